@@ -2,9 +2,23 @@
  * Command line: `kb:check`, `kb:stats` and `ask`. Run through npm scripts, e.g.
  * `npm run kb:check` or `npm run --silent ask -- --json "question"`.
  */
+import { createInterface } from "node:readline";
+import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
+import type { Answer } from "./answer/types.js";
+import { Bot } from "./bot/bot.js";
+import { answerReply } from "./bot/replies.js";
+import type { ChatRef } from "./bot/types.js";
 import { knowledgeDir } from "./config.js";
 import { loadKnowledgeDir } from "./knowledge/load.js";
 import { formatProblem, statsTable, summaryLine } from "./knowledge/report.js";
+import { renderPlain } from "./render/plain.js";
+
+const USAGE = `usage:
+  npm run kb:check                 validate the knowledge base (KNOWLEDGE_DIR, default ./knowledge)
+  npm run kb:stats                 facts per deal and per status
+  npm run ask -- "question"        answer one question
+  npm run ask -- --json "question" answer as one JSON object
+  npm run ask -- --json --batch    answer each line of standard input (plain, or {"chat": "c1", "q": "..."})`;
 
 async function kbCheck(stats: boolean): Promise<number> {
   const result = await loadKnowledgeDir(knowledgeDir());
@@ -12,11 +26,91 @@ async function kbCheck(stats: boolean): Promise<number> {
     console.log(formatProblem(problem));
   }
   if (!result.ok) {
-    console.log(`${result.errors.length} error${result.errors.length === 1 ? "" : "s"}, ${result.warnings.length} warnings`);
+    console.log(
+      `${result.errors.length} error${result.errors.length === 1 ? "" : "s"}, ${result.warnings.length} warnings`,
+    );
     return 1;
   }
   if (stats) console.log(statsTable(result.kb));
   console.log(summaryLine(result.kb, result.warnings.length));
+  return 0;
+}
+
+/** The `ask --json` contract of DESIGN.md: one object per question. */
+function answerJson(answer: Answer, text: string) {
+  return {
+    question: answer.question,
+    status: answer.status,
+    text,
+    facts: answer.facts.map((fact) => ({
+      id: fact.id,
+      deal: fact.deal,
+      text: fact.text,
+      sources: fact.cites.map((n) => answer.citations[n - 1]?.id ?? ""),
+    })),
+    citations: answer.citations.map(({ n, id, url, title, publisher, published }) => ({
+      n,
+      id,
+      url,
+      title,
+      publisher,
+      ...(published ? { published } : {}),
+    })),
+    suggestions: answer.suggestions,
+  };
+}
+
+async function ask(args: string[]): Promise<number> {
+  const json = args.includes("--json");
+  const batch = args.includes("--batch");
+  const question = args.filter((arg) => !arg.startsWith("--")).join(" ");
+  if (!batch && !question.trim()) {
+    console.error(USAGE);
+    return 2;
+  }
+  const result = await loadKnowledgeDir(knowledgeDir());
+  if (!result.ok) {
+    for (const problem of result.errors) console.error(formatProblem(problem));
+    console.error("The knowledge base has errors: fix them (npm run kb:check) and ask again.");
+    return 1;
+  }
+  const { kb } = result;
+  const bot = new Bot(new KnowledgeHolder(buildKnowledge(kb)), { flood: null });
+  const respond = (chat: ChatRef, q: string) => {
+    const { answer, reply } = bot.ask(chat, q);
+    if (!json) return `${renderPlain(reply)}\n`;
+    // The JSON text carries the answer and its [n] marks; sources and suggestions have fields of their own.
+    const bare = answerReply(answer, kb, { suggestions: false });
+    return JSON.stringify(
+      answerJson(answer, renderPlain({ ...bare, citations: [], footer: undefined }).trim()),
+    );
+  };
+
+  if (!batch) {
+    console.log(respond({ platform: "console", id: "ask", kind: "private" }, question));
+    return 0;
+  }
+  let line = 0;
+  for await (const raw of createInterface({ input: process.stdin, terminal: false })) {
+    line++;
+    if (!raw.trim()) continue;
+    let chat = `line-${line}`;
+    let q = raw;
+    if (raw.trim().startsWith("{")) {
+      try {
+        const parsed = JSON.parse(raw) as { chat?: unknown; q?: unknown };
+        if (typeof parsed.q !== "string") throw new Error('missing "q"');
+        q = parsed.q;
+        if (typeof parsed.chat === "string" || typeof parsed.chat === "number") chat = `chat-${parsed.chat}`;
+      } catch (error) {
+        console.error(
+          `line ${line}: not a question or a {"chat": ..., "q": ...} object: ${(error as Error).message}`,
+        );
+        continue;
+      }
+    }
+    console.log(respond({ platform: "console", id: chat, kind: "private" }, q));
+  }
   return 0;
 }
 
@@ -27,8 +121,10 @@ async function main(argv: string[]): Promise<number> {
       return kbCheck(rest.includes("--stats"));
     case "kb:stats":
       return kbCheck(true);
+    case "ask":
+      return ask(rest);
     default:
-      console.error(`usage: cli.ts kb:check | kb:stats | ask [--json] [--batch] [question]`);
+      console.error(USAGE);
       return 2;
   }
 }

@@ -1,6 +1,174 @@
-/** Every setting the bot reads from the environment, in one place. */
+/**
+ * Every setting the bot reads from the environment, in one typed place. `loadConfig` lists
+ * every problem at once, each with what to do about it, instead of failing on the first.
+ */
 import path from "node:path";
+import { closest, distance } from "fastest-levenshtein";
 
+export interface Config {
+  readonly knowledgeDir: string;
+  readonly dataDir: string;
+  readonly telegram?: {
+    readonly token: string;
+    readonly apiRoot?: string;
+    /** Webhook mode when set; long polling otherwise. */
+    readonly webhook?: { readonly url: string; readonly port: number; readonly secret?: string };
+  };
+  readonly discord?: {
+    readonly token: string;
+    readonly apiRoot?: string;
+    /** Register commands in this guild only (fast, for development) instead of globally. */
+    readonly guildId?: string;
+  };
+  /** `platform:userId` pairs allowed to /reload and /stats. */
+  readonly admins: ReadonlySet<string>;
+  readonly healthPort?: number;
+  readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  /** Log users' message text (off by default: it is theirs). */
+  readonly logMessageText: boolean;
+}
+
+/** Every variable we read, with a line for the README and for typo hints. */
+export const VARIABLES = {
+  TELEGRAM_BOT_TOKEN: "starts the Telegram adapter (from @BotFather)",
+  TELEGRAM_API_ROOT: "Bot API root URL (a local stand-in in tests)",
+  TELEGRAM_WEBHOOK_URL: "public HTTPS URL for webhook mode (long polling when unset)",
+  TELEGRAM_WEBHOOK_PORT: "port the webhook server listens on (default 8443)",
+  TELEGRAM_WEBHOOK_SECRET: "secret token Telegram sends with each webhook request",
+  DISCORD_TOKEN: "starts the Discord adapter",
+  DISCORD_API_ROOT: "REST root URL, e.g. http://127.0.0.1:PORT/api (tests)",
+  DISCORD_GUILD_ID: "register slash commands in this guild only (development)",
+  KNOWLEDGE_DIR: "the knowledge base (default ./knowledge)",
+  DATA_DIR: "where the SQLite file lives (default ./data)",
+  ADMIN_IDS: "admins, e.g. telegram:123,discord:456",
+  HEALTH_PORT: "port for /healthz and /metrics (off when unset)",
+  LOG_LEVEL: "trace, debug, info (default), warn, error, fatal or silent",
+  LOG_MESSAGE_TEXT: "true to log users' message text (default false)",
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`receipts: configuration problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const get = (name: keyof typeof VARIABLES) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const url = (name: keyof typeof VARIABLES): string | undefined => {
+    const value = get(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === "http:" || parsed.protocol === "https:") return value;
+    } catch {
+      // reported below
+    }
+    problems.push(`${name} must be an http(s) URL (got ${JSON.stringify(value)})`);
+    return undefined;
+  };
+  const port = (name: keyof typeof VARIABLES, fallback?: number): number | undefined => {
+    const value = get(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= 0 && n <= 65535) return n;
+    problems.push(`${name} must be a port number from 0 to 65535 (got ${JSON.stringify(value)})`);
+    return fallback;
+  };
+
+  const telegramToken = get("TELEGRAM_BOT_TOKEN");
+  if (telegramToken && !/^\d+:[A-Za-z0-9_-]{20,}$/.test(telegramToken)) {
+    problems.push(
+      "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then 20+ letters): copy it again from @BotFather",
+    );
+  }
+  const telegramApiRoot = url("TELEGRAM_API_ROOT");
+  const webhookUrl = url("TELEGRAM_WEBHOOK_URL");
+  const webhookPort = port("TELEGRAM_WEBHOOK_PORT", 8443) as number;
+  const webhookSecret = get("TELEGRAM_WEBHOOK_SECRET");
+  if (webhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
+    problems.push("TELEGRAM_WEBHOOK_SECRET may use only A-Z, a-z, 0-9, _ and - (1 to 256 characters)");
+  }
+
+  const discordToken = get("DISCORD_TOKEN");
+  if (discordToken && !/^[A-Za-z0-9_.-]{50,}$/.test(discordToken)) {
+    problems.push(
+      "DISCORD_TOKEN does not look like a bot token: copy it again from the Developer Portal (Bot → Reset Token)",
+    );
+  }
+  const discordApiRoot = url("DISCORD_API_ROOT");
+  const guildId = get("DISCORD_GUILD_ID");
+  if (guildId && !/^\d{5,25}$/.test(guildId)) problems.push("DISCORD_GUILD_ID must be a numeric server id");
+
+  const admins = new Set<string>();
+  for (const entry of (get("ADMIN_IDS") ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    if (/^(telegram|discord|console):[\w-]+$/.test(entry)) admins.add(entry);
+    else problems.push(`ADMIN_IDS entry ${JSON.stringify(entry)} must look like telegram:123 or discord:456`);
+  }
+
+  const logLevel = (get("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  const logText = (get("LOG_MESSAGE_TEXT") ?? "false").toLowerCase();
+  if (!["true", "false", "1", "0", "yes", "no"].includes(logText))
+    problems.push("LOG_MESSAGE_TEXT must be true or false");
+
+  // A variable that is almost one of ours is most likely a typo of it.
+  const known = Object.keys(VARIABLES);
+  for (const name of Object.keys(env)) {
+    if (name in VARIABLES || !/^(TELEGRAM|DISCORD|KNOWLEDGE|DATA|ADMIN|HEALTH|LOG)_?/.test(name)) continue;
+    const near = closest(name, known);
+    if (distance(name, near) <= 3) problems.push(`${name} is not a setting; did you mean ${near}?`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const healthPort = port("HEALTH_PORT");
+  return {
+    knowledgeDir: path.resolve(get("KNOWLEDGE_DIR") ?? "knowledge"),
+    dataDir: path.resolve(get("DATA_DIR") ?? "data"),
+    ...(telegramToken
+      ? {
+          telegram: {
+            token: telegramToken,
+            ...(telegramApiRoot ? { apiRoot: telegramApiRoot } : {}),
+            ...(webhookUrl
+              ? {
+                  webhook: {
+                    url: webhookUrl,
+                    port: webhookPort,
+                    ...(webhookSecret ? { secret: webhookSecret } : {}),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
+    ...(discordToken
+      ? {
+          discord: {
+            token: discordToken,
+            ...(discordApiRoot ? { apiRoot: discordApiRoot } : {}),
+            ...(guildId ? { guildId } : {}),
+          },
+        }
+      : {}),
+    admins,
+    ...(healthPort !== undefined ? { healthPort } : {}),
+    logLevel: logLevel as Config["logLevel"],
+    logMessageText: ["true", "1", "yes"].includes(logText),
+  };
+}
+
+/** Just the knowledge folder, for the command-line tools that need nothing else. */
 export function knowledgeDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.KNOWLEDGE_DIR || "knowledge");
+  return path.resolve(env.KNOWLEDGE_DIR?.trim() || "knowledge");
 }

@@ -1,0 +1,195 @@
+/**
+ * Question (+ what is in focus) → Answer. Every fact in an answer is a knowledge-base fact,
+ * quoted whole; the engine only chooses, orders and numbers them. When nothing fits well
+ * enough it says so: an honest "unknown" beats a confident wrong answer.
+ */
+import type { Fact, KnowledgeBase } from "../knowledge/types.js";
+import type { FactIndex, Hit } from "../search/fact-index.js";
+import type { Query } from "../search/query.js";
+import type { Focus } from "./conversation.js";
+import type { Answer, AnswerFact, Citation, DealRef } from "./types.js";
+
+export interface AnswerResult {
+  readonly answer: Answer;
+  /** What to keep in focus for the next question of this chat (undefined: keep the old one). */
+  readonly focus?: Focus;
+}
+
+/** Tuning knobs, in one place. */
+export const ANSWER_DEFAULTS = {
+  /** Least share of the question's weighted terms the best fact must cover. */
+  minCoverage: 0.55,
+  /** A question that refers back ("what did the FTC do about it?") stays in the deal in focus at this coverage. */
+  followUpCoverage: 0.35,
+  /** Most facts in one answer. */
+  maxFacts: 5,
+  /** A supporting fact must score at least this share of the lead's score. */
+  supportRatio: 0.3,
+  /** A second deal joins the answer when its best fact scores this share of the lead's. */
+  secondDealRatio: 0.75,
+  maxSuggestions: 3,
+  maxRelated: 3,
+} as const;
+
+export class AnswerEngine {
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly index: FactIndex,
+  ) {}
+
+  answer(question: string, focus?: Focus): AnswerResult {
+    const query = this.index.analyse(question);
+    const hits = this.findHits(query, focus);
+    if (hits.length === 0) return { answer: this.unknown(question) };
+
+    const facts = this.choose(hits, query);
+    const lead = facts[0] as Fact;
+    const entities = new Set([
+      ...query.entities.map((e) => e.id),
+      ...(focus?.deal === lead.deal ? focus.entities : []),
+    ]);
+    return {
+      answer: this.compose(question, facts),
+      focus: { deal: lead.deal, entities: [...entities], facts: facts.map((fact) => fact.id) },
+    };
+  }
+
+  /** The suggestions the bot offers when it has nothing better: one question per well-covered deal. */
+  starterQuestions(limit: number = ANSWER_DEFAULTS.maxSuggestions): string[] {
+    const deals = [...this.kb.deals.values()].sort((a, b) => b.facts.length - a.facts.length);
+    const out: string[] = [];
+    for (const deal of deals) {
+      const question = deal.facts.find((fact) => fact.questions.length > 0)?.questions[0];
+      if (question) out.push(capitalise(question));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  private findHits(query: Query, focus: Focus | undefined): Hit[] {
+    if (query.offTopic) return [];
+    if (focus && (query.followUp || query.anaphoric)) {
+      const inFocus =
+        query.terms.length > 0
+          ? this.index.search(query, { deal: focus.deal, preferFacts: focus.facts })
+          : [];
+      const top = inFocus[0];
+      if (top && (query.followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
+      // "when was that?" has no topic words: answer from the deal in focus, by intent.
+      if (query.followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts);
+    }
+    let hits = this.index.search(query, focus ? { preferDeal: focus.deal } : {});
+    // Two companies named: answer only from facts that involve both, or "a deal between
+    // Samsung and Google" gets answered with a deal of only one of them.
+    const companies = query.entities.filter((e) => e.kind === "company" || e.kind === "product").length;
+    if (companies >= 2) hits = hits.filter((hit) => hit.entityMatches >= 2);
+    const top = hits[0];
+    if (!top || top.coverage < ANSWER_DEFAULTS.minCoverage) return [];
+    if (query.entities.length > 0 && top.entityMatches === 0) return [];
+    return hits;
+  }
+
+  /** The lead, its deal's supporting facts and any denial or dispute, then maybe a second deal. */
+  private choose(hits: Hit[], query: Query): Fact[] {
+    const lead = hits[0] as Hit;
+    const chosen: Fact[] = [lead.fact];
+    const leadDeal = lead.fact.deal;
+    const inLeadDeal = hits.filter((hit) => hit.fact.deal === leadDeal && hit !== lead);
+
+    for (const hit of inLeadDeal) {
+      if (chosen.length >= ANSWER_DEFAULTS.maxFacts - 1) break;
+      if (hit.score >= lead.score * ANSWER_DEFAULTS.supportRatio) chosen.push(hit.fact);
+    }
+    // An allegation travels with its denial or dispute, when the deal has one that bears on it.
+    const contested =
+      lead.fact.status === "alleged" || lead.fact.status === "disputed" || query.intents.has("verify");
+    if (contested && !chosen.some((fact) => fact.status === "denied" || fact.status === "disputed")) {
+      const rebuttal = inLeadDeal.find(
+        (hit) => hit.fact.status === "denied" || hit.fact.status === "disputed",
+      );
+      if (rebuttal) chosen.push(rebuttal.fact);
+    }
+    const other = hits.find((hit) => hit.fact.deal !== leadDeal);
+    if (
+      other &&
+      other.score >= lead.score * ANSWER_DEFAULTS.secondDealRatio &&
+      chosen.length < ANSWER_DEFAULTS.maxFacts
+    ) {
+      chosen.push(other.fact);
+    }
+    return chosen.slice(0, ANSWER_DEFAULTS.maxFacts);
+  }
+
+  private compose(question: string, facts: Fact[]): Answer {
+    const numbers = new Map<string, number>();
+    const citations: Citation[] = [];
+    const cite = (sourceId: string): number => {
+      const known = numbers.get(sourceId);
+      if (known) return known;
+      const source = this.kb.sources.get(sourceId);
+      if (!source) throw new Error(`receipts: fact cites unknown source ${sourceId}`); // the loader prevents this
+      const n = citations.length + 1;
+      numbers.set(sourceId, n);
+      citations.push({
+        n,
+        id: source.id,
+        url: source.url,
+        title: source.title,
+        publisher: source.publisher,
+        ...(source.published ? { published: source.published } : {}),
+        ...(source.original ? { original: source.original } : {}),
+      });
+      return n;
+    };
+
+    const dealOrder = [...new Set(facts.map((fact) => fact.deal))];
+    const grouped = dealOrder.flatMap((deal) => facts.filter((fact) => fact.deal === deal));
+    const answerFacts: AnswerFact[] = grouped.map((fact) => ({
+      id: fact.id,
+      deal: fact.deal,
+      text: fact.text,
+      status: fact.status,
+      ...(fact.date ? { date: fact.date } : {}),
+      ...(fact.amount ? { amount: fact.amount } : {}),
+      cites: fact.sources.map(cite),
+    }));
+
+    const deals = dealOrder.map((id) => this.dealRef(id)).filter((ref): ref is DealRef => ref !== undefined);
+    const related = [...new Set(dealOrder.flatMap((id) => this.kb.deals.get(id)?.related ?? []))]
+      .filter((id) => !dealOrder.includes(id))
+      .slice(0, ANSWER_DEFAULTS.maxRelated)
+      .map((id) => this.dealRef(id))
+      .filter((ref): ref is DealRef => ref !== undefined);
+
+    const used = new Set(facts.map((fact) => fact.id));
+    const suggestions = (this.kb.deals.get(dealOrder[0] as string)?.facts ?? [])
+      .filter((fact) => !used.has(fact.id) && fact.questions.length > 0)
+      .map((fact) => capitalise(fact.questions[0] as string))
+      .slice(0, ANSWER_DEFAULTS.maxSuggestions);
+
+    return { question, status: "answered", facts: answerFacts, citations, deals, related, suggestions };
+  }
+
+  private unknown(question: string): Answer {
+    return {
+      question,
+      status: "unknown",
+      facts: [],
+      citations: [],
+      deals: [],
+      related: [],
+      suggestions: this.starterQuestions(),
+    };
+  }
+
+  private dealRef(id: string): DealRef | undefined {
+    const deal = this.kb.deals.get(id);
+    return deal && { id: deal.id, title: deal.title };
+  }
+}
+
+function capitalise(text: string): string {
+  const trimmed = text.trim();
+  const sentence = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[?.!]$/.test(sentence) ? sentence : `${sentence}?`;
+}

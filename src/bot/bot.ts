@@ -1,0 +1,297 @@
+/**
+ * What every command means, for every platform: Request → Reply. Adapters call `handle`
+ * and render what comes back; they never decide what an answer is.
+ */
+import { Conversations } from "../answer/conversation.js";
+import type { KnowledgeHolder } from "../answer/knowledge.js";
+import type { Answer } from "../answer/types.js";
+import type { Deal } from "../knowledge/types.js";
+import { normalise } from "../search/text.js";
+import { FloodGate } from "./flood.js";
+import {
+  answerReply,
+  coverage,
+  dealReply,
+  dealsReply,
+  infoReply,
+  parseAction,
+  relatedReply,
+  sourcesReply,
+} from "./replies.js";
+import type { ChatRef, Reply, Request, Suggestion } from "./types.js";
+
+/** A command another module adds (the subscription commands do): its help line and its meaning. */
+export interface CommandExtension {
+  readonly name: string;
+  readonly usage: string;
+  readonly description: string;
+  handle(request: Request, args: string): Reply | Promise<Reply>;
+  /** Autocomplete for the command's argument. */
+  suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[];
+}
+
+export interface BotOptions {
+  readonly extensions?: readonly CommandExtension[];
+  readonly conversations?: Conversations;
+  /** Per-user flood control; null turns it off (console, scripts). */
+  readonly flood?: FloodGate | null;
+  /** Questions longer than this are cut before analysis (the answer says so). Default 1,000. */
+  readonly maxQuestionLength?: number;
+}
+
+export interface BotCommand {
+  readonly name: string;
+  readonly usage: string;
+  readonly description: string;
+}
+
+const CORE_COMMANDS: readonly BotCommand[] = [
+  { name: "start", usage: "/start", description: "Welcome and how to use the bot" },
+  { name: "help", usage: "/help", description: "What I can do" },
+  { name: "deals", usage: "/deals", description: "Every deal I know about" },
+  { name: "deal", usage: "/deal <name>", description: "One deal: summary and timeline" },
+  { name: "sources", usage: "/sources <deal>", description: "Every source for a deal" },
+];
+
+export class Bot {
+  private readonly conversations: Conversations;
+  private readonly flood: FloodGate | null;
+  private readonly extensions: Map<string, CommandExtension>;
+  private readonly maxQuestionLength: number;
+
+  constructor(
+    private readonly knowledge: KnowledgeHolder,
+    options: BotOptions = {},
+  ) {
+    this.conversations = options.conversations ?? new Conversations();
+    this.flood = options.flood === undefined ? new FloodGate() : options.flood;
+    this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
+    this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
+  }
+
+  /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
+  get commands(): readonly BotCommand[] {
+    return [
+      ...CORE_COMMANDS,
+      ...[...this.extensions.values()].map(({ name, usage, description }) => ({ name, usage, description })),
+    ];
+  }
+
+  async handle(request: Request): Promise<Reply> {
+    const { input } = request;
+    if (this.flood && !this.flood.allow(`${request.chat.platform}:${request.user.id}`)) {
+      return infoReply(
+        "Slow down a little",
+        ["You're sending questions faster than I can answer them well. Try again in a few seconds."],
+        "error",
+      );
+    }
+    switch (input.kind) {
+      case "text":
+        return this.ask(request.chat, input.text).reply;
+      case "action":
+        return this.action(input.data);
+      case "command":
+        return this.command(request, input.name.toLowerCase(), input.args.trim());
+    }
+  }
+
+  /** Answers a question in a chat's conversation; the Answer is returned too, for `ask --json`. */
+  ask(chat: ChatRef, question: string): { reply: Reply; answer: Answer } {
+    const { kb, engine } = this.knowledge.current;
+    const trimmed = question.trim();
+    if (trimmed.length === 0) {
+      const answer: Answer = {
+        question,
+        status: "unknown",
+        facts: [],
+        citations: [],
+        deals: [],
+        related: [],
+        suggestions: engine.starterQuestions(),
+      };
+      return { answer, reply: this.help("Ask me a question in your own words, for example:") };
+    }
+    const key = `${chat.platform}:${chat.id}`;
+    const cut = trimmed.length > this.maxQuestionLength;
+    const { answer, focus } = engine.answer(
+      cut ? trimmed.slice(0, this.maxQuestionLength) : trimmed,
+      this.conversations.get(key),
+    );
+    if (focus) this.conversations.set(key, focus);
+    const reply = answerReply({ ...answer, question }, kb);
+    if (!cut) return { answer, reply };
+    const note = `I read only the first ${this.maxQuestionLength} characters of your question.`;
+    return { answer, reply: { ...reply, footer: reply.footer ? `${note} ${reply.footer}` : note } };
+  }
+
+  private async command(request: Request, name: string, args: string): Promise<Reply> {
+    const { kb } = this.knowledge.current;
+    switch (name) {
+      case "start": {
+        const deep = /^deal_([a-z0-9-]{1,40})$/.exec(args);
+        const deal = deep ? kb.deals.get(deep[1] as string) : undefined;
+        return deal
+          ? dealReply(deal, kb)
+          : this.help(
+              "Hi! I answer questions about who shared whose data with whom, and I always show the receipts.",
+            );
+      }
+      case "help":
+        return this.help();
+      case "deals":
+        return dealsReply(kb);
+      case "deal":
+      case "sources": {
+        if (!args)
+          return infoReply(
+            `Which deal?`,
+            [`Usage: /${name} <deal name>, for example /${name} netflix-facebook. /deals lists them all.`],
+            "error",
+          );
+        const deal = this.findDeal(args);
+        if (!deal)
+          return infoReply(
+            "No such deal",
+            [`I don't know a deal called "${args.slice(0, 100)}". /deals lists the ones I know.`],
+            "error",
+          );
+        return name === "deal" ? dealReply(deal, kb) : sourcesReply(deal, kb);
+      }
+    }
+    const extension = this.extensions.get(name);
+    if (extension) return extension.handle(request, args);
+    return infoReply(
+      "Unknown command",
+      [`I don't know /${name.slice(0, 40)}. /help lists what I can do.`],
+      "error",
+    );
+  }
+
+  private action(data: string): Reply {
+    const { kb } = this.knowledge.current;
+    const action = parseAction(data);
+    const deal = action && kb.deals.get(action.deal);
+    if (!action || !deal) return infoReply("That button has expired", ["Ask again, or use /deals."], "error");
+    if (action.verb === "src") return sourcesReply(deal, kb);
+    if (action.verb === "rel") return relatedReply(deal, kb);
+    return dealReply(deal, kb);
+  }
+
+  private help(greeting?: string): Reply {
+    const { kb, engine } = this.knowledge.current;
+    return {
+      tone: "info",
+      title: "Receipts",
+      blocks: [
+        ...(greeting ? [{ kind: "paragraph" as const, content: [greeting] }] : []),
+        { kind: "paragraph", content: [coverage(kb)] },
+        {
+          kind: "paragraph",
+          content: ["Every answer is made of sourced facts, and allegations are labelled as allegations."],
+        },
+        { kind: "heading", content: ["Commands"] },
+        ...this.commands.map((c) => ({
+          kind: "item" as const,
+          content: [{ text: c.usage, code: true as const }, ` — ${c.description}`],
+        })),
+        { kind: "heading", content: ["Try asking"] },
+        ...engine
+          .starterQuestions()
+          .map((q) => ({ kind: "item" as const, content: [{ text: q, italic: true as const }] })),
+      ],
+      citations: [],
+      actions: [],
+    };
+  }
+
+  /** A deal by id, id prefix, or the words of its name ("netflix facebook"). */
+  findDeal(name: string): Deal | undefined {
+    const { kb, index } = this.knowledge.current;
+    const wanted = normalise(name).trim().replace(/\s+/g, "-");
+    const exact = kb.deals.get(wanted);
+    if (exact) return exact;
+    const prefixed = [...kb.deals.values()].filter((deal) => deal.id.startsWith(wanted));
+    if (prefixed.length === 1) return prefixed[0];
+    const query = index.analyse(name);
+    const top = index.search(query, { limit: 1 })[0];
+    return top && top.coverage >= 0.5 ? kb.deals.get(top.fact.deal) : undefined;
+  }
+
+  /** Deals matching what has been typed so far, for autocomplete (at most `limit`). */
+  suggestDeals(prefix: string, limit = 25): Suggestion[] {
+    const { kb } = this.knowledge.current;
+    const typed = normalise(prefix).trim();
+    const all = [...kb.deals.values()];
+    const matching = typed
+      ? all.filter(
+          (deal) => deal.id.includes(typed.replace(/\s+/g, "-")) || normalise(deal.title).includes(typed),
+        )
+      : all;
+    const found =
+      matching.length > 0 || !typed ? matching : [this.findDeal(prefix)].filter((d) => d !== undefined);
+    return found.slice(0, limit).map((deal) => ({ label: truncate(deal.title, 100), value: deal.id }));
+  }
+
+  /** Questions to offer while someone types (Discord autocomplete). */
+  suggestQuestions(prefix: string, limit = 25): Suggestion[] {
+    const { kb, index, engine } = this.knowledge.current;
+    const typed = prefix.trim();
+    const questions = typed
+      ? index.search(index.analyse(typed), { limit: limit * 2 }).flatMap((hit) => hit.fact.questions)
+      : engine.starterQuestions(limit);
+    const out = [...new Set([...(typed ? [typed] : []), ...questions])];
+    if (out.length < limit && !typed)
+      out.push(...[...kb.facts.values()].flatMap((f) => f.questions).slice(0, limit));
+    return [...new Set(out)]
+      .slice(0, limit)
+      .map((q) => ({ label: truncate(q, 100), value: truncate(q, 100) }));
+  }
+
+  /** Extension autocomplete, e.g. topics for /subscribe. */
+  suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
+    return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
+  }
+
+  /** Answer cards for Telegram inline mode: one per matching fact, each a reply of its own. */
+  cards(query: string, limit = 50): { id: string; title: string; description: string; reply: Reply }[] {
+    const { kb, index } = this.knowledge.current;
+    if (!query.trim()) return [];
+    return index.search(index.analyse(query.slice(0, this.maxQuestionLength)), { limit }).map((hit) => {
+      const deal = kb.deals.get(hit.fact.deal);
+      const answer: Answer = {
+        question: query,
+        status: "answered",
+        facts: [{ ...hit.fact, cites: hit.fact.sources.map((_, i) => i + 1) }],
+        citations: hit.fact.sources.flatMap((id, i) => {
+          const source = kb.sources.get(id);
+          return source
+            ? [
+                {
+                  n: i + 1,
+                  id,
+                  url: source.url,
+                  title: source.title,
+                  publisher: source.publisher,
+                  ...(source.published ? { published: source.published } : {}),
+                },
+              ]
+            : [];
+        }),
+        deals: deal ? [{ id: deal.id, title: deal.title }] : [],
+        related: [],
+        suggestions: [],
+      };
+      return {
+        id: hit.fact.id,
+        title: truncate(deal?.title ?? hit.fact.deal, 100),
+        description: truncate(hit.fact.text, 200),
+        reply: answerReply(answer, kb),
+      };
+    });
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,38 @@
+/** Per-user flood control: a token bucket per key, so a burst is fine and a flood is not. */
+export interface FloodOptions {
+  /** Messages a user may send in a burst. Default 8. */
+  readonly burst?: number;
+  /** Messages per second refilled. Default 0.5 (one every two seconds). */
+  readonly perSecond?: number;
+  readonly now?: () => number;
+}
+
+export class FloodGate {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly burst: number;
+  private readonly perSecond: number;
+  private readonly now: () => number;
+
+  constructor(options: FloodOptions = {}) {
+    this.burst = options.burst ?? 8;
+    this.perSecond = options.perSecond ?? 0.5;
+    this.now = options.now ?? Date.now;
+  }
+
+  allow(key: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > 50_000) this.sweep(now);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private sweep(now: number): void {
+    const full = this.burst / this.perSecond;
+    for (const [key, bucket] of this.buckets) if ((now - bucket.at) / 1000 > full) this.buckets.delete(key);
+  }
+}

@@ -1,0 +1,245 @@
+/** Knowledge and answers → platform-neutral replies. The words around facts live here. */
+import type { Answer, Citation } from "../answer/types.js";
+import type { Deal, FactStatus, KnowledgeBase } from "../knowledge/types.js";
+import type { Action, Block, Reply } from "./types.js";
+
+export const STATUS_LABEL: Record<FactStatus, string> = {
+  alleged: "Alleged",
+  reported: "Reported",
+  confirmed: "Confirmed",
+  denied: "Denied",
+  ruled: "Ruled",
+  disputed: "Not supported",
+};
+
+const STATUS_NOTE: Partial<Record<FactStatus, string>> = {
+  alleged: "Alleged: claimed in a filing or by a party, not proven.",
+  disputed: "Not supported: a circulating claim the sources do not back.",
+};
+
+/** Button data: `<verb>:<deal id>`, at most 64 bytes because deal ids are at most 40 characters. */
+export const actions = {
+  sources: (deal: string): Action => ({ label: "Sources", data: `src:${deal}` }),
+  more: (deal: string): Action => ({ label: "More on this deal", data: `deal:${deal}` }),
+  related: (deal: string): Action => ({ label: "Related deals", data: `rel:${deal}` }),
+};
+
+export function parseAction(data: string): { verb: "src" | "deal" | "rel"; deal: string } | undefined {
+  const match = /^(src|deal|rel):([a-z0-9-]{1,40})$/.exec(data);
+  return match ? { verb: match[1] as "src" | "deal" | "rel", deal: match[2] as string } : undefined;
+}
+
+/** `suggestions: false` leaves out the "You could also ask" list (ask --json carries it apart). */
+export function answerReply(
+  answer: Answer,
+  kb: KnowledgeBase,
+  options: { suggestions?: boolean } = {},
+): Reply {
+  if (answer.status === "unknown") return unknownReply(answer, kb, options);
+  const blocks: Block[] = [];
+  const multipleDeals = answer.deals.length > 1;
+  for (const deal of answer.deals) {
+    if (multipleDeals) blocks.push({ kind: "heading", content: [deal.title] });
+    for (const fact of answer.facts.filter((f) => f.deal === deal.id)) {
+      blocks.push({
+        kind: "item",
+        content: [{ text: `${STATUS_LABEL[fact.status]}:`, bold: true }, ` ${fact.text}`],
+        cites: fact.cites,
+      });
+    }
+  }
+  if (answer.suggestions.length > 0 && options.suggestions !== false) {
+    blocks.push({ kind: "heading", content: ["You could also ask"] });
+    for (const suggestion of answer.suggestions)
+      blocks.push({ kind: "item", content: [{ text: suggestion, italic: true }] });
+  }
+  const lead = answer.deals[0];
+  const notes = [...new Set(answer.facts.map((fact) => STATUS_NOTE[fact.status]).filter(Boolean))];
+  const related = lead ? (kb.deals.get(lead.id)?.related.length ?? 0) > 0 : false;
+  return {
+    tone: "answer",
+    ...(lead && !multipleDeals ? { title: lead.title } : {}),
+    blocks,
+    citations: answer.citations,
+    ...(notes.length > 0 ? { footer: notes.join(" ") } : {}),
+    actions: lead
+      ? [actions.sources(lead.id), actions.more(lead.id), ...(related ? [actions.related(lead.id)] : [])]
+      : [],
+  };
+}
+
+export function unknownReply(
+  answer: Answer,
+  kb: KnowledgeBase,
+  options: { suggestions?: boolean } = {},
+): Reply {
+  return {
+    tone: "unknown",
+    blocks: [
+      {
+        kind: "paragraph",
+        content: [
+          "I don't know that: nothing in my knowledge base answers it, and I only say what my sources say.",
+        ],
+      },
+      { kind: "paragraph", content: [coverage(kb)] },
+      ...(options.suggestions === false ? [] : suggestionBlocks(answer.suggestions)),
+    ],
+    citations: [],
+    actions: [],
+  };
+}
+
+/** One sentence on what the bot covers, from the knowledge base itself. */
+export function coverage(kb: KnowledgeBase): string {
+  const parties = new Map<string, number>();
+  for (const deal of kb.deals.values()) {
+    for (const party of deal.parties) {
+      if (kb.entities.get(party)?.kind === "company") parties.set(party, (parties.get(party) ?? 0) + 1);
+    }
+  }
+  const top = [...parties.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([id]) => kb.entities.get(id)?.name ?? id);
+  return `I know about ${kb.deals.size} data-sharing deals between companies, with ${kb.facts.size} sourced facts: ${top.join(", ")} and more. Try /deals for the list.`;
+}
+
+function suggestionBlocks(suggestions: readonly string[]): Block[] {
+  if (suggestions.length === 0) return [];
+  return [
+    { kind: "heading", content: ["Try asking"] },
+    ...suggestions.map((text): Block => ({ kind: "item", content: [{ text, italic: true }] })),
+  ];
+}
+
+export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
+  const numbers = new Map<string, number>();
+  const citations: Citation[] = [];
+  const cite = (id: string) => {
+    let n = numbers.get(id);
+    if (n === undefined) {
+      const source = kb.sources.get(id);
+      if (!source) return 0;
+      n = citations.length + 1;
+      numbers.set(id, n);
+      citations.push(citationOf(source, n));
+    }
+    return n;
+  };
+  const parties = deal.parties.map((id) => kb.entities.get(id)?.name ?? id).join(", ");
+  const period = deal.period
+    ? `${deal.period.from}${deal.period.to ? `–${deal.period.to}` : " onwards"}`
+    : undefined;
+  const timeline = deal.facts
+    .filter((fact) => fact.date)
+    .sort((a, b) => (a.date as string).localeCompare(b.date as string))
+    .slice(0, 12);
+  const blocks: Block[] = [
+    { kind: "paragraph", content: [deal.summary] },
+    {
+      kind: "paragraph",
+      content: [
+        { text: "Parties: ", bold: true },
+        parties,
+        { text: " · Status: ", bold: true },
+        deal.status,
+        ...(period ? [{ text: " · Period: ", bold: true as const }, period] : []),
+      ],
+    },
+  ];
+  if (timeline.length > 0) {
+    blocks.push({ kind: "heading", content: ["Timeline"] });
+    for (const fact of timeline) {
+      blocks.push({
+        kind: "item",
+        content: [{ text: `${fact.date} · ${STATUS_LABEL[fact.status]}:`, bold: true }, ` ${fact.text}`],
+        cites: fact.sources.map(cite).filter((n) => n > 0),
+      });
+    }
+  }
+  return {
+    tone: "info",
+    title: deal.title,
+    blocks,
+    citations,
+    footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
+    actions: [actions.sources(deal.id), ...(deal.related.length > 0 ? [actions.related(deal.id)] : [])],
+  };
+}
+
+export function sourcesReply(deal: Deal, kb: KnowledgeBase): Reply {
+  const ids = [...new Set(deal.facts.flatMap((fact) => fact.sources))];
+  const citations = ids
+    .map((id) => kb.sources.get(id))
+    .filter((source) => source !== undefined)
+    .map((source, i) => citationOf(source, i + 1));
+  return {
+    tone: "info",
+    title: `Sources: ${deal.title}`,
+    blocks: [
+      {
+        kind: "paragraph",
+        content: [`${citations.length} sources back the ${deal.facts.length} facts of this deal.`],
+      },
+    ],
+    citations,
+    actions: [actions.more(deal.id)],
+  };
+}
+
+export function relatedReply(deal: Deal, kb: KnowledgeBase): Reply {
+  const related = deal.related.map((id) => kb.deals.get(id)).filter((d) => d !== undefined);
+  return {
+    tone: "info",
+    title: `Related to: ${deal.title}`,
+    blocks:
+      related.length > 0
+        ? related.map(
+            (d): Block => ({ kind: "item", content: [{ text: d.title, bold: true }, ` — /deal ${d.id}`] }),
+          )
+        : [{ kind: "paragraph", content: ["No related deals recorded."] }],
+    citations: [],
+    actions: related.slice(0, 3).map((d) => actions.more(d.id)),
+  };
+}
+
+export function dealsReply(kb: KnowledgeBase): Reply {
+  const deals = [...kb.deals.values()].sort((a, b) => a.title.localeCompare(b.title));
+  return {
+    tone: "info",
+    title: `${deals.length} deals`,
+    blocks: deals.map(
+      (deal): Block => ({
+        kind: "item",
+        content: [deal.title, " — ", { text: `/deal ${deal.id}`, code: true }],
+      }),
+    ),
+    citations: [],
+    footer: "Ask a question in your own words, or open a deal with /deal <name>.",
+    actions: [],
+  };
+}
+
+export function infoReply(title: string, lines: readonly string[], tone: Reply["tone"] = "info"): Reply {
+  return {
+    tone,
+    title,
+    blocks: lines.map((line): Block => ({ kind: "paragraph", content: [line] })),
+    citations: [],
+    actions: [],
+    ...(tone === "error" ? { ephemeral: true } : {}),
+  };
+}
+
+function citationOf(source: NonNullable<ReturnType<KnowledgeBase["sources"]["get"]>>, n: number): Citation {
+  return {
+    n,
+    id: source.id,
+    url: source.url,
+    title: source.title,
+    publisher: source.publisher,
+    ...(source.published ? { published: source.published } : {}),
+    ...(source.original ? { original: source.original } : {}),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The bot layer's contract with adapters: a platform-neutral request in, a platform-neutral
+ * reply out. Adapters translate platform events to a Request and a Reply to platform messages;
+ * they decide nothing about what an answer is.
+ */
+import type { Citation } from "../answer/types.js";
+
+export type Platform = "telegram" | "discord" | "console";
+
+export interface ChatRef {
+  readonly platform: Platform;
+  /** The platform's chat or channel id, as a string. */
+  readonly id: string;
+  /** Private chats and DMs versus groups, supergroups and server channels. */
+  readonly kind: "private" | "group";
+}
+
+export interface UserRef {
+  readonly id: string;
+  readonly name?: string;
+  /** May change this chat's settings (Telegram group admin, Discord Manage Channels, anyone in a DM). */
+  readonly canManageChat: boolean;
+}
+
+/** What the user asked for. Commands arrive already split from the platform's syntax. */
+export type Input =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "command"; readonly name: string; readonly args: string }
+  /** A button press: `data` is what Action.data carried, untouched. */
+  | { readonly kind: "action"; readonly data: string };
+
+export interface Request {
+  readonly chat: ChatRef;
+  readonly user: UserRef;
+  readonly input: Input;
+}
+
+/** Inline text: plain, or marked up. Renderers escape `text` for their platform. */
+export type Inline =
+  | string
+  | {
+      readonly text: string;
+      readonly bold?: true;
+      readonly italic?: true;
+      readonly code?: true;
+      readonly href?: string;
+    };
+
+export interface Block {
+  /** `heading` titles a section; `item` is one bullet (a fact, a deal); `paragraph` is prose. */
+  readonly kind: "heading" | "paragraph" | "item";
+  readonly content: readonly Inline[];
+  /** Citation numbers to mark after the block, e.g. [1] [3]. */
+  readonly cites?: readonly number[];
+}
+
+/** A button. `data` is at most 64 bytes (Telegram's callback limit), so every platform can carry it. */
+export interface Action {
+  readonly label: string;
+  readonly data: string;
+}
+
+export interface Reply {
+  readonly tone: "answer" | "unknown" | "info" | "error";
+  readonly title?: string;
+  readonly blocks: readonly Block[];
+  /** The numbered sources list shown under the blocks. */
+  readonly citations: readonly Citation[];
+  readonly footer?: string;
+  readonly actions: readonly Action[];
+  /** Shown only to the asker where the platform can (Discord ephemeral replies). */
+  readonly ephemeral?: boolean;
+}
+
+/** An entry for autocomplete (Discord) or inline answers (Telegram). */
+export interface Suggestion {
+  readonly label: string;
+  readonly value: string;
+}

@@ -1,0 +1,81 @@
+/**
+ * The question set (test/questions/*.yaml): what people ask, and what a right answer must
+ * contain. Shared by the answer-engine test and the benchmark.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+
+export interface QuestionCase {
+  readonly file: string;
+  readonly q: string;
+  readonly expect: "answered" | "unknown";
+  /** A right answer includes at least one of these facts. */
+  readonly facts: readonly string[];
+  /** A right answer's text contains every one of these words (case-insensitive). */
+  readonly words: readonly string[];
+  /** Questions with the same chat are one conversation, in file order. */
+  readonly chat?: string;
+}
+
+export const QUESTIONS_DIR = path.join(import.meta.dirname, "..", "questions");
+
+export function loadQuestions(dir = QUESTIONS_DIR): QuestionCase[] {
+  const out: QuestionCase[] = [];
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".yaml"))
+    .sort()) {
+    const doc = parse(readFileSync(path.join(dir, name), "utf8")) as { questions: Record<string, unknown>[] };
+    for (const raw of doc.questions) {
+      out.push({
+        file: name,
+        q: String(raw.q),
+        expect: raw.expect === "unknown" ? "unknown" : "answered",
+        facts: (raw.facts as string[] | undefined) ?? [],
+        words: (raw.words as string[] | undefined) ?? [],
+        // Chats are per file: two files may both use "c1".
+        ...(raw.chat ? { chat: `${name}#${String(raw.chat)}` } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+export interface Judged {
+  readonly case: QuestionCase;
+  readonly correct: boolean;
+  /** For answered cases: 1-based rank of the first expected fact in the answer, or undefined. */
+  readonly rank?: number;
+  readonly got: { status: string; facts: readonly string[]; text: string };
+}
+
+export function judge(c: QuestionCase, got: Judged["got"]): Judged {
+  if (c.expect === "unknown") return { case: c, correct: got.status === "unknown", got };
+  const index = got.facts.findIndex((id) => c.facts.includes(id));
+  const wordsOk = c.words.every((w) => got.text.toLowerCase().includes(w.toLowerCase()));
+  const factsOk = c.facts.length === 0 || index >= 0;
+  return {
+    case: c,
+    correct: got.status === "answered" && factsOk && wordsOk,
+    ...(index >= 0 ? { rank: index + 1 } : {}),
+    got,
+  };
+}
+
+export interface Score {
+  readonly answerable: number;
+  readonly answeredCorrectly: number;
+  readonly unanswerable: number;
+  readonly abstainedCorrectly: number;
+}
+
+export function score(results: readonly Judged[]): Score {
+  const answerable = results.filter((r) => r.case.expect === "answered");
+  const unanswerable = results.filter((r) => r.case.expect === "unknown");
+  return {
+    answerable: answerable.length,
+    answeredCorrectly: answerable.filter((r) => r.correct).length,
+    unanswerable: unanswerable.length,
+    abstainedCorrectly: unanswerable.filter((r) => r.correct).length,
+  };
+}
