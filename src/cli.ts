@@ -68,7 +68,7 @@ async function ask(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const result = await loadKnowledgeDir(knowledgeDir());
+  const result = await loadKnowledgeDir(knowledgeDir(), { warnings: false });
   if (!result.ok) {
     for (const problem of result.errors) console.error(formatProblem(problem));
     console.error("The knowledge base has errors: fix them (npm run kb:check) and ask again.");
@@ -82,7 +82,7 @@ async function ask(args: string[]): Promise<number> {
     // The JSON text carries the answer and its [n] marks; sources and suggestions have fields of their own.
     const bare = answerReply(answer, kb, { suggestions: false });
     return JSON.stringify(
-      answerJson(answer, renderPlain({ ...bare, citations: [], footer: undefined }).trim()),
+      answerJson(answer, renderPlain({ ...bare, footer: undefined }, { sources: false }).trim()),
     );
   };
 

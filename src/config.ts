@@ -2,6 +2,8 @@
  * Every setting the bot reads from the environment, in one typed place. `loadConfig` lists
  * every problem at once, each with what to do about it, instead of failing on the first.
  */
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 
@@ -54,6 +56,16 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/** Names other bots and tutorials use for our settings, too far from ours for the typo check. */
+const ALIASES: Readonly<Record<string, keyof typeof VARIABLES>> = {
+  TELEGRAM_TOKEN: "TELEGRAM_BOT_TOKEN",
+  TELEGRAM_API_URL: "TELEGRAM_API_ROOT",
+  DISCORD_BOT_TOKEN: "DISCORD_TOKEN",
+  DISCORD_API_URL: "DISCORD_API_ROOT",
+  KNOWLEDGE_PATH: "KNOWLEDGE_DIR",
+  DATA_PATH: "DATA_DIR",
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
@@ -122,16 +134,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!["true", "false", "1", "0", "yes", "no"].includes(logText))
     problems.push("LOG_MESSAGE_TEXT must be true or false");
 
-  // A variable that is almost one of ours is most likely a typo of it.
+  const healthPort = port("HEALTH_PORT");
+
+  // A variable that is almost one of ours, or another bot's name for one of ours, is most
+  // likely meant as ours; left alone it would be silently ignored.
   const known = Object.keys(VARIABLES);
   for (const name of Object.keys(env)) {
     if (name in VARIABLES || !/^(TELEGRAM|DISCORD|KNOWLEDGE|DATA|ADMIN|HEALTH|LOG)_?/.test(name)) continue;
-    const near = closest(name, known);
-    if (distance(name, near) <= 3) problems.push(`${name} is not a setting; did you mean ${near}?`);
+    const near = ALIASES[name] ?? closest(name, known);
+    if (ALIASES[name] || distance(name, near) <= 3)
+      problems.push(`${name} is not a setting; did you mean ${near}? Rename it (or unset it)`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  const healthPort = port("HEALTH_PORT");
   return {
     knowledgeDir: path.resolve(get("KNOWLEDGE_DIR") ?? "knowledge"),
     dataDir: path.resolve(get("DATA_DIR") ?? "data"),
@@ -171,4 +186,83 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Just the knowledge folder, for the command-line tools that need nothing else. */
 export function knowledgeDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.KNOWLEDGE_DIR?.trim() || "knowledge");
+}
+
+/**
+ * What `loadConfig` cannot see without touching the disk: DATA_DIR can be created and written
+ * (a probe file is written and removed), KNOWLEDGE_DIR is a folder with a sources.yaml. Returns
+ * every problem, each with what to do; none when all is well.
+ */
+export async function checkEnvironment(
+  config: Pick<Config, "dataDir" | "knowledgeDir">,
+): Promise<readonly string[]> {
+  const problems: string[] = [];
+  const { dataDir, knowledgeDir } = config;
+  try {
+    await makeDir(dataDir);
+    const probe = path.join(dataDir, `.write-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
+    await writeFile(probe, "");
+    await rm(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    problems.push(
+      code === "EEXIST" || code === "ENOTDIR"
+        ? `DATA_DIR ${dataDir} cannot be a folder: it or a folder above it is a file; set DATA_DIR to a folder (it is created if missing)`
+        : `DATA_DIR ${dataDir} is not writable (${code}): give the bot's user write access to it, or set DATA_DIR to a folder it can write (in Docker, mount a volume at /data that uid 1000, the node user, can write)`,
+    );
+  }
+
+  const knowledgeStat = await stat(knowledgeDir).catch(() => undefined);
+  if (!knowledgeStat?.isDirectory()) {
+    problems.push(
+      `KNOWLEDGE_DIR ${knowledgeDir} is not a folder: set KNOWLEDGE_DIR to the knowledge base (the folder with sources.yaml), or run from the repository's root`,
+    );
+  } else if (!(await stat(path.join(knowledgeDir, "sources.yaml")).catch(() => undefined))?.isFile()) {
+    problems.push(
+      `KNOWLEDGE_DIR ${knowledgeDir} has no sources.yaml: point KNOWLEDGE_DIR at the knowledge base folder (see knowledge/README.md)`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * `loadConfig` and `checkEnvironment` together, for starting the bot: throws one ConfigError
+ * listing every problem of both, so a broken setup is fixed in one round.
+ */
+export async function loadCheckedConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const problems: string[] = [];
+  let config: Config | undefined;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  problems.push(
+    ...(await checkEnvironment(
+      config ?? { dataDir: path.resolve(env.DATA_DIR?.trim() || "data"), knowledgeDir: knowledgeDir(env) },
+    )),
+  );
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * `mkdir -p` that gives up: node's own recursive mkdir loops forever where a parent exists
+ * but creating in it says ENOENT (under /proc, for one).
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      if ((await stat(dir)).isDirectory()) return;
+      throw error;
+    }
+    const parent = path.dirname(dir);
+    if (code !== "ENOENT" || parent === dir) throw error;
+    await makeDir(parent);
+    await mkdir(dir);
+  }
 }

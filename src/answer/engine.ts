@@ -68,7 +68,14 @@ export class AnswerEngine {
 
   private findHits(query: Query, focus: Focus | undefined): Hit[] {
     if (query.offTopic) return [];
-    if (focus && (query.followUp || query.anaphoric)) {
+    // Naming only who is already in focus ("when did facebook find out?" after a Cambridge
+    // Analytica question) is a follow-up too.
+    const onlyFocusEntities =
+      focus !== undefined &&
+      query.entities.length > 0 &&
+      query.terms.length <= 5 &&
+      query.entities.every((entity) => this.index.entitiesOfDeal(focus.deal).has(entity.id));
+    if (focus && (query.followUp || query.anaphoric || onlyFocusEntities)) {
       const inFocus =
         query.terms.length > 0
           ? this.index.search(query, { deal: focus.deal, preferFacts: focus.facts })
@@ -78,13 +85,19 @@ export class AnswerEngine {
       // "when was that?" has no topic words: answer from the deal in focus, by intent.
       if (query.followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts);
     }
+    // Only everyday words ("data deal") name no topic.
+    if (query.entities.length === 0 && query.terms.every((term) => this.index.isGeneric(term))) return [];
+    // "how much did they pay?" with nothing in focus: who are "they"? Better to ask back.
+    if (!focus && query.anaphoric && query.entities.length === 0 && query.terms.length <= 2) return [];
     let hits = this.index.search(query, focus ? { preferDeal: focus.deal } : {});
     // Two companies named: answer only from facts that involve both, or "a deal between
     // Samsung and Google" gets answered with a deal of only one of them.
     const companies = query.entities.filter((e) => e.kind === "company" || e.kind === "product").length;
     if (companies >= 2) hits = hits.filter((hit) => hit.entityMatches >= 2);
     const top = hits[0];
-    if (!top || top.coverage < ANSWER_DEFAULTS.minCoverage) return [];
+    // A long question rarely has every word in one fact: ask for a little less of it.
+    const minCoverage = ANSWER_DEFAULTS.minCoverage - (query.terms.length >= 8 ? 0.05 : 0);
+    if (!top || top.coverage < minCoverage) return [];
     if (query.entities.length > 0 && top.entityMatches === 0) return [];
     return hits;
   }

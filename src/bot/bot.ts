@@ -207,15 +207,16 @@ export class Bot {
 
   /** A deal by id, id prefix, or the words of its name ("netflix facebook"). */
   findDeal(name: string): Deal | undefined {
-    const { kb, index } = this.knowledge.current;
+    const { kb, engine } = this.knowledge.current;
     const wanted = normalise(name).trim().replace(/\s+/g, "-");
     const exact = kb.deals.get(wanted);
     if (exact) return exact;
     const prefixed = [...kb.deals.values()].filter((deal) => deal.id.startsWith(wanted));
     if (prefixed.length === 1) return prefixed[0];
-    const query = index.analyse(name);
-    const top = index.search(query, { limit: 1 })[0];
-    return top && top.coverage >= 0.5 ? kb.deals.get(top.fact.deal) : undefined;
+    // Otherwise, whatever deal a question made of these words would be answered from.
+    const { answer } = engine.answer(name);
+    const lead = answer.deals[0];
+    return lead ? kb.deals.get(lead.id) : undefined;
   }
 
   /** Deals matching what has been typed so far, for autocomplete (at most `limit`). */

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
+import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { z } from "zod";
 import { type LocatedYaml, parseLocatedYaml } from "./located-yaml.js";
 import { dealFileSchema, entitySchema, factSchema, keysAt, sourceSchema } from "./schema.js";
@@ -29,15 +30,40 @@ export interface KnowledgeFiles {
 
 type Path = readonly PropertyKey[];
 
-/** One parsed file and a way to report problems at a path inside it. */
+/**
+ * One parsed file and a way to report problems at a path inside it. The happy path parses
+ * with js-yaml (fast); positions come from the \`yaml\` package's document, built only when
+ * there is a problem to locate (or js-yaml refuses the text and we need yaml's messages).
+ */
 class FileReport {
-  readonly yaml: LocatedYaml;
+  readonly value: unknown;
+  readonly syntaxOk: boolean;
+  private located: LocatedYaml | undefined;
+
   constructor(
     readonly file: KnowledgeFile,
     private readonly problems: Problem[],
   ) {
-    this.yaml = parseLocatedYaml(file.text);
-    for (const { position, message } of this.yaml.syntaxErrors) this.push("error", position, message);
+    let value: unknown;
+    let fast = true;
+    try {
+      value = loadYaml(file.text, { schema: CORE_SCHEMA, filename: file.path });
+    } catch {
+      fast = false;
+    }
+    if (fast) {
+      this.value = value;
+      this.syntaxOk = true;
+    } else {
+      for (const { position, message } of this.yaml.syntaxErrors) this.push("error", position, message);
+      this.syntaxOk = this.yaml.syntaxErrors.length === 0;
+      this.value = this.yaml.value;
+    }
+  }
+
+  get yaml(): LocatedYaml {
+    this.located ??= parseLocatedYaml(this.file.text);
+    return this.located;
   }
 
   error(path: Path, message: string): void {
@@ -68,7 +94,8 @@ class FileReport {
       if (issue.code === "unrecognized_keys") continue;
       if (issue.code === "invalid_type" && valueAt(value, issue.path) === undefined) {
         const key = String(issue.path.at(-1) ?? "value");
-        if (!misspelt.has(JSON.stringify([...issue.path.slice(0, -1), key]))) this.error(where, `missing "${key}"`);
+        if (!misspelt.has(JSON.stringify([...issue.path.slice(0, -1), key])))
+          this.error(where, `missing "${key}"`);
       } else {
         this.error(where, issue.message);
       }
@@ -110,13 +137,14 @@ function hint(word: string, candidates: readonly string[]): string {
 
 /** Reads the top-level list `key` of a file, reporting a wrong shape. */
 function topLevelList(report: FileReport, key: string): unknown[] {
-  const value = report.yaml.value;
-  if (report.yaml.syntaxErrors.length > 0) return [];
+  const { value } = report;
+  if (!report.syntaxOk) return [];
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     report.error([], `expected a map with a "${key}:" list`);
     return [];
   }
-  for (const other of Object.keys(value)) if (other !== key) report.unknownKey([], other, didYouMean(other, [key]));
+  for (const other of Object.keys(value))
+    if (other !== key) report.unknownKey([], other, didYouMean(other, [key]));
   const list = (value as Record<string, unknown>)[key];
   if (!Array.isArray(list)) {
     report.error([key], `"${key}" must be a list`);
@@ -130,8 +158,16 @@ interface Cited {
   readonly path: Path;
 }
 
+export interface LoadOptions {
+  /**
+   * Whether to look for warnings (uncited sources). Locating a warning means parsing its file
+   * a second time for positions, so the bot, which only needs errors, turns this off. Default true.
+   */
+  readonly warnings?: boolean;
+}
+
 /** Validates every file and every cross-reference; never throws on bad input. */
-export function loadKnowledge(files: KnowledgeFiles): LoadResult {
+export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}): LoadResult {
   const problems: Problem[] = [];
 
   // Sources and entities are checked one item at a time, so one bad item doesn't hide the rest
@@ -148,7 +184,13 @@ export function loadKnowledge(files: KnowledgeFiles): LoadResult {
   ): boolean => {
     if (!file) {
       const missing = path.join(files.root ?? "", `${key}.yaml`);
-      problems.push({ file: missing, line: 1, column: 1, severity: "error", message: `missing file ${key}.yaml` });
+      problems.push({
+        file: missing,
+        line: 1,
+        column: 1,
+        severity: "error",
+        message: `missing file ${key}.yaml`,
+      });
       return false;
     }
     const report = new FileReport(file, problems);
@@ -167,12 +209,18 @@ export function loadKnowledge(files: KnowledgeFiles): LoadResult {
       into.set(item.id, item);
       paths.set(item.id, { report, path: [key, index] });
     });
-    return report.yaml.syntaxErrors.length === 0;
+    return report.syntaxOk;
   };
 
   // When a whole file is missing or unreadable, references into it are not checked:
   // one problem, reported once, instead of one per reference.
-  const sourcesReadable = collect(files.sources, "sources", sourceSchema as z.ZodType<Source>, sources, sourcePaths);
+  const sourcesReadable = collect(
+    files.sources,
+    "sources",
+    sourceSchema as z.ZodType<Source>,
+    sources,
+    sourcePaths,
+  );
   const entities = new Map<string, Entity>();
   const entityPaths = new Map<string, Cited>();
   const entitiesReadable = collect(
@@ -194,29 +242,33 @@ export function loadKnowledge(files: KnowledgeFiles): LoadResult {
 
   for (const file of files.deals) {
     const report = new FileReport(file, problems);
-    if (report.yaml.syntaxErrors.length > 0) continue;
-    const parsed = report.check(dealFileSchema, report.yaml.value, []);
-    if (!parsed) continue;
-
+    if (!report.syntaxOk) continue;
+    const parsed = report.check(dealFileSchema, report.value, []);
     const expectedId = dealIdOf(file.path);
-    if (parsed.id !== expectedId) {
+    if (parsed && parsed.id !== expectedId) {
       report.error(["id"], `deal id "${parsed.id}" must match the file name "${expectedId}"`);
     }
-    if (deals.has(parsed.id)) {
+    if (parsed && deals.has(parsed.id)) {
       report.error(["id"], `duplicate deal id "${parsed.id}"`);
       continue;
     }
+    const dealId = parsed?.id ?? expectedId;
+    // A deal whose own fields are wrong still has its facts checked: every problem, one run.
+    const entries: unknown[] = parsed?.facts ?? factsOf(report.value);
     const entityRef = (id: string, at: Path, what: string) => {
       if (entitiesReadable && !entities.has(id) && !brokenIds.has(id)) {
-        report.error(at, `${what} "${id}" is not an entity in entities.yaml${hint(id, [...entities.keys()])}`);
+        report.error(
+          at,
+          `${what} "${id}" is not an entity in entities.yaml${hint(id, [...entities.keys()])}`,
+        );
       }
     };
-    parsed.parties.forEach((id, i) => {
+    parsed?.parties.forEach((id, i) => {
       entityRef(id, ["parties", i], "party");
     });
 
     const dealFacts: Fact[] = [];
-    parsed.facts.forEach((entry, i) => {
+    entries.forEach((entry, i) => {
       const at = ["facts", i];
       const raw = report.check(factSchema, entry, at);
       if (!raw) return;
@@ -229,7 +281,10 @@ export function loadKnowledge(files: KnowledgeFiles): LoadResult {
       raw.sources.forEach((sourceId, j) => {
         cited.add(sourceId);
         if (sourcesReadable && !sources.has(sourceId) && !brokenIds.has(sourceId)) {
-          report.error([...at, "sources", j], `source "${sourceId}" is not in sources.yaml${hint(sourceId, [...sources.keys()])}`);
+          report.error(
+            [...at, "sources", j],
+            `source "${sourceId}" is not in sources.yaml${hint(sourceId, [...sources.keys()])}`,
+          );
         }
       });
       raw.by.forEach((id, j) => {
@@ -243,25 +298,27 @@ export function loadKnowledge(files: KnowledgeFiles): LoadResult {
       }
       const fact: Fact = {
         ...raw,
-        deal: parsed.id,
+        deal: dealId,
         ...(raw.amount ? { amount: dropUndefined(raw.amount) } : {}),
       };
       dealFacts.push(dropUndefined(fact));
       facts.set(fact.id, fact);
     });
 
+    if (!parsed) continue;
     const { facts: _ignored, ...dealFields } = parsed;
     deals.set(parsed.id, dropUndefined({ ...dealFields, facts: dealFacts }) as Deal);
     relatedChecks.push(() => {
       parsed.related.forEach((id, i) => {
         if (id === parsed.id) report.error(["related", i], "a deal cannot be related to itself");
-        else if (!deals.has(id) && !dealNames.has(id)) report.error(["related", i], `related deal "${id}" does not exist${hint(id, [...deals.keys()])}`);
+        else if (!deals.has(id) && !dealNames.has(id))
+          report.error(["related", i], `related deal "${id}" does not exist${hint(id, [...deals.keys()])}`);
       });
     });
   }
   for (const check of relatedChecks) check();
 
-  for (const [id, { report, path }] of sourcePaths) {
+  for (const [id, { report, path }] of options.warnings === false ? [] : sourcePaths) {
     if (!cited.has(id)) report.warning([...path, "id"], `source "${id}" is not cited by any fact`);
   }
 
@@ -279,7 +336,11 @@ export function loadKnowledge(files: KnowledgeFiles): LoadResult {
   return { ok: true, kb: Object.freeze(kb), warnings };
 }
 
-function checkEntities(entities: Map<string, Entity>, paths: Map<string, Cited>, brokenIds: Set<string>): void {
+function checkEntities(
+  entities: Map<string, Entity>,
+  paths: Map<string, Cited>,
+  brokenIds: Set<string>,
+): void {
   // Every name and alias must lead to exactly one entity, or "Meta" could mean two things.
   const owners = new Map<string, { entity: string; what: string }>();
   const claim = (label: string, entity: string, what: string, at: Cited) => {
@@ -311,6 +372,11 @@ export function normaliseName(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9&+]+/g, " ")
     .trim();
+}
+
+function factsOf(value: unknown): unknown[] {
+  const facts = (value as { facts?: unknown } | null)?.facts;
+  return Array.isArray(facts) ? facts : [];
 }
 
 function dealIdOf(file: string): string {
@@ -351,7 +417,11 @@ function versionOf(...parts: ReadonlyMap<string, unknown>[]): string {
 }
 
 /** Reads a knowledge folder (sources.yaml, entities.yaml, deals/*.yaml) and loads it. */
-export async function loadKnowledgeDir(dir: string, displayRoot = process.cwd()): Promise<LoadResult> {
+export async function loadKnowledgeDir(
+  dir: string,
+  options: LoadOptions & { readonly displayRoot?: string } = {},
+): Promise<LoadResult> {
+  const displayRoot = options.displayRoot ?? process.cwd();
   const show = (file: string) => path.relative(displayRoot, file) || file;
   const read = async (file: string): Promise<KnowledgeFile | undefined> => {
     try {
@@ -371,15 +441,24 @@ export async function loadKnowledgeDir(dir: string, displayRoot = process.cwd())
     read(path.join(dir, "entities.yaml")),
     ...dealNames.map((name) => read(path.join(dir, "deals", name))),
   ]);
-  const result = loadKnowledge({
-    sources: sources ?? undefined,
-    entities: entities ?? undefined,
-    deals: deals.filter((file): file is KnowledgeFile => file !== undefined),
-    root: show(dir),
-  });
+  const result = loadKnowledge(
+    {
+      sources: sources ?? undefined,
+      entities: entities ?? undefined,
+      deals: deals.filter((file): file is KnowledgeFile => file !== undefined),
+      root: show(dir),
+    },
+    options,
+  );
   if (result.ok && result.kb.deals.size === 0) {
     const file = show(path.join(dir, "deals"));
-    const error: Problem = { file, line: 1, column: 1, severity: "error", message: "no deals: add deals/<deal-id>.yaml" };
+    const error: Problem = {
+      file,
+      line: 1,
+      column: 1,
+      severity: "error",
+      message: "no deals: add deals/<deal-id>.yaml",
+    };
     return { ok: false, errors: [error], warnings: result.warnings };
   }
   return result;

@@ -17,9 +17,12 @@ export function statsTable(kb: KnowledgeBase): string {
     const counts = FACT_STATUSES.map((status) => deal.facts.filter((fact) => fact.status === status).length);
     return [deal.id, ...counts.map(String), String(deal.facts.length)];
   });
-  const totals = FACT_STATUSES.map((status) => [...kb.facts.values()].filter((fact) => fact.status === status).length);
+  const totals = FACT_STATUSES.map(
+    (status) => [...kb.facts.values()].filter((fact) => fact.status === status).length,
+  );
   rows.push(["all deals", ...totals.map(String), String(kb.facts.size)]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i]?.length ?? 0)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
   return [line(header), ...rows.map(line)].join("\n");
 }

@@ -23,7 +23,10 @@ export function isPartialDate(value: string): boolean {
 }
 
 const text = (what: string) =>
-  z.string({ error: `${what} must be text` }).trim().min(1, { error: `${what} must not be empty` });
+  z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1, { error: `${what} must not be empty` });
 
 const slug = (what: string) =>
   text(what).regex(SLUG, { error: `${what} must be a lowercase slug (a-z, 0-9 and -)` });
@@ -51,7 +54,9 @@ const url = (what: string) =>
   );
 
 const oneOf = <T extends readonly [string, ...string[]]>(what: string, values: T) =>
-  z.enum(values, { error: (issue) => `${what} must be one of ${values.join(", ")} (got ${JSON.stringify(issue.input)})` });
+  z.enum(values, {
+    error: (issue) => `${what} must be one of ${values.join(", ")} (got ${JSON.stringify(issue.input)})`,
+  });
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "must be a list" });
 
@@ -110,7 +115,9 @@ export const factSchema = z.strictObject({
 });
 
 export const dealFileSchema = z.strictObject({
-  id: slug("deal id").max(40, { error: "deal id must be at most 40 characters (it travels in buttons and links)" }),
+  id: slug("deal id").max(40, {
+    error: "deal id must be at most 40 characters (it travels in buttons and links)",
+  }),
   title: text("title"),
   parties: list(slug("party")).min(1, { error: "a deal needs at least one party" }),
   status: oneOf("status", DEAL_STATUSES),
@@ -133,7 +140,8 @@ export type FactEntry = z.output<typeof factSchema>;
 function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let current = schema;
   for (;;) {
-    const def = (current as { def?: { type?: string; innerType?: z.ZodType; out?: z.ZodType } } | undefined)?.def;
+    const def = (current as { def?: { type?: string; innerType?: z.ZodType; out?: z.ZodType } } | undefined)
+      ?.def;
     if (def?.innerType) current = def.innerType;
     else if (def?.type === "pipe" && def.out) current = def.out;
     else return current;
@@ -144,7 +152,8 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
 export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let current = unwrap(schema);
   for (const step of path) {
-    if (current instanceof z.ZodArray && typeof step === "number") current = unwrap(current.element as z.ZodType);
+    if (current instanceof z.ZodArray && typeof step === "number")
+      current = unwrap(current.element as z.ZodType);
     else if (current instanceof z.ZodObject && typeof step === "string")
       current = unwrap(current.shape[step] as z.ZodType | undefined);
     else return [];

@@ -35,11 +35,10 @@ export class EntityMatcher {
   }
 
   /**
-   * Mentions in `text`, longest first, never overlapping. A word is typo-matched to a name
+   * Mentions among `tokens` (see text.ts `words`), longest first, never overlapping. A word is typo-matched to a name
    * only when `speller` knows no closer ordinary word ("securty" is security, not Securus).
    */
-  find(text: string, speller: Speller = () => undefined): EntityMention[] {
-    const tokens = words(text);
+  find(tokens: readonly string[], speller: Speller = () => undefined): EntityMention[] {
     const mentions: EntityMention[] = [];
     let i = 0;
     while (i < tokens.length) {
@@ -64,7 +63,7 @@ export class EntityMatcher {
 
   private fuzzyAt(tokens: readonly string[], start: number, speller: Speller): EntityMention | undefined {
     const token = tokens[start] ?? "";
-    const allowed = typoAllowance(token);
+    const allowed = typoAllowance(token, 4);
     if (allowed === 0) return undefined;
     const word = speller(token);
     if (word?.distance === 0) return undefined;
@@ -82,9 +81,13 @@ export class EntityMatcher {
   }
 }
 
-/** Typos tolerated in a word of this length: none below four letters, two from nine. */
-export function typoAllowance(word: string): number {
-  if (word.length < 4) return 0;
+/**
+ * Typos tolerated in a word of this length: two from nine letters, one below that, none below
+ * `shortest` letters. Names get a lower `shortest` (4: "vizo" is Vizio) than ordinary words
+ * (5: "uber" must not become "user").
+ */
+export function typoAllowance(word: string, shortest = 5): number {
+  if (word.length < shortest) return 0;
   return word.length >= 9 ? 2 : 1;
 }
 

@@ -1,23 +1,30 @@
 /**
- * The search index: one MiniSearch document per fact, carrying the fact's text, the ways people
- * ask for it, its deal's title, summary and tags, and the names of every entity it involves.
- * Scores are MiniSearch's BM25+, then adjusted for what the question wants (intents) and whom
- * it names (entities).
+ * The search index over facts and deals (MiniSearch, BM25+). Scores are adjusted for what the
+ * question wants (intents) and whom it names (entities), and a fact inherits part of its
+ * deal's score.
  */
 import MiniSearch from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
-import type { Fact, KnowledgeBase } from "../knowledge/types.js";
+import type { Deal, Fact, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { analyseQuery, type Query } from "./query.js";
 import { termsOfWord, words } from "./text.js";
 
-interface FactDocument {
+/**
+ * Two kinds of document share the index: one per fact (its text, the ways people ask for it,
+ * the names of whoever it is by or about) and one per deal (title, summary, tags and the
+ * names of its parties). Deal text is indexed once, not once per fact, which keeps the index
+ * small; a fact's score adds a share of its deal's.
+ */
+interface IndexDocument {
   readonly id: string;
-  readonly text: string;
-  readonly questions: string;
-  readonly deal: string;
+  readonly text?: string;
+  readonly questions?: string;
   readonly names: string;
+  readonly deal?: string;
 }
+
+const DEAL_PREFIX = "deal:";
 
 export interface Hit {
   readonly fact: Fact;
@@ -56,30 +63,37 @@ const GENERIC = new Set([
 ]);
 
 const ENTITY_WEIGHT = 2;
+const RERANK_DEPTH = 300;
+/** Terms indexed more often than this share of the facts (and this floor) are too common to search on. */
+const COMMON_SHARE = 0.05;
+const COMMON_FLOOR = 2_000;
+/** How many of the best-matching deals bring all their facts into the running. */
+const DEALS_EXPANDED = 3;
+/** How much of its deal's score a fact inherits. */
+const DEAL_SHARE = 0.5;
 const UNKNOWN_WEIGHT = 3;
 
-const FIELD_BOOST = { text: 2, questions: 2, deal: 0.7, names: 1.2 };
+const FIELD_BOOST = { text: 2, questions: 2, deal: 1, names: 1.2 };
 
 export class FactIndex {
-  private readonly search_: MiniSearch<FactDocument>;
-  /** Every index term, to tell known terms from unknown ones. */
-  private readonly terms = new Set<string>();
+  private readonly search_: MiniSearch<IndexDocument>;
+  /** Every index term → how many times it is indexed. */
+  private readonly terms = new Map<string, number>();
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
-  private readonly vocabulary = new SearchableMap<number>();
+  private readonly vocabulary: SearchableMap<number>;
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
   readonly matcher: EntityMatcher;
 
   private constructor(readonly kb: KnowledgeBase) {
     this.matcher = new EntityMatcher(kb);
-    const vocabulary = this.vocabulary;
-    const known = this.terms;
-    this.search_ = new MiniSearch<FactDocument>({
+    const wordCounts = new Map<string, number>();
+    const termCounts = this.terms;
+    this.search_ = new MiniSearch<IndexDocument>({
       fields: ["text", "questions", "deal", "names"],
       tokenize: (text) => words(text),
       processTerm: (word) => {
         const terms = termsOfWord(word);
-        if (terms.length > 0) vocabulary.update(word, (count = 0) => count + 1);
-        for (const term of terms) known.add(term);
+        if (terms.length > 0) wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
         return terms;
       },
       searchOptions: {
@@ -91,14 +105,20 @@ export class FactIndex {
       },
     });
     this.search_.addAll([...kb.facts.values()].map((fact) => this.documentOf(fact)));
+    this.search_.addAll([...kb.deals.values()].map((deal) => this.dealDocument(deal)));
+    this.vocabulary = SearchableMap.from(wordCounts);
+    for (const [word, count] of wordCounts) {
+      for (const term of termsOfWord(word)) termCounts.set(term, (termCounts.get(term) ?? 0) + count);
+    }
   }
 
   static build(kb: KnowledgeBase): FactIndex {
     return new FactIndex(kb);
   }
 
+  /** How many facts are indexed. */
   get size(): number {
-    return this.search_.documentCount;
+    return this.kb.facts.size;
   }
 
   /**
@@ -107,7 +127,10 @@ export class FactIndex {
    */
   spell = (word: string): { word: string; distance: number } | undefined => {
     const terms = termsOfWord(word);
-    if (terms.length > 0 && terms.every((term) => this.terms.has(term))) return { word, distance: 0 };
+    // A stop word is known by definition; a word whose terms are all indexed is known as typed.
+    if (terms.every((term) => this.terms.has(term))) return { word, distance: 0 };
+    const known = this.vocabulary.get(word);
+    if (known !== undefined) return { word, distance: 0 };
     const allowed = typoAllowance(word);
     if (allowed === 0) return undefined;
     let best: { word: string; distance: number; count: number } | undefined;
@@ -138,10 +161,42 @@ export class FactIndex {
       query.terms.filter((term) => !ofEntities.has(term)).map((term) => [term, GENERIC.has(term) ? 0.3 : 1]),
     );
     const wanted = query.entities.length;
+    // In a large index a term found almost everywhere ranks little and costs the most to look
+    // up: leave it out of the search and of the coverage, unless it is all the question has.
+    const common = Math.max(COMMON_FLOOR, this.size * COMMON_SHARE);
+    const selective = query.terms.filter(
+      (term) => (this.terms.get(term) ?? 0) <= common || ofEntities.has(term),
+    );
+    const searched = selective.length > 0 ? selective : query.terms;
+    for (const term of query.terms) if (!searched.includes(term)) weights.delete(term);
     // Typos were corrected during analysis, so the search itself is exact (and fast).
-    const results = this.search_.search(query.terms.join(" "), {
-      ...(options.deal ? { filter: (result) => this.kb.facts.get(result.id)?.deal === options.deal } : {}),
+    const results = this.search_.search(searched.join(" "), {
+      ...(options.deal
+        ? {
+            filter: (result) =>
+              result.id === DEAL_PREFIX + options.deal || this.kb.facts.get(result.id)?.deal === options.deal,
+          }
+        : {}),
     });
+
+    // Deals first: their scores and matched terms carry over to their facts.
+    const deals = new Map<string, { score: number; terms: readonly string[] }>();
+    const factResults: { id: string; score: number; terms: readonly string[] }[] = [];
+    for (const result of results) {
+      if (factResults.length >= RERANK_DEPTH) break;
+      const id = String(result.id);
+      if (id.startsWith(DEAL_PREFIX))
+        deals.set(id.slice(DEAL_PREFIX.length), { score: result.score, terms: result.queryTerms });
+      else factResults.push({ id, score: result.score, terms: result.queryTerms });
+    }
+    // A strongly matching deal brings its facts along even where their own text doesn't match.
+    const seen = new Set(factResults.map((r) => r.id));
+    const topDeals = [...deals.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, DEALS_EXPANDED);
+    for (const [dealId] of topDeals) {
+      for (const fact of this.kb.deals.get(dealId)?.facts ?? []) {
+        if (!seen.has(fact.id)) factResults.push({ id: fact.id, score: 0, terms: [] });
+      }
+    }
 
     // A word neither in the index nor near one is most likely a name we know nothing about
     // ("did talkspace…"): it weighs more than an entity, so missing it costs coverage.
@@ -150,19 +205,21 @@ export class FactIndex {
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 3 : 1.5]));
 
     const hits: Hit[] = [];
-    for (const result of results) {
+    for (const result of factResults) {
       const fact = this.kb.facts.get(result.id);
       if (!fact) continue;
+      const deal = deals.get(fact.deal);
+      const matched = deal ? new Set([...result.terms, ...deal.terms]) : new Set(result.terms);
       let matchedWeight = 0;
-      for (const term of result.queryTerms) matchedWeight += weights.get(term) ?? 0;
+      for (const term of matched) matchedWeight += weights.get(term) ?? 0;
       const involved = this.entitiesOf.get(fact.id) ?? new Set<string>();
       let named = 0;
       for (const [id, nameTerms] of entityTerms) {
-        const mentioned = result.queryTerms.some((term) => nameTerms.has(term));
         if (involved.has(id)) named++;
-        if (involved.has(id) || mentioned) matchedWeight += ENTITY_WEIGHT;
+        if (involved.has(id) || [...nameTerms].some((term) => matched.has(term)))
+          matchedWeight += ENTITY_WEIGHT;
       }
-      let score = result.score;
+      let score = result.score + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? 1 + 0.5 * named : 0.5;
       score *= this.intentBoost(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
@@ -186,6 +243,16 @@ export class FactIndex {
       .sort((a, b) => b.score - a.score);
   }
 
+  /** Whether a term is one of this domain's everyday words (data, share, user…). */
+  isGeneric(term: string): boolean {
+    return GENERIC.has(term);
+  }
+
+  /** A deal's parties and their parents. */
+  entitiesOfDeal(id: string): ReadonlySet<string> {
+    return this.withParents(this.kb.deals.get(id)?.parties ?? []);
+  }
+
   /** Every entity a fact involves: its deal's parties, its by and about, and their parents. */
   entitiesOfFact(id: string): ReadonlySet<string> {
     return this.entitiesOf.get(id) ?? new Set();
@@ -203,24 +270,42 @@ export class FactIndex {
     return boost;
   }
 
-  private documentOf(fact: Fact): FactDocument {
+  private documentOf(fact: Fact): IndexDocument {
     const deal = this.kb.deals.get(fact.deal);
-    const involved = new Set<string>([...(deal?.parties ?? []), ...fact.by, ...fact.about]);
-    for (const id of [...involved]) {
-      const parent = this.kb.entities.get(id)?.parent;
-      if (parent) involved.add(parent);
-    }
+    const involved = this.withParents([...(deal?.parties ?? []), ...fact.by, ...fact.about]);
     this.entitiesOf.set(fact.id, involved);
-    const names = [...involved].flatMap((id) => {
-      const entity = this.kb.entities.get(id);
-      return entity ? [entity.name, ...entity.aliases] : [];
-    });
     return {
       id: fact.id,
       text: fact.text,
       questions: fact.questions.join("\n"),
-      deal: deal ? [deal.title, deal.summary, ...deal.tags].join("\n") : "",
-      names: names.join("\n"),
+      // The deal's parties are named in the deal's document; here, only who the fact adds.
+      names: this.namesOf(this.withParents([...fact.by, ...fact.about])),
     };
+  }
+
+  private dealDocument(deal: Deal): IndexDocument {
+    return {
+      id: DEAL_PREFIX + deal.id,
+      deal: [deal.title, deal.summary, ...deal.tags].join("\n"),
+      names: this.namesOf(this.withParents(deal.parties)),
+    };
+  }
+
+  private withParents(ids: readonly string[]): Set<string> {
+    const out = new Set(ids);
+    for (const id of ids) {
+      const parent = this.kb.entities.get(id)?.parent;
+      if (parent) out.add(parent);
+    }
+    return out;
+  }
+
+  private namesOf(ids: ReadonlySet<string>): string {
+    return [...ids]
+      .flatMap((id) => {
+        const entity = this.kb.entities.get(id);
+        return entity ? [entity.name, ...entity.aliases] : [];
+      })
+      .join("\n");
   }
 }

@@ -75,24 +75,26 @@ const FOLLOW_UP =
 
 /** Analyses a question; `speller` corrects terms the index does not hold. */
 export function analyseQuery(text: string, matcher: EntityMatcher, speller: Speller): Query {
+  // Correct typos first, so "cambrige analitica" meets its entity by name.
   const typed = words(text);
-  const mentions = matcher.find(text, speller);
+  const spelt = typed.map((word) => speller(word));
+  const corrected = typed.map((word, i) => spelt[i]?.word ?? word);
+  const mentions = matcher.find(corrected, speller);
   const queryTerms: string[] = [];
   const unknownTerms = new Set<string>();
-  const addWord = (word: string) => {
-    const spelt = speller(word);
-    for (const term of termsOfWord(spelt?.word ?? word)) {
+  const addWord = (word: string, i: number) => {
+    for (const term of termsOfWord(word)) {
       queryTerms.push(term);
-      if (!spelt) unknownTerms.add(term);
+      if (!spelt[i]) unknownTerms.add(term);
     }
   };
   let next = 0;
   for (const mention of mentions) {
-    typed.slice(next, mention.start).forEach(addWord);
+    for (let i = next; i < mention.start; i++) addWord(corrected[i] as string, i);
     for (const word of words(mention.entity.name)) queryTerms.push(...termsOfWord(word));
     next = mention.start + mention.length;
   }
-  typed.slice(next).forEach(addWord);
+  for (let i = next; i < corrected.length; i++) addWord(corrected[i] as string, i);
 
   const lower = typed.join(" ");
   const raw = text.toLowerCase();

@@ -19,7 +19,8 @@ const STOP_WORDS = new Set(
   who who's whom whose why why's will with won't would wouldn't yes yet you you'd you'll you're you've your
   yours yourself yourselves anything something everything thing things stuff anyone someone everyone ok okay
   hey hi hello thanks thank pls plz lol u ur r im dont didnt doesnt isnt wasnt wont cant whats hows whos let lets
-  is-it did-they any-idea happen happened happening going go went gone way`.split(/\s+/),
+  is-it did-they any-idea happen happened happening going go went gone way whatever whatsoever anyway
+  etc such`.split(/\s+/),
 );
 
 /**
@@ -121,6 +122,14 @@ const PHRASES: readonly [RegExp, string][] = [
   [/\bwatch(?:ing)? history\b/g, "viewing history"],
 ];
 
+/** All phrases in one pass: one regular expression instead of one per phrase. */
+const PHRASE_PATTERN = new RegExp(PHRASES.map(([pattern]) => pattern.source).join("|"), "g");
+const ASCII = /^\p{ASCII}*$/u;
+
+function matchesWhole(pattern: RegExp, text: string): boolean {
+  return new RegExp(`^(?:${pattern.source})$`).test(text);
+}
+
 const SYNONYMS = new Map<string, string>();
 for (const [canonical, ...others] of SYNONYM_GROUPS) {
   for (const word of others) SYNONYMS.set(word, canonical as string);
@@ -128,13 +137,15 @@ for (const [canonical, ...others] of SYNONYM_GROUPS) {
 
 /** Lowercase, strip accents and apostrophes' possessives, fold phrases. */
 export function normalise(text: string): string {
-  let out = text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
+  // Most text is plain ASCII: skip Unicode decomposition for it (indexing spends its time here).
+  let out = (ASCII.test(text) ? text : text.normalize("NFKD").replace(/[\u0300-\u036f]/g, ""))
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/'s\b/g, "");
-  for (const [pattern, replacement] of PHRASES) out = out.replace(pattern, replacement);
+  out = out.replace(
+    PHRASE_PATTERN,
+    (phrase) => PHRASES.find(([pattern]) => matchesWhole(pattern, phrase))?.[1] ?? phrase,
+  );
   return out;
 }
 
@@ -157,6 +168,20 @@ export function termOf(word: string): string | null {
  * (t-mobile → t, mobil, tmobil), so both spellings meet.
  */
 export function termsOfWord(word: string): string[] {
+  // Stemming is most of the cost of indexing, and words repeat: remember them.
+  let terms = memo.get(word);
+  if (terms === undefined) {
+    terms = computeTermsOfWord(word);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(word, terms);
+  }
+  return terms;
+}
+
+const MEMO_LIMIT = 200_000;
+const memo = new Map<string, string[]>();
+
+function computeTermsOfWord(word: string): string[] {
   if (STOP_WORDS.has(word)) return [];
   const parts = word.split(/[-']+/).filter(Boolean);
   const out: string[] = [];

@@ -7,7 +7,11 @@ import { loadKnowledge } from "../../src/knowledge/load.js";
 
 const FIXTURE = path.join(import.meta.dirname, "fixtures", "valid");
 const read = (name: string) => readFileSync(path.join(FIXTURE, name), "utf8");
-const valid = { sources: read("sources.yaml"), entities: read("entities.yaml"), deal: read("deals/acme-streamco.yaml") };
+const valid = {
+  sources: read("sources.yaml"),
+  entities: read("entities.yaml"),
+  deal: read("deals/acme-streamco.yaml"),
+};
 
 /** The loader's whole promise: a knowledge base, or located errors; never an exception. */
 function assertLoads(sources: string, entities: string, deal: string): void {
@@ -28,13 +32,17 @@ function assertLoads(sources: string, entities: string, deal: string): void {
 describe("the loader on arbitrary input", () => {
   it("never throws on arbitrary text in any file", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), fc.integer({ min: 0, max: 2 }), (text, which) => {
-        assertLoads(
-          which === 0 ? text : valid.sources,
-          which === 1 ? text : valid.entities,
-          which === 2 ? text : valid.deal,
-        );
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 300 }),
+        fc.integer({ min: 0, max: 2 }),
+        (text, which) => {
+          assertLoads(
+            which === 0 ? text : valid.sources,
+            which === 1 ? text : valid.entities,
+            which === 2 ? text : valid.deal,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -8,7 +8,8 @@ const FIXTURE = path.join(import.meta.dirname, "fixtures", "valid");
 
 function fixtureFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  for (const name of ["sources.yaml", "entities.yaml"]) files.set(name, readFileSync(path.join(FIXTURE, name), "utf8"));
+  for (const name of ["sources.yaml", "entities.yaml"])
+    files.set(name, readFileSync(path.join(FIXTURE, name), "utf8"));
   for (const name of readdirSync(path.join(FIXTURE, "deals"))) {
     files.set(`deals/${name}`, readFileSync(path.join(FIXTURE, "deals", name), "utf8"));
   }
@@ -82,12 +83,18 @@ describe("each broken rule is reported at its line and column", () => {
   const cases: Array<[rule: string, edits: Parameters<typeof loadEdited>[0], expected: string]> = [
     [
       "duplicate source id",
-      { "sources.yaml": ["id: denial-post", "id: news-report"], "deals/acme-streamco.yaml": ["[denial-post]", "[news-report]"] },
+      {
+        "sources.yaml": ["id: denial-post", "id: news-report"],
+        "deals/acme-streamco.yaml": ["[denial-post]", "[news-report]"],
+      },
       'sources.yaml:16:9: duplicate id "news-report" (first defined at sources.yaml:8:5)',
     ],
     [
       "duplicate entity id",
-      { "entities.yaml": ["id: jane-doe", "id: acme"], "deals/acme-streamco.yaml": ["by: [jane-doe]", "by: [acme]"] },
+      {
+        "entities.yaml": ["id: jane-doe", "id: acme"],
+        "deals/acme-streamco.yaml": ["by: [jane-doe]", "by: [acme]"],
+      },
       'entities.yaml:15:9: duplicate id "acme" (first defined at entities.yaml:2:5)',
     ],
     [
@@ -193,14 +200,34 @@ describe("each broken rule is reported at its line and column", () => {
     expect(errors).toHaveLength(3);
   });
 
+  it("checks a deal's facts even when the deal's own fields are wrong", () => {
+    const { errors } = loadEdited({
+      "deals/acme-breach.yaml": ["status: fined", "status: rumoured"],
+    });
+    const alsoBadFact = loadEdited({
+      "deals/acme-breach.yaml": ["status: fined\n", "status: rumoured\n"],
+      "sources.yaml": ["id: news-report", "id: news-reports"],
+      "deals/acme-streamco.yaml": ["[court-filing, news-report]", "[court-filing, news-reports]"],
+    });
+    expect(errors).toHaveLength(1);
+    expect(alsoBadFact.errors.filter((e) => e.startsWith("deals/acme-breach.yaml"))).toEqual([
+      'deals/acme-breach.yaml:4:9: status must be one of alleged, reported, confirmed, litigation, settled, fined, ruled, closed (got "rumoured")',
+      'deals/acme-breach.yaml:11:15: source "news-report" is not in sources.yaml (did you mean "news-reports"?)',
+    ]);
+  });
+
   it("warns about a source nobody cites, without failing", () => {
-    const { result, warnings } = loadEdited({ "deals/acme-breach.yaml": ["sources: [news-report]", "sources: [court-filing]"] });
+    const { result, warnings } = loadEdited({
+      "deals/acme-breach.yaml": ["sources: [news-report]", "sources: [court-filing]"],
+    });
     expect(result.ok).toBe(true);
     expect(warnings).toEqual([]);
     const uncited = loadEdited({
       "deals/acme-streamco.yaml": ["sources: [denial-post]", "sources: [news-report]"],
     });
     expect(uncited.result.ok).toBe(true);
-    expect(uncited.warnings).toEqual(['sources.yaml:16:9: warning: source "denial-post" is not cited by any fact']);
+    expect(uncited.warnings).toEqual([
+      'sources.yaml:16:9: warning: source "denial-post" is not cited by any fact',
+    ]);
   });
 });

@@ -1,0 +1,110 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Conversations } from "../../src/answer/conversation.js";
+import type { Knowledge } from "../../src/answer/knowledge.js";
+import { FIXTURE_DIR, knowledgeFrom } from "../support/knowledge.js";
+
+describe("answers from the fixture knowledge base", () => {
+  let knowledge: Knowledge;
+  beforeAll(async () => {
+    knowledge = await knowledgeFrom(FIXTURE_DIR);
+  });
+  const ask = (q: string, focus?: Parameters<Knowledge["engine"]["answer"]>[1]) =>
+    knowledge.engine.answer(q, focus);
+
+  it("answers only with knowledge-base facts, quoted whole, with numbered shared citations", () => {
+    const { answer } = ask("could streamco read acme messages?");
+    expect(answer.status).toBe("answered");
+    expect(answer.facts[0]?.id).toBe("as-inbox");
+    for (const fact of answer.facts) expect(fact.text).toBe(knowledge.kb.facts.get(fact.id)?.text);
+    // Citations are numbered 1..n in order of first use, and facts point into them.
+    expect(answer.citations.map((c) => c.n)).toEqual(answer.citations.map((_, i) => i + 1));
+    const cited = answer.facts.flatMap((f) => f.cites);
+    expect(new Set(cited)).toEqual(new Set(answer.citations.map((c) => c.n)));
+    expect(answer.citations.find((c) => c.id === "news-report")?.original?.publisher).toBe(
+      "Example Original Outlet",
+    );
+  });
+
+  it("brings a deal's denial along with an allegation", () => {
+    const { answer } = ask("did streamco get access to acme inboxes?");
+    const statuses = answer.facts.map((f) => f.status);
+    expect(statuses[0]).toBe("alleged");
+    expect(statuses).toContain("denied");
+  });
+
+  it("ranks facts with an amount first for 'how much'", () => {
+    expect(ask("how much did streamco spend on acme ads?").answer.facts[0]?.id).toBe("as-ads");
+    expect(ask("how much was acme fined?").answer.facts[0]?.id).toBe("ab-fine");
+  });
+
+  it("says it does not know, with suggestions, when nothing fits", () => {
+    for (const q of [
+      "what's the weather in paris tomorrow",
+      "did globex sell my photos to initech?",
+      "hello",
+      "reset my acme password",
+    ]) {
+      const { answer, focus } = ask(q);
+      expect(answer.status, q).toBe("unknown");
+      expect(answer.facts).toEqual([]);
+      expect(answer.suggestions.length, q).toBeGreaterThan(0);
+      expect(focus).toBeUndefined();
+    }
+  });
+
+  it("resolves a follow-up against the deal in focus", () => {
+    const first = ask("acme regulator fine");
+    expect(first.answer.facts[0]?.deal).toBe("acme-breach");
+    const followUp = ask("when was that?", first.focus);
+    expect(followUp.answer.status).toBe("answered");
+    expect(followUp.answer.facts[0]?.id).toBe("ab-fine");
+    // Without the focus, the same words are not an answerable question.
+    expect(ask("when was that?").answer.status).toBe("unknown");
+  });
+
+  it("lists related deals", () => {
+    const { answer } = ask("acme regulator fine");
+    expect(answer.related.map((d) => d.id)).toEqual(["acme-streamco"]);
+  });
+});
+
+describe("answers from the real knowledge base", () => {
+  let knowledge: Knowledge;
+  beforeAll(async () => {
+    knowledge = await knowledgeFrom();
+  });
+
+  it("labels the Netflix inbox story as alleged, and carries the denial and the unsupported claims", () => {
+    const { answer } = knowledge.engine.answer("did facebook let netflix read people's DMs?");
+    expect(answer.status).toBe("answered");
+    expect(answer.deals[0]?.id).toBe("netflix-facebook");
+    expect(answer.facts[0]?.status).toBe("alleged");
+    expect(answer.facts.some((f) => f.status === "denied" || f.status === "disputed")).toBe(true);
+    for (const citation of answer.citations) expect(citation.url).toMatch(/^https?:\/\//);
+  });
+
+  it("keeps a conversation's focus per chat, and forgets it after a while", () => {
+    let now = 0;
+    const conversations = new Conversations({ ttlMs: 1000, now: () => now });
+    const first = knowledge.engine.answer("did facebook give netflix access to messages?");
+    if (first.focus) conversations.set("chat-a", first.focus);
+    const followUp = knowledge.engine.answer("how much did they pay?", conversations.get("chat-a"));
+    expect(followUp.answer.deals[0]?.id).toBe("netflix-facebook");
+    expect(followUp.answer.facts[0]?.amount).toBeDefined();
+    expect(conversations.get("chat-b")).toBeUndefined();
+    now = 2000;
+    expect(conversations.get("chat-a")).toBeUndefined();
+  });
+
+  it("forgets the least recently used chat first when full", () => {
+    const conversations = new Conversations({ maxChats: 2 });
+    const focus = { deal: "netflix-facebook", entities: [], facts: [] };
+    conversations.set("a", focus);
+    conversations.set("b", focus);
+    conversations.get("a");
+    conversations.set("a", focus);
+    conversations.set("c", focus);
+    expect(conversations.get("b")).toBeUndefined();
+    expect(conversations.get("a")).toBeDefined();
+  });
+});

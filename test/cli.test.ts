@@ -1,0 +1,130 @@
+/** The command-line contracts of DESIGN.md, run as a user runs them: in a child process. */
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO } from "./support/knowledge.js";
+
+const run = promisify(execFile);
+const TSX = ["--import", "tsx"];
+
+async function cli(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  const pending = run(process.execPath, [...TSX, "src/cli.ts", ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...options.env },
+  });
+  pending.child.stdin?.end(options.input ?? "");
+  try {
+    const { stdout, stderr } = await pending;
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const temp = mkdtempSync(path.join(tmpdir(), "receipts-cli-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+describe("ask --json", () => {
+  it("prints one object with the contract's fields", async () => {
+    const { code, stdout } = await cli(["ask", "--json", "did facebook let netflix read messages?"]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const answer = JSON.parse(lines[0] as string);
+    expect(Object.keys(answer).sort()).toEqual([
+      "citations",
+      "facts",
+      "question",
+      "status",
+      "suggestions",
+      "text",
+    ]);
+    expect(answer.status).toBe("answered");
+    expect(answer.text).toMatch(/\[1\]/);
+    const citationIds = new Set(answer.citations.map((c: { id: string }) => c.id));
+    for (const fact of answer.facts) {
+      expect(Object.keys(fact).sort()).toEqual(["deal", "id", "sources", "text"]);
+      for (const source of fact.sources) expect(citationIds.has(source)).toBe(true);
+    }
+    for (const citation of answer.citations) {
+      expect(citation.url).toMatch(/^https?:\/\//);
+      expect(typeof citation.title).toBe("string");
+      expect(typeof citation.publisher).toBe("string");
+      if (citation.published) expect(citation.published).toMatch(/^\d{4}(-\d{2}){0,2}$/);
+    }
+  });
+
+  it("answers a batch, keeping conversations per chat, and skips a bad line with a message", async () => {
+    const input = [
+      "what's the weather in paris tomorrow?",
+      JSON.stringify({ chat: "c1", q: "did facebook let netflix read messages?" }),
+      JSON.stringify({ chat: "c2", q: "how much did they pay?" }),
+      JSON.stringify({ chat: "c1", q: "how much did they pay?" }),
+      "{not json",
+    ].join("\n");
+    const { code, stdout, stderr } = await cli(["ask", "--json", "--batch"], { input });
+    expect(code).toBe(0);
+    const answers = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.status)).toEqual(["unknown", "answered", "unknown", "answered"]);
+    expect(answers[3].facts[0].deal).toBe("netflix-facebook");
+    expect(answers[0].suggestions.length).toBeGreaterThan(0);
+    expect(stderr).toMatch(/line 5: not a question/);
+  });
+});
+
+describe("kb:check", () => {
+  it("is clean on the repository's knowledge base", async () => {
+    const { code, stdout } = await cli(["kb:check"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /knowledge base ok: \d+ deals, \d+ facts, \d+ sources, \d+ entities, \d+ warnings?/,
+    );
+  });
+
+  it("pinpoints each error in a broken copy and exits 1, with no stack trace", async () => {
+    const copy = path.join(temp, "broken");
+    cpSync(path.join(REPO, "knowledge"), copy, { recursive: true });
+    const deal = path.join(copy, "deals", "netflix-facebook.yaml");
+    const text = readFileSync(deal, "utf8");
+    writeFileSync(
+      deal,
+      text.replace("status: alleged", "status: rumoured").replace("    sources:", "    soruces:"),
+    );
+    const { code, stdout } = await cli(["kb:check"], { env: { KNOWLEDGE_DIR: copy } });
+    expect(code).toBe(1);
+    const errors = stdout.split("\n").filter((line) => /netflix-facebook\.yaml:\d+:\d+: /.test(line));
+    expect(errors.some((line) => line.includes("status must be one of"))).toBe(true);
+    expect(errors.some((line) => line.includes('unknown key "soruces" (did you mean "sources"?)'))).toBe(
+      true,
+    );
+    expect(stdout).not.toMatch(/\n\s+at /);
+  });
+
+  it("kb:stats prints facts per deal and per status", async () => {
+    const { code, stdout } = await cli(["kb:stats"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/deal\s+alleged\s+reported\s+confirmed\s+denied\s+ruled\s+disputed\s+total/);
+    expect(stdout).toMatch(/netflix-facebook\s+\d+/);
+  });
+});
+
+describe("the console chat", () => {
+  it("answers each piped line on the same bot layer and exits at end of input", async () => {
+    const child = run(process.execPath, [...TSX, "src/main.ts"], {
+      cwd: REPO,
+      env: { ...process.env, TELEGRAM_BOT_TOKEN: "", DISCORD_TOKEN: "", DATA_DIR: path.join(temp, "data") },
+    });
+    child.child.stdin?.end("/deal netflix-facebook\ndid facebook let netflix read messages?\n");
+    const { stdout } = await child;
+    expect(stdout).toMatch(/Timeline:/);
+    expect(stdout).toMatch(/Alleged: .*\[1\]/);
+    expect(stdout).toMatch(/Sources:\n\[1\] /);
+  });
+});
