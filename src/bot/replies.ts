@@ -54,18 +54,36 @@ export function answerReply(
       blocks.push({ kind: "item", content: [{ text: suggestion, italic: true }] });
   }
   const lead = answer.deals[0];
-  const notes = [...new Set(answer.facts.map((fact) => STATUS_NOTE[fact.status]).filter(Boolean))];
+  const notes = [
+    factsSummary(answer),
+    ...new Set(answer.facts.map((fact) => STATUS_NOTE[fact.status]).filter(Boolean)),
+  ];
   const related = lead ? (kb.deals.get(lead.id)?.related.length ?? 0) > 0 : false;
   return {
     tone: "answer",
     ...(lead && !multipleDeals ? { title: lead.title } : {}),
     blocks,
     citations: answer.citations,
-    ...(notes.length > 0 ? { footer: notes.join(" ") } : {}),
+    ...(notes.some(Boolean) ? { footer: notes.filter(Boolean).join("\n") } : {}),
     actions: lead
       ? [actions.sources(lead.id), actions.more(lead.id), ...(related ? [actions.related(lead.id)] : [])]
       : [],
   };
+}
+
+/** "2013–2024 · 2 alleged, 1 denied": when the facts happened and how sure they are. */
+function factsSummary(answer: Answer): string {
+  const years = answer.facts.flatMap((fact) => (fact.date ? [fact.date.slice(0, 4)] : [])).sort();
+  const span =
+    years.length === 0 ? "" : years[0] === years.at(-1) ? `${years[0]}` : `${years[0]}–${years.at(-1)}`;
+  const counts = new Map<string, number>();
+  for (const fact of answer.facts)
+    counts.set(
+      STATUS_LABEL[fact.status].toLowerCase(),
+      (counts.get(STATUS_LABEL[fact.status].toLowerCase()) ?? 0) + 1,
+    );
+  const statuses = [...counts].map(([label, n]) => `${n} ${label}`).join(", ");
+  return [span, statuses].filter(Boolean).join(" · ");
 }
 
 export function unknownReply(
