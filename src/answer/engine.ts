@@ -32,10 +32,21 @@ export const ANSWER_DEFAULTS = {
 } as const;
 
 export class AnswerEngine {
+  /** Starter questions for up to 25 deals (Discord's autocomplete maximum), best-covered first. */
+  private readonly starters: string[];
+
   constructor(
     private readonly kb: KnowledgeBase,
     private readonly index: FactIndex,
-  ) {}
+  ) {
+    const deals = [...kb.deals.values()].sort((a, b) => b.facts.length - a.facts.length);
+    this.starters = [];
+    for (const deal of deals) {
+      const question = deal.facts.find((fact) => fact.questions.length > 0)?.questions[0];
+      if (question) this.starters.push(capitalise(question));
+      if (this.starters.length >= 25) break;
+    }
+  }
 
   answer(question: string, focus?: Focus): AnswerResult {
     const query = this.index.analyse(question);
@@ -56,14 +67,7 @@ export class AnswerEngine {
 
   /** The suggestions the bot offers when it has nothing better: one question per well-covered deal. */
   starterQuestions(limit: number = ANSWER_DEFAULTS.maxSuggestions): string[] {
-    const deals = [...this.kb.deals.values()].sort((a, b) => b.facts.length - a.facts.length);
-    const out: string[] = [];
-    for (const deal of deals) {
-      const question = deal.facts.find((fact) => fact.questions.length > 0)?.questions[0];
-      if (question) out.push(capitalise(question));
-      if (out.length >= limit) break;
-    }
-    return out;
+    return this.starters.slice(0, limit);
   }
 
   private findHits(query: Query, focus: Focus | undefined): Hit[] {

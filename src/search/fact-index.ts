@@ -65,7 +65,7 @@ const GENERIC = new Set([
 const ENTITY_WEIGHT = 2;
 const RERANK_DEPTH = 300;
 /** Terms indexed more often than this share of the facts (and this floor) are too common to search on. */
-const COMMON_SHARE = 0.05;
+const COMMON_SHARE = 0.02;
 const COMMON_FLOOR = 2_000;
 /** How many of the best-matching deals bring all their facts into the running. */
 const DEALS_EXPANDED = 3;
@@ -209,15 +209,18 @@ export class FactIndex {
       const fact = this.kb.facts.get(result.id);
       if (!fact) continue;
       const deal = deals.get(fact.deal);
-      const matched = deal ? new Set([...result.terms, ...deal.terms]) : new Set(result.terms);
+      // The terms matched by the fact or by its deal, each counted once (hot loop: no Sets).
+      const matched = deal
+        ? [...result.terms, ...deal.terms.filter((t) => !result.terms.includes(t))]
+        : result.terms;
       let matchedWeight = 0;
       for (const term of matched) matchedWeight += weights.get(term) ?? 0;
-      const involved = this.entitiesOf.get(fact.id) ?? new Set<string>();
+      const involved = this.entitiesOf.get(fact.id);
       let named = 0;
       for (const [id, nameTerms] of entityTerms) {
-        if (involved.has(id)) named++;
-        if (involved.has(id) || [...nameTerms].some((term) => matched.has(term)))
-          matchedWeight += ENTITY_WEIGHT;
+        const isInvolved = involved?.has(id) ?? false;
+        if (isInvolved) named++;
+        if (isInvolved || matched.some((term) => nameTerms.has(term))) matchedWeight += ENTITY_WEIGHT;
       }
       let score = result.score + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? 1 + 0.5 * named : 0.5;
