@@ -1,6 +1,6 @@
 /**
- * A synthetic knowledge base of any size, shaped like the real one: deals of ten facts, two
- * to four company parties each, fact text drawn from the real knowledge base's words with
+ * A synthetic knowledge base of any size, shaped like the real one: deals as many facts long
+ * as the real ones on average, two to three company parties each, fact text drawn from the real knowledge base's words with
  * their real frequencies, amounts and dates on some facts. Deterministic for a given seed.
  */
 import type { Deal, Entity, Fact, FactStatus, KnowledgeBase, Source } from "../src/knowledge/types.js";
@@ -58,6 +58,7 @@ export function syntheticKnowledgeBase(factCount: number, real: KnowledgeBase, s
   const words = realTexts.flat();
   const lengths = realTexts.map((text) => text.length);
 
+  const factsPerDeal = Math.max(1, Math.round(real.facts.size / real.deals.size));
   const companyCount = Math.max(20, Math.round(factCount / 25));
   const entities = new Map<string, Entity>();
   for (let i = 0; i < companyCount; i++) {
@@ -89,7 +90,7 @@ export function syntheticKnowledgeBase(factCount: number, real: KnowledgeBase, s
     const parties = [pick(companyIds), pick(companyIds), ...(rand() < 0.5 ? [pick(companyIds)] : [])];
     const names = parties.map((p) => entities.get(p)?.name ?? p);
     const dealFacts: Fact[] = [];
-    for (let f = 0; f < 10 && facts.size < factCount; f++) {
+    for (let f = 0; f < factsPerDeal && facts.size < factCount; f++) {
       const length = Math.max(1, pick(lengths) - 1);
       const text = `${names[f % names.length]} ${Array.from({ length }, () => pick(words)).join(" ")}.`;
       const fact: Fact = {

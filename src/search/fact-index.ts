@@ -20,7 +20,7 @@ interface IndexDocument {
   readonly id: string;
   readonly text?: string;
   readonly questions?: string;
-  readonly names: string;
+  readonly names?: string;
   readonly deal?: string;
 }
 
@@ -280,9 +280,11 @@ export class FactIndex {
     return {
       id: fact.id,
       text: fact.text,
-      questions: fact.questions.join("\n"),
+      ...(fact.questions.length > 0 ? { questions: fact.questions.join("\n") } : {}),
       // The deal's parties are named in the deal's document; here, only who the fact adds.
-      names: this.namesOf(this.withParents([...fact.by, ...fact.about])),
+      ...(fact.by.length + fact.about.length > 0
+        ? { names: this.namesOf(this.withParents([...fact.by, ...fact.about])) }
+        : {}),
     };
   }
 

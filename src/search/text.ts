@@ -151,7 +151,13 @@ export function normalise(text: string): string {
 
 /** Words as typed (normalised, not stemmed), including stop words. */
 export function words(text: string): string[] {
-  return normalise(text).match(/[\p{L}\p{N}][\p{L}\p{N}'&+-]*/gu) ?? [];
+  const normalised = normalise(text);
+  // The Unicode-aware pattern is several times slower; plain ASCII text doesn't need it.
+  return (
+    (ASCII.test(normalised)
+      ? normalised.match(/[a-z0-9][a-z0-9'&+-]*/g)
+      : normalised.match(/[\p{L}\p{N}][\p{L}\p{N}'&+-]*/gu)) ?? []
+  );
 }
 
 /** One word → its index term, or null for a stop word. */
