@@ -1,0 +1,263 @@
+/**
+ * A chat's share of a change set → one platform-neutral Reply: the digest. One message per chat per
+ * change set, never one per fact; every new or changed fact carries its status and its citations.
+ *
+ * A digest is kept to one message on every platform (the renderers own the limits, so they are
+ * asked): facts that do not fit are counted, with a pointer to /deal. One message per digest is what
+ * lets the dispatcher promise "once": a digest split in two could be half sent when the bot dies.
+ */
+import type { Citation } from "../answer/types.js";
+import { actions, STATUS_LABEL } from "../bot/replies.js";
+import type { Block, Reply } from "../bot/types.js";
+import type { FactStatus, KnowledgeBase, Problem, Source } from "../knowledge/types.js";
+import { renderDiscord } from "../render/discord.js";
+import { renderTelegram } from "../render/telegram.js";
+import type { ChangedField, ChangeSet, FactChange } from "./diff.js";
+
+export interface DigestOptions {
+  /** Names of what the chat follows, for the opening line ("Meta, netflix-facebook"). */
+  readonly following?: readonly string[];
+  /** Most facts listed before the rest are only counted. Default 12. */
+  readonly maxFacts?: number;
+}
+
+const FIELD_WORDS: Record<ChangedField, string> = {
+  text: "wording",
+  status: "status",
+  sources: "sources",
+  date: "date",
+  amount: "amount",
+  deal: "deal",
+};
+
+const ALLEGED_NOTE = "Alleged: claimed in a filing or by a party, not proven.";
+
+/** The digest for one chat, or undefined when nothing in `changes` is for it. */
+export function buildDigest(
+  changes: ChangeSet,
+  kb: KnowledgeBase,
+  options: DigestOptions = {},
+): Reply | undefined {
+  if (changes.facts.length === 0 && changes.dealsAdded.length === 0 && changes.dealsRemoved.length === 0) {
+    return undefined;
+  }
+  const max = Math.max(1, options.maxFacts ?? 12);
+  for (let shown = Math.min(max, changes.facts.length); shown >= 0; shown--) {
+    const reply = compose(changes, kb, options, shown);
+    if (shown === 0 || fitsOneMessage(reply)) return reply;
+  }
+  return compose(changes, kb, options, 0);
+}
+
+/** Whether every renderer sends the reply as one message with nothing left out. */
+export function fitsOneMessage(reply: Reply): boolean {
+  if (renderTelegram(reply).length !== 1) return false;
+  const description = renderDiscord(reply).embeds[0]?.description ?? "";
+  const last = reply.citations.at(-1);
+  return !description.endsWith("\n…") && (last === undefined || description.includes(`[${last.n}]`));
+}
+
+function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, shown: number): Reply {
+  const citations: Citation[] = [];
+  const numbers = new Map<string, number>();
+  const cite = (ids: readonly string[]) =>
+    ids.flatMap((id) => {
+      let n = numbers.get(id);
+      const source = kb.sources.get(id);
+      if (n === undefined && source) {
+        n = citations.length + 1;
+        numbers.set(id, n);
+        citations.push(citationOf(source, n));
+      }
+      return n === undefined ? [] : [n];
+    });
+
+  const counts = countKinds(changes.facts);
+  const blocks: Block[] = [{ kind: "paragraph", content: [summaryLine(counts, changes, options.following)] }];
+
+  // Facts grouped by deal, deals in order of first appearance, new deals first.
+  const listed = changes.facts.slice(0, shown);
+  const dealOrder = [
+    ...new Set([
+      ...changes.dealsAdded.filter((id) => listed.some((c) => c.deal === id)),
+      ...listed.map((c) => c.deal),
+    ]),
+  ];
+  const statuses = new Set<FactStatus>();
+  for (const dealId of dealOrder) {
+    const deal = kb.deals.get(dealId);
+    const retracted = listed.find((c) => c.deal === dealId && c.kind === "retracted");
+    const title = deal?.title ?? (retracted?.kind === "retracted" ? retracted.before.dealTitle : dealId);
+    const isNew = changes.dealsAdded.includes(dealId);
+    blocks.push({
+      kind: "heading",
+      content: [isNew ? `New deal: ${title}` : title],
+    });
+    for (const change of listed.filter((c) => c.deal === dealId)) {
+      const block = factBlock(change, kb, cite);
+      if (change.kind !== "retracted") {
+        const status = kb.facts.get(change.id)?.status;
+        if (status) statuses.add(status);
+      }
+      blocks.push(block);
+    }
+    if (isNew && deal)
+      blocks.push({
+        kind: "paragraph",
+        content: [{ text: `/deal ${deal.id}`, code: true }, " for the whole deal."],
+      });
+  }
+  const hidden = changes.facts.length - listed.length;
+  if (hidden > 0) {
+    const deals = [...new Set(changes.facts.slice(shown).map((c) => c.deal))].filter((id) =>
+      kb.deals.has(id),
+    );
+    const where =
+      deals.length > 0
+        ? ` See ${deals
+            .slice(0, 3)
+            .map((id) => `/deal ${id}`)
+            .join(", ")}.`
+        : "";
+    blocks.push({
+      kind: "paragraph",
+      content: [
+        { text: `…and ${hidden} more ${hidden === 1 ? "change" : "changes"}.${where}`, italic: true },
+      ],
+    });
+  }
+  for (const removed of changes.dealsRemoved) {
+    blocks.push({ kind: "paragraph", content: [{ text: "Deal removed: ", bold: true }, removed.title] });
+  }
+
+  const notes = [
+    ...(statuses.has("alleged") ? [ALLEGED_NOTE] : []),
+    "You get this because this chat subscribed: /unsubscribe to stop.",
+  ];
+  const lead = dealOrder.length === 1 ? dealOrder[0] : undefined;
+  return {
+    tone: "info",
+    title: "Receipts update",
+    blocks,
+    citations,
+    footer: notes.join(" "),
+    actions: lead !== undefined && kb.deals.has(lead) ? [actions.more(lead), actions.sources(lead)] : [],
+  };
+}
+
+function factBlock(change: FactChange, kb: KnowledgeBase, cite: (ids: readonly string[]) => number[]): Block {
+  if (change.kind === "retracted") {
+    return {
+      kind: "item",
+      content: [
+        { text: "Withdrawn:", bold: true },
+        ` ${change.before.text}`,
+        { text: " (no longer in our knowledge base)", italic: true },
+      ],
+    };
+  }
+  const fact = kb.facts.get(change.id);
+  if (!fact) return { kind: "item", content: [change.id] };
+  const label = STATUS_LABEL[fact.status];
+  if (change.kind === "added") {
+    return {
+      kind: "item",
+      content: [{ text: `New · ${label}:`, bold: true }, ` ${fact.text}`],
+      cites: cite(fact.sources),
+    };
+  }
+  const what = change.fields.filter((field) => field !== "deal").map((field) => FIELD_WORDS[field]);
+  const was =
+    change.fields.includes("status") && change.before.status !== fact.status
+      ? `was ${STATUS_LABEL[change.before.status].toLowerCase()}`
+      : undefined;
+  const note = [what.length > 0 ? `new ${what.join(", ")}` : undefined, was].filter(Boolean).join("; ");
+  return {
+    kind: "item",
+    content: [
+      { text: `Updated · ${label}:`, bold: true },
+      ` ${fact.text}`,
+      ...(note ? [{ text: ` (${note})`, italic: true as const }] : []),
+    ],
+    cites: cite(fact.sources),
+  };
+}
+
+function countKinds(facts: readonly FactChange[]): Record<FactChange["kind"], number> {
+  const counts = { added: 0, changed: 0, retracted: 0 };
+  for (const change of facts) counts[change.kind]++;
+  return counts;
+}
+
+function summaryLine(
+  counts: Record<FactChange["kind"], number>,
+  changes: ChangeSet,
+  following: readonly string[] | undefined,
+): string {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const parts = [
+    counts.added > 0 ? plural(counts.added, "new fact", "new facts") : undefined,
+    counts.changed > 0 ? plural(counts.changed, "updated fact", "updated facts") : undefined,
+    counts.retracted > 0 ? plural(counts.retracted, "withdrawn fact", "withdrawn facts") : undefined,
+    changes.dealsAdded.length > 0 ? plural(changes.dealsAdded.length, "new deal", "new deals") : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const what = parts.length > 0 ? joinWords(parts) : "changes";
+  const about =
+    following && following.length > 0
+      ? ` about ${joinWords(following.slice(0, 3))}${following.length > 3 ? ` and ${following.length - 3} more topics` : ""}`
+      : "";
+  return `${capitalise(what)}${about}.`;
+}
+
+function joinWords(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function citationOf(source: Source, n: number): Citation {
+  return {
+    n,
+    id: source.id,
+    url: source.url,
+    title: source.title,
+    publisher: source.publisher,
+    ...(source.published ? { published: source.published } : {}),
+    ...(source.original ? { original: source.original } : {}),
+  };
+}
+
+/** The notice admins get when a new knowledge base is refused: what is wrong, where. */
+export function refusalNotice(
+  problems: readonly Problem[],
+  serving: string,
+  format: (p: Problem) => string,
+): Reply {
+  const shown = problems.slice(0, 10);
+  return {
+    tone: "error",
+    title: "Knowledge base refused",
+    blocks: [
+      {
+        kind: "paragraph",
+        content: [
+          `The edited knowledge base has ${problems.length} ${problems.length === 1 ? "error" : "errors"}; I keep answering from version ${serving}. Fix and save again, or run /reload.`,
+        ],
+      },
+      ...shown.map((problem): Block => ({ kind: "item", content: [{ text: format(problem), code: true }] })),
+      ...(problems.length > shown.length
+        ? [
+            {
+              kind: "paragraph" as const,
+              content: [`…and ${problems.length - shown.length} more: run npm run kb:check.`],
+            },
+          ]
+        : []),
+    ],
+    citations: [],
+    actions: [],
+  };
+}

@@ -1,0 +1,293 @@
+/**
+ * Drains one platform's outbox through its Deliverer, within the platform's rate limits.
+ *
+ * A row stays `pending` until the platform has said "sent"; it is marked sent in the same tick the
+ * answer arrives, before anything else runs. So after a crash (kill -9 included) every row that was
+ * not acknowledged is sent again and every acknowledged one is not: nothing is lost.
+ *
+ * What remains is the one window no bot can close on an API without idempotency keys (Telegram has
+ * none): a request the platform has carried out but whose answer had not reached us when the process
+ * died. At most `concurrency` messages are in that window at any moment; after a restart they are sent
+ * again, so a crash at exactly that moment can repeat a digest, and never lose one. We choose "at
+ * least once" for that window because a repeated update is a nuisance and a lost one is a silent
+ * failure. A graceful stop (SIGTERM) waits for the sends in flight and leaves no such window.
+ *
+ * Outcomes: sent → done. retry (429) → the whole platform waits retry_after, and the row after it.
+ * gone (blocked, kicked, chat not found, unknown channel, missing access) → the chat's subscriptions
+ * are deleted and its pending rows die. moved (Telegram migrate_to_chat_id) → subscriptions and
+ * pending rows follow the new id and the row is sent again at once. transient (network, 5xx) →
+ * exponential backoff with jitter, dead after `maxAttempts`; several in a row, whatever the chat, pause
+ * the whole platform with the same backoff (an outage should not use up every row's attempts).
+ * failed → dead.
+ */
+import type { Platform, Reply } from "../bot/types.js";
+import type { Logger } from "../log.js";
+import { silentLogger } from "../log.js";
+import type { Deliverer, DeliveryResult } from "./deliver.js";
+import { type DispatchLimits, RateLimiter } from "./limits.js";
+import type { OutboxRow, Store } from "./store.js";
+
+export interface DispatcherOptions {
+  readonly limits: DispatchLimits;
+  readonly log?: Logger;
+  /** First backoff after a transient failure; doubles each attempt. Default 2 s. */
+  readonly backoffMs?: number;
+  /** Longest backoff. Default 10 minutes. */
+  readonly maxBackoffMs?: number;
+  /** Attempts before a transiently failing row is given up. Default 25 (hours, with the backoff cap). */
+  readonly maxAttempts?: number;
+  /**
+   * Transient failures in a row, across chats, after which the whole platform is paused (with the
+   * same backoff): when Telegram or the network is down, rows should not burn their attempts. Default 3.
+   */
+  readonly outageAfter?: number;
+  /** Longest idle wait before the outbox is looked at again. Default 30 s. */
+  readonly idleMs?: number;
+  readonly now?: () => number;
+  /** Called after each outcome is recorded (metrics, tests). */
+  readonly onOutcome?: (row: OutboxRow, result: DeliveryResult) => void;
+}
+
+export interface DispatcherStats {
+  sent: number;
+  rateLimited: number;
+  gone: number;
+  moved: number;
+  transient: number;
+  failed: number;
+}
+
+export class Dispatcher {
+  readonly platform: Platform;
+  readonly stats: DispatcherStats = { sent: 0, rateLimited: 0, gone: 0, moved: 0, transient: 0, failed: 0 };
+  private readonly limiter: RateLimiter;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly inFlight = new Map<number, { chatId: string; done: Promise<void> }>();
+  private pausedUntil = 0;
+  /** Transient failures since the last success, whatever the chat. */
+  private failuresInARow = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  /** Digests by id: thousands of rows share one. */
+  private readonly replies = new Map<number, Reply>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly deliverer: Deliverer,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.platform = deliverer.platform;
+    this.limiter = new RateLimiter(options.limits);
+    this.log = (options.log ?? silentLogger).child({ component: "dispatcher", platform: this.platform });
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run().catch((error: unknown) => {
+      this.running = false;
+      this.log.error({ err: error }, "dispatcher stopped on an error");
+    });
+  }
+
+  /** New rows may be waiting: look now rather than at the next timer. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops taking rows, waits for the sends in flight to be answered and recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+  }
+
+  /** Resolves once nothing is in flight and no row is due now (rows backing off may remain). */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.notify();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let waitMs: number | undefined;
+      try {
+        waitMs = this.pump();
+      } catch (error) {
+        // A database hiccup (disk full, busy): nothing was sent for it; look again shortly.
+        this.log.error({ err: error }, "dispatcher could not read the outbox; retrying");
+        waitMs = 1_000;
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (waitMs !== undefined) this.timer = setTimeout(resolve, Math.max(0, waitMs));
+      });
+      this.wake = undefined;
+      clearTimeout(this.timer);
+    }
+  }
+
+  /**
+   * Starts every send that the limits allow now. Returns how long to wait before looking again;
+   * undefined to wait for a send to finish or for notify().
+   */
+  private pump(): number | undefined {
+    const now = this.now();
+    if (this.pausedUntil > now) return this.pausedUntil - now;
+    const { concurrency } = this.options.limits;
+    if (this.inFlight.size >= concurrency) return undefined;
+
+    const busy = new Set([...this.inFlight.values()].map((f) => f.chatId));
+    const rows = this.store.due(this.platform, now, Math.max(64, concurrency * 16));
+    let soonest = Number.POSITIVE_INFINITY;
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (this.inFlight.has(row.id)) continue;
+      // One digest at a time per chat, oldest first: a chat's later rows wait for its first.
+      if (busy.has(row.chatId) || seen.has(row.chatId)) continue;
+      seen.add(row.chatId);
+      const { ms, global } = this.limiter.delay(row.chatId, now);
+      if (ms > 0) {
+        soonest = Math.min(soonest, ms);
+        if (global) break; // nobody may send: wait
+        continue; // this chat must wait; others may not
+      }
+      this.send(row, now);
+      busy.add(row.chatId);
+      if (this.inFlight.size >= concurrency) return undefined;
+    }
+
+    if (this.inFlight.size === 0 && rows.length === 0) {
+      // Nothing due: sleep until the next backoff ends, or until notified.
+      this.resolveIdle();
+      const next = this.store.nextDue(this.platform);
+      const idle = this.options.idleMs ?? 30_000;
+      return next === undefined ? idle : Math.min(idle, Math.max(0, next - now));
+    }
+    if (Number.isFinite(soonest)) return soonest;
+    // Rows are due but every one waits on a send in flight (or the batch was all busy chats).
+    return this.inFlight.size > 0 ? undefined : 0;
+  }
+
+  private send(row: OutboxRow, now: number): void {
+    const ticket = this.limiter.begin(row.chatId, now);
+    const done = (async () => {
+      let result: DeliveryResult;
+      try {
+        const reply = this.reply(row.digest);
+        result = reply
+          ? await this.deliverer.deliver(row.chatId, reply)
+          : { status: "failed", reason: `digest ${row.digest} is missing` };
+      } catch (error) {
+        result = { status: "transient", reason: error instanceof Error ? error.message : String(error) };
+      }
+      this.limiter.end(ticket, this.now());
+      try {
+        this.record(row, result);
+      } catch (error) {
+        // The row stays pending and is tried again: at least once, never lost.
+        this.log.error({ err: error, outbox: row.id }, "could not record a delivery outcome");
+      }
+      this.options.onOutcome?.(row, result);
+    })().finally(() => {
+      this.inFlight.delete(row.id);
+      this.notify();
+    });
+    this.inFlight.set(row.id, { chatId: row.chatId, done });
+  }
+
+  private record(row: OutboxRow, result: DeliveryResult): void {
+    const at = { outbox: row.id, chat: row.chatId, key: row.key };
+    const now = this.now();
+    switch (result.status) {
+      case "sent":
+        this.store.markSent(row.id);
+        this.failuresInARow = 0;
+        this.stats.sent++;
+        this.log.info(at, "notification sent");
+        return;
+      case "retry": {
+        const until = now + Math.max(0, result.afterMs);
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+        this.store.defer(row, until, `rate limited for ${result.afterMs} ms`, false);
+        this.stats.rateLimited++;
+        this.log.warn({ ...at, afterMs: result.afterMs }, "rate limited: waiting");
+        return;
+      }
+      case "gone": {
+        const dropped = this.store.dropChat(this.platform, row.chatId, result.reason);
+        this.stats.gone++;
+        this.log.info({ ...at, reason: result.reason, ...dropped }, "chat is gone: subscriptions dropped");
+        return;
+      }
+      case "moved":
+        if (result.chatId === row.chatId) {
+          this.store.markDead(row.id, `moved to itself (${result.chatId})`);
+          this.stats.failed++;
+          return;
+        }
+        this.store.moveChat(this.platform, row.chatId, result.chatId);
+        this.stats.moved++;
+        this.log.info({ ...at, to: result.chatId }, "chat moved: subscriptions follow it");
+        return;
+      case "transient": {
+        this.stats.transient++;
+        const attempts = row.attempts + 1;
+        const maxAttempts = this.options.maxAttempts ?? 25;
+        if (attempts >= maxAttempts) {
+          this.store.markDead(row.id, `gave up after ${attempts} attempts: ${result.reason}`);
+          this.log.error({ ...at, reason: result.reason, attempts }, "notification given up");
+          return;
+        }
+        const base = this.options.backoffMs ?? 2_000;
+        const cap = this.options.maxBackoffMs ?? 600_000;
+        const delay = Math.min(cap, base * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+        const outageAfter = this.options.outageAfter ?? 3;
+        if (++this.failuresInARow >= outageAfter) {
+          const pause = Math.min(cap, base * 2 ** (this.failuresInARow - outageAfter));
+          this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+          this.log.warn(
+            { failuresInARow: this.failuresInARow, pauseMs: pause },
+            "platform unreachable: pausing",
+          );
+        }
+        this.store.defer(row, now + Math.round(delay), result.reason, true);
+        this.log.warn(
+          { ...at, reason: result.reason, attempts, retryInMs: Math.round(delay) },
+          "delivery failed: will retry",
+        );
+        return;
+      }
+      case "failed":
+        this.store.markDead(row.id, result.reason);
+        this.stats.failed++;
+        this.log.error({ ...at, reason: result.reason }, "notification refused by the platform");
+        return;
+    }
+  }
+
+  private reply(digest: number): Reply | undefined {
+    let reply = this.replies.get(digest);
+    if (reply === undefined) {
+      reply = this.store.digest(digest);
+      if (this.replies.size >= 32) this.replies.clear();
+      if (reply) this.replies.set(digest, reply);
+    }
+    return reply;
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Publishing a knowledge base: swap it in for answers, diff it against the last published snapshot,
+ * and queue one digest per subscribed chat, all or nothing.
+ *
+ * The outbox rows and the new snapshot are written in ONE transaction. If the bot dies before the
+ * commit, the snapshot still holds the old version and the next start diffs again to the same rows;
+ * after it, the rows are in the outbox and the dispatcher sends them. Either way each chat gets each
+ * digest once (the outbox key `cs:<change set>` is unique per chat).
+ *
+ * A knowledge base that fails validation is refused: the old one keeps answering, and admins are
+ * told why, once per distinct set of problems.
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { buildKnowledge, type KnowledgeHolder } from "../answer/knowledge.js";
+import type { Platform } from "../bot/types.js";
+import { loadKnowledgeDir } from "../knowledge/load.js";
+import { formatProblem } from "../knowledge/report.js";
+import type { KnowledgeBase, Problem } from "../knowledge/types.js";
+import { type Logger, silentLogger } from "../log.js";
+import { changesFor, diffKnowledge, isEmpty, snapshotOf } from "./diff.js";
+import { buildDigest, refusalNotice } from "./digest.js";
+import type { Store } from "./store.js";
+import { ALL, topicLabel } from "./topics.js";
+
+export interface PublisherOptions {
+  readonly store: Store;
+  readonly holder: KnowledgeHolder;
+  readonly knowledgeDir: string;
+  /** `platform:userId` pairs told when a knowledge base is refused. */
+  readonly admins?: ReadonlySet<string>;
+  /** Platforms that have a dispatcher; admins elsewhere are not queued notices nobody would send. */
+  readonly platforms?: () => ReadonlySet<Platform>;
+  /** Called after rows were queued, with the platforms that got them. */
+  readonly onQueued?: (platforms: ReadonlySet<Platform>) => void;
+  readonly log?: Logger;
+  /** Paths in problems are shown relative to this. Default: the knowledge folder's parent. */
+  readonly displayRoot?: string;
+}
+
+export interface Counts {
+  readonly added: number;
+  readonly changed: number;
+  readonly retracted: number;
+  readonly dealsAdded: number;
+  readonly dealsRemoved: number;
+}
+
+export type PublishResult =
+  /** No snapshot yet: this version becomes it, and nobody is notified. */
+  | { readonly status: "first"; readonly version: string }
+  | { readonly status: "unchanged"; readonly version: string }
+  | {
+      readonly status: "published";
+      readonly version: string;
+      readonly from: string;
+      /** Undefined when nothing a subscriber sees changed (a source title, an alias). */
+      readonly changeSet: number | undefined;
+      readonly counts: Counts;
+      readonly notifications: number;
+    };
+
+export type ReloadResult =
+  | PublishResult
+  | { readonly status: "refused"; readonly errors: readonly Problem[]; readonly serving: string };
+
+export interface ReloadRecord {
+  readonly at: number;
+  readonly trigger: string;
+  readonly result: ReloadResult;
+}
+
+export class Publisher {
+  private readonly log: Logger;
+  private queue: Promise<unknown> = Promise.resolve();
+  last: ReloadRecord | undefined;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.log = (options.log ?? silentLogger).child({ component: "publisher" });
+  }
+
+  /**
+   * Reads the knowledge folder again; a valid version replaces the one answering and is published.
+   * Reloads run one at a time, in the order asked.
+   */
+  reload(trigger: string, except?: { platform: Platform; chatId: string }): Promise<ReloadResult> {
+    const run = this.queue.then(() => this.reloadNow(trigger, except));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once the reloads asked for so far have finished. */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  private async reloadNow(
+    trigger: string,
+    except?: { platform: Platform; chatId: string },
+  ): Promise<ReloadResult> {
+    const { holder, knowledgeDir } = this.options;
+    let result: ReloadResult;
+    const loaded = await loadKnowledgeDir(knowledgeDir, {
+      warnings: false,
+      displayRoot: this.options.displayRoot ?? path.dirname(knowledgeDir),
+    }).catch((error: unknown): { ok: false; errors: Problem[] } => ({
+      ok: false,
+      errors: [{ file: knowledgeDir, line: 1, column: 1, severity: "error", message: String(error) }],
+    }));
+    if (!loaded.ok) {
+      const serving = holder.current.kb.version;
+      result = { status: "refused", errors: loaded.errors, serving };
+      this.log.error(
+        { trigger, serving, problems: loaded.errors.slice(0, 20).map(formatProblem) },
+        "knowledge base refused: still answering from the previous version",
+      );
+      this.noticeAdmins(loaded.errors, serving, except);
+    } else if (
+      loaded.kb.version === holder.current.kb.version &&
+      this.options.store.publishedVersion() === loaded.kb.version
+    ) {
+      result = { status: "unchanged", version: loaded.kb.version };
+    } else {
+      holder.replace(buildKnowledge(loaded.kb));
+      result = this.publish(loaded.kb);
+      this.log.info({ trigger, ...result }, "knowledge base reloaded");
+    }
+    this.last = { at: Date.now(), trigger, result };
+    return result;
+  }
+
+  /** Diffs `kb` against the snapshot and, in one transaction, queues digests and advances the snapshot. */
+  publish(kb: KnowledgeBase): PublishResult {
+    const { store } = this.options;
+    const queued = new Set<Platform>();
+    const result = store.transaction((): PublishResult => {
+      const published = store.publishedVersion();
+      const after = snapshotOf(kb);
+      if (published === undefined) {
+        store.replaceSnapshot(kb.version, after);
+        return { status: "first", version: kb.version };
+      }
+      if (published === kb.version) return { status: "unchanged", version: kb.version };
+      const changes = diffKnowledge(store.snapshot(), kb);
+      const counts: Counts = {
+        added: changes.facts.filter((c) => c.kind === "added").length,
+        changed: changes.facts.filter((c) => c.kind === "changed").length,
+        retracted: changes.facts.filter((c) => c.kind === "retracted").length,
+        dealsAdded: changes.dealsAdded.length,
+        dealsRemoved: changes.dealsRemoved.length,
+      };
+      if (isEmpty(changes)) {
+        store.replaceSnapshot(kb.version, after);
+        return {
+          status: "published",
+          version: kb.version,
+          from: published,
+          changeSet: undefined,
+          counts,
+          notifications: 0,
+        };
+      }
+      const changeSet = store.addChangeSet(published, kb.version, counts);
+      // Chats following the same topics get the same digest: build and store it once.
+      const digests = new Map<string, number | null>();
+      let notifications = 0;
+      for (const chat of store.chats()) {
+        const key = [...chat.topics].sort().join("|");
+        let digest = digests.get(key);
+        if (digest === undefined) {
+          const mine = changesFor(changes, new Set(chat.topics));
+          const following = chat.topics.includes(ALL) ? undefined : chat.topics.map((t) => topicLabel(t, kb));
+          const reply = buildDigest(mine, kb, following ? { following } : {});
+          digest = reply ? store.addDigest(changeSet, reply) : null;
+          digests.set(key, digest);
+        }
+        if (digest === null) continue;
+        if (store.enqueue(chat.platform, chat.chatId, `cs:${changeSet}`, changeSet, digest)) {
+          notifications++;
+          queued.add(chat.platform);
+        }
+      }
+      store.replaceSnapshot(kb.version, after);
+      return { status: "published", version: kb.version, from: published, changeSet, counts, notifications };
+    });
+    if (queued.size > 0) this.options.onQueued?.(queued);
+    return result;
+  }
+
+  /** Queues the refusal for every admin we can reach, once per distinct set of problems. */
+  private noticeAdmins(
+    errors: readonly Problem[],
+    serving: string,
+    except?: { platform: Platform; chatId: string },
+  ) {
+    const { store, admins, platforms } = this.options;
+    if (!admins || admins.size === 0) return;
+    const active = platforms?.();
+    const lines = errors.map(formatProblem);
+    const fingerprint = createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16);
+    const queued = new Set<Platform>();
+    store.transaction(() => {
+      let digest: number | undefined;
+      for (const admin of admins) {
+        const [platform, userId = ""] = admin.split(":") as [Platform, string];
+        if (active && !active.has(platform)) continue;
+        // A Telegram user's private chat has the user's id; elsewhere we need to have seen their DM.
+        const chatId = platform === "telegram" ? userId : store.adminChat(platform, userId);
+        if (chatId === undefined) {
+          this.log.warn({ admin }, "cannot tell this admin: they have not used an admin command in a DM yet");
+          continue;
+        }
+        if (except && except.platform === platform && except.chatId === chatId) continue;
+        digest ??= store.addDigest(null, refusalNotice(errors, serving, formatProblem));
+        if (store.enqueue(platform, chatId, `notice:${fingerprint}`, null, digest)) queued.add(platform);
+      }
+    });
+    if (queued.size > 0) this.options.onQueued?.(queued);
+  }
+}

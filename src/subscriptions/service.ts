@@ -1,0 +1,125 @@
+/**
+ * Subscriptions as one piece main.ts can hold: the store, the publisher, the commands, a dispatcher
+ * per platform adapter, and the knowledge watcher.
+ *
+ *   const subscriptions = openSubscriptions({ config, holder, log });
+ *   const bot = new Bot(holder, { extensions: subscriptions.extensions });
+ *   subscriptions.publishCurrent();        // first start: silent snapshot
+ *   subscriptions.attach(telegramAdapter); // an Adapter that is also a Deliverer
+ *   subscriptions.watch();                 // KNOWLEDGE_DIR changes and SIGHUP
+ *   ...
+ *   await subscriptions.stop();            // sends in flight finish, then SQLite closes
+ */
+import type { KnowledgeHolder } from "../answer/knowledge.js";
+import type { CommandExtension } from "../bot/bot.js";
+import type { Platform } from "../bot/types.js";
+import type { Config } from "../config.js";
+import { type Logger, silentLogger } from "../log.js";
+import { subscriptionCommands } from "./commands.js";
+import type { Deliverer } from "./deliver.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
+import { DEFAULT_DISPATCH, DISCORD_DISPATCH, type DispatchLimits, TELEGRAM_DISPATCH } from "./limits.js";
+import { Publisher, type PublishResult } from "./publisher.js";
+import { openStore, type Store } from "./store.js";
+import { type KnowledgeWatcher, watchKnowledge } from "./watcher.js";
+
+export interface SubscriptionsOptions {
+  readonly config: Pick<Config, "dataDir" | "knowledgeDir" | "admins">;
+  readonly holder: KnowledgeHolder;
+  readonly log?: Logger;
+  /** Per-platform limits; Telegram's and Discord's published ones by default. */
+  readonly limits?: Partial<Record<Platform, DispatchLimits>>;
+  readonly dispatcher?: Omit<DispatcherOptions, "limits" | "log">;
+  /** Sent and dead outbox rows older than this are forgotten at start. Default 30 days. */
+  readonly keepMs?: number;
+}
+
+export interface Subscriptions {
+  readonly store: Store;
+  readonly publisher: Publisher;
+  readonly extensions: readonly CommandExtension[];
+  readonly dispatchers: readonly Dispatcher[];
+  /** Publishes the knowledge base now answering: silently on the first start, else with digests. */
+  publishCurrent(): PublishResult;
+  /** Starts draining the outbox of the deliverer's platform. */
+  attach(deliverer: Deliverer): Dispatcher;
+  /** Reloads on changes to the knowledge folder and on SIGHUP. */
+  watch(options?: { debounceMs?: number }): void;
+  /** Stops watching and dispatching (sends in flight finish), then closes the database. */
+  stop(): Promise<void>;
+}
+
+const LIMITS: Partial<Record<Platform, DispatchLimits>> = {
+  telegram: TELEGRAM_DISPATCH,
+  discord: DISCORD_DISPATCH,
+};
+
+export function openSubscriptions(options: SubscriptionsOptions): Subscriptions {
+  const log = options.log ?? silentLogger;
+  const { config, holder } = options;
+  const store = openStore(config.dataDir);
+  const pruned = store.prune(options.keepMs ?? 30 * 24 * 3600_000);
+  if (pruned > 0) log.info({ pruned }, "old outbox rows forgotten");
+  const dispatchers: Dispatcher[] = [];
+  let watcher: KnowledgeWatcher | undefined;
+  let stopped = false;
+  const publisher = new Publisher({
+    store,
+    holder,
+    knowledgeDir: config.knowledgeDir,
+    admins: config.admins,
+    platforms: () => new Set(dispatchers.map((d) => d.platform)),
+    onQueued: (platforms) => {
+      for (const dispatcher of dispatchers) if (platforms.has(dispatcher.platform)) dispatcher.notify();
+    },
+    log,
+  });
+  const extensions = subscriptionCommands({
+    store,
+    holder,
+    publisher,
+    admins: config.admins,
+    dispatchers: () => dispatchers,
+  });
+
+  return {
+    store,
+    publisher,
+    extensions,
+    dispatchers,
+    publishCurrent() {
+      const result = publisher.publish(holder.current.kb);
+      log.info(result, "knowledge base published");
+      return result;
+    },
+    attach(deliverer) {
+      const limits = options.limits?.[deliverer.platform] ?? LIMITS[deliverer.platform] ?? DEFAULT_DISPATCH;
+      const dispatcher = new Dispatcher(store, deliverer, { ...options.dispatcher, limits, log });
+      dispatchers.push(dispatcher);
+      dispatcher.start();
+      return dispatcher;
+    },
+    watch(watchOptions = {}) {
+      watcher ??= watchKnowledge(
+        config.knowledgeDir,
+        (trigger) => {
+          if (stopped) return;
+          void publisher
+            .reload(trigger)
+            .catch((error: unknown) => log.error({ err: error }, "reload failed"));
+        },
+        { log, ...watchOptions },
+      );
+      log.info({ dir: config.knowledgeDir }, "watching the knowledge folder; SIGHUP reloads too");
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      watcher?.close();
+      await Promise.allSettled(dispatchers.map((d) => d.stop()));
+      // A reload in progress finishes its transaction before the database closes.
+      await publisher.settled();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,524 @@
+/**
+ * The subscription store: SQLite through better-sqlite3, in WAL mode, one file in DATA_DIR.
+ *
+ * Tables: subscriptions (unique per platform, chat and topic); the snapshot of the last published
+ * knowledge base (fact id → content hash and what a digest needs to announce it); change sets;
+ * digests (a rendered Reply, shared by every chat with the same view of a change set); and the
+ * outbox, one row per chat per change set (unique per platform, chat and key), pending → sent or dead.
+ *
+ * Every write that must stay consistent with another happens in one transaction: the snapshot
+ * advances in the same transaction that writes the outbox rows it implies (see publisher.ts).
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { ChatRef, Platform, Reply } from "../bot/types.js";
+import type { SnapshotFact } from "./diff.js";
+import { isTopic, type Topic } from "./topics.js";
+
+export type Db = Database.Database;
+
+/** One schema step. `up` runs inside a transaction together with the bookkeeping row. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: (db: Db) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "subscriptions, snapshot, outbox",
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE subscriptions (
+          platform   TEXT    NOT NULL,
+          chat_id    TEXT    NOT NULL,
+          chat_kind  TEXT    NOT NULL CHECK (chat_kind IN ('private', 'group')),
+          topic      TEXT    NOT NULL,
+          created_by TEXT,
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (platform, chat_id, topic)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+        CREATE TABLE snapshot (
+          fact_id TEXT PRIMARY KEY,
+          hash    TEXT NOT NULL,
+          record  TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE change_sets (
+          id           INTEGER PRIMARY KEY AUTOINCREMENT,
+          from_version TEXT,
+          to_version   TEXT    NOT NULL,
+          summary      TEXT    NOT NULL,
+          created_at   INTEGER NOT NULL
+        );
+
+        CREATE TABLE digests (
+          id         INTEGER PRIMARY KEY AUTOINCREMENT,
+          change_set INTEGER REFERENCES change_sets (id),
+          reply      TEXT    NOT NULL
+        );
+
+        CREATE TABLE outbox (
+          id         INTEGER PRIMARY KEY AUTOINCREMENT,
+          platform   TEXT    NOT NULL,
+          chat_id    TEXT    NOT NULL,
+          -- 'cs:<change set id>' for a digest, 'notice:<fingerprint>' for an admin notice.
+          key        TEXT    NOT NULL,
+          change_set INTEGER REFERENCES change_sets (id),
+          digest     INTEGER NOT NULL REFERENCES digests (id),
+          state      TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+          attempts   INTEGER NOT NULL DEFAULT 0,
+          not_before INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          sent_at    INTEGER,
+          last_error TEXT,
+          UNIQUE (platform, chat_id, key)
+        );
+        CREATE INDEX outbox_pending ON outbox (platform, id) WHERE state = 'pending';
+        CREATE INDEX outbox_next ON outbox (platform, not_before) WHERE state = 'pending';
+        CREATE INDEX outbox_chat ON outbox (platform, chat_id, id) WHERE state = 'pending';
+
+        -- Where an admin can be told things: their DM with the bot, learnt when they use an admin command there.
+        CREATE TABLE admin_chats (
+          platform TEXT NOT NULL,
+          user_id  TEXT NOT NULL,
+          chat_id  TEXT NOT NULL,
+          PRIMARY KEY (platform, user_id)
+        ) WITHOUT ROWID;
+      `),
+  },
+];
+
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(`receipts store: ${message}`);
+    this.name = "StoreError";
+  }
+}
+
+/**
+ * Applies the migrations the database has not seen, each in its own transaction. Refuses a database
+ * written by a newer version of the bot rather than guess at its schema.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const current =
+    (db.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null }).v ?? 0;
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  if (current > known) {
+    throw new StoreError(
+      `the database is at schema version ${current}, newer than this code knows (${known})`,
+    );
+  }
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      migration.up(db);
+      record.run(migration.version, migration.name, Date.now());
+    })();
+  }
+  return Math.max(current, known);
+}
+
+export type OutboxState = "pending" | "sent" | "dead";
+
+export interface OutboxRow {
+  readonly id: number;
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly key: string;
+  readonly changeSet: number | null;
+  readonly attempts: number;
+  readonly digest: number;
+}
+
+export interface ChatSubscriptions {
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly topics: readonly Topic[];
+}
+
+export interface StoreStats {
+  readonly chats: number;
+  readonly subscriptions: number;
+  readonly byPlatform: Readonly<Record<string, { chats: number; subscriptions: number }>>;
+  readonly outbox: Readonly<Record<OutboxState, number>>;
+  readonly pendingByPlatform: Readonly<Record<string, number>>;
+  readonly publishedVersion: string | undefined;
+  readonly changeSets: number;
+}
+
+export interface StoreOptions {
+  /** Most topics one chat may follow. Default 50. */
+  readonly maxTopicsPerChat?: number;
+  readonly now?: () => number;
+}
+
+export const DB_FILE = "receipts.sqlite";
+
+/** Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. */
+export function openStore(dataDir: string, options: StoreOptions = {}): Store {
+  if (dataDir === ":memory:") return new Store(new Database(":memory:"), options);
+  mkdirSync(dataDir, { recursive: true });
+  return new Store(new Database(path.join(dataDir, DB_FILE)), options);
+}
+
+export class Store {
+  readonly maxTopicsPerChat: number;
+  private readonly now: () => number;
+  private readonly sql: ReturnType<typeof statements>;
+
+  constructor(
+    readonly db: Db,
+    options: StoreOptions = {},
+  ) {
+    this.maxTopicsPerChat = options.maxTopicsPerChat ?? 50;
+    this.now = options.now ?? Date.now;
+    db.pragma("journal_mode = WAL");
+    // FULL: a commit survives a power cut, not only a crash; at notification rates the fsync is cheap.
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    this.sql = statements(db);
+  }
+
+  // ---- subscriptions
+
+  /** Adds a topic to a chat. "limit" when the chat already follows as many topics as it may. */
+  subscribe(chat: ChatRef, topic: Topic, by?: string): "added" | "exists" | "limit" {
+    return this.db.transaction(() => {
+      const topics = this.topicsOf(chat.platform, chat.id);
+      if (topics.includes(topic)) return "exists";
+      if (topics.length >= this.maxTopicsPerChat) return "limit";
+      this.sql.subscribe.run(chat.platform, chat.id, chat.kind, topic, by ?? null, this.now());
+      return "added";
+    })();
+  }
+
+  unsubscribe(chat: Pick<ChatRef, "platform" | "id">, topic: Topic): boolean {
+    return this.sql.unsubscribe.run(chat.platform, chat.id, topic).changes > 0;
+  }
+
+  unsubscribeAll(chat: Pick<ChatRef, "platform" | "id">): number {
+    return this.sql.unsubscribeAll.run(chat.platform, chat.id).changes;
+  }
+
+  topicsOf(platform: Platform, chatId: string): Topic[] {
+    return (this.sql.topicsOf.all(platform, chatId) as { topic: string }[])
+      .map((r) => r.topic)
+      .filter(isTopic);
+  }
+
+  /** Every subscribed chat with its topics. */
+  chats(): ChatSubscriptions[] {
+    const out: ChatSubscriptions[] = [];
+    let last: { platform: Platform; chatId: string; topics: Topic[] } | undefined;
+    for (const row of this.sql.allSubscriptions.iterate() as Iterable<{
+      platform: Platform;
+      chat_id: string;
+      topic: string;
+    }>) {
+      if (!last || last.platform !== row.platform || last.chatId !== row.chat_id) {
+        last = { platform: row.platform, chatId: row.chat_id, topics: [] };
+        out.push(last);
+      }
+      if (isTopic(row.topic)) last.topics.push(row.topic);
+    }
+    return out;
+  }
+
+  /** Many subscriptions at once, in one transaction (benchmarks, imports). */
+  subscribeMany(rows: readonly { chat: ChatRef; topic: Topic }[]): void {
+    this.db.transaction(() => {
+      for (const { chat, topic } of rows)
+        this.sql.subscribe.run(chat.platform, chat.id, chat.kind, topic, null, this.now());
+    })();
+  }
+
+  // ---- snapshot and change sets
+
+  getMeta(key: string): string | undefined {
+    return (this.sql.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.setMeta.run(key, value);
+  }
+
+  /** The knowledge-base version last published; undefined before the first start. */
+  publishedVersion(): string | undefined {
+    return this.getMeta("published_version");
+  }
+
+  snapshot(): Map<string, SnapshotFact> {
+    const out = new Map<string, SnapshotFact>();
+    for (const row of this.sql.snapshot.iterate() as Iterable<{
+      fact_id: string;
+      hash: string;
+      record: string;
+    }>) {
+      out.set(row.fact_id, { ...(JSON.parse(row.record) as Omit<SnapshotFact, "hash">), hash: row.hash });
+    }
+    return out;
+  }
+
+  /** Replaces the snapshot and the published version. Call inside `transaction`. */
+  replaceSnapshot(version: string, facts: ReadonlyMap<string, SnapshotFact>): void {
+    this.sql.clearSnapshot.run();
+    const insert = this.sql.snapshotFact;
+    for (const [id, { hash, ...record }] of facts) insert.run(id, hash, JSON.stringify(record));
+    this.setMeta("published_version", version);
+  }
+
+  addChangeSet(from: string | undefined, to: string, summary: object): number {
+    return Number(
+      this.sql.changeSet.run(from ?? null, to, JSON.stringify(summary), this.now()).lastInsertRowid,
+    );
+  }
+
+  addDigest(changeSet: number | null, reply: Reply): number {
+    return Number(this.sql.digest.run(changeSet, JSON.stringify(reply)).lastInsertRowid);
+  }
+
+  /** Queues a digest for a chat; false when that chat already has a row with this key (never twice). */
+  enqueue(
+    platform: Platform,
+    chatId: string,
+    key: string,
+    changeSet: number | null,
+    digest: number,
+  ): boolean {
+    return this.sql.enqueue.run(platform, chatId, key, changeSet, digest, this.now()).changes > 0;
+  }
+
+  /** Runs `work` in one transaction (nested calls join the outer one). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  // ---- outbox
+
+  /** Pending rows of a platform that may be sent at `now`, oldest first, one per chat. */
+  due(platform: Platform, now: number, limit: number): OutboxRow[] {
+    const rows = this.sql.due.all(platform, now, limit) as {
+      id: number;
+      platform: Platform;
+      chat_id: string;
+      key: string;
+      change_set: number | null;
+      attempts: number;
+      digest: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      platform: r.platform,
+      chatId: r.chat_id,
+      key: r.key,
+      changeSet: r.change_set,
+      attempts: r.attempts,
+      digest: r.digest,
+    }));
+  }
+
+  /** A digest's reply; undefined when it was pruned. */
+  digest(id: number): Reply | undefined {
+    const row = this.sql.digestReply.get(id) as { reply: string } | undefined;
+    return row ? (JSON.parse(row.reply) as Reply) : undefined;
+  }
+
+  /** When the earliest pending row of a platform becomes due; undefined when none is pending. */
+  nextDue(platform: Platform): number | undefined {
+    return (this.sql.nextDue.get(platform) as { t: number | null }).t ?? undefined;
+  }
+
+  markSent(id: number): void {
+    this.sql.markSent.run(this.now(), id);
+  }
+
+  markDead(id: number, reason: string, attempted = true): void {
+    this.sql.markDead.run(reason.slice(0, 500), attempted ? 1 : 0, id);
+  }
+
+  /** Tries the row again at `until`, with the chat's later rows behind it. */
+  defer(
+    row: Pick<OutboxRow, "id" | "platform" | "chatId">,
+    until: number,
+    reason: string,
+    attempted: boolean,
+  ): void {
+    this.transaction(() => {
+      this.sql.defer.run(until, attempted ? 1 : 0, reason.slice(0, 500), row.id);
+      this.sql.deferChat.run(until, row.platform, row.chatId, row.id);
+    });
+  }
+
+  /** The chat is gone (blocked, kicked, deleted): its subscriptions go, its pending rows die. */
+  dropChat(platform: Platform, chatId: string, reason: string): { subscriptions: number; pending: number } {
+    return this.transaction(() => ({
+      subscriptions: this.sql.unsubscribeAll.run(platform, chatId).changes,
+      pending: this.sql.killChat.run(`gone: ${reason}`.slice(0, 500), platform, chatId).changes,
+    }));
+  }
+
+  /**
+   * The chat has a new id (a Telegram group became a supergroup): subscriptions and pending rows
+   * follow it. Where the new chat already had the same topic or digest, the old one is dropped.
+   */
+  moveChat(platform: Platform, from: string, to: string): void {
+    this.transaction(() => {
+      this.sql.moveSubscriptions.run(to, platform, from);
+      this.sql.unsubscribeAll.run(platform, from);
+      this.sql.movePending.run(to, platform, from);
+      this.sql.killChat.run(`moved to ${to}; already queued there`, platform, from);
+    });
+  }
+
+  // ---- admins
+
+  rememberAdminChat(platform: Platform, userId: string, chatId: string): void {
+    this.sql.rememberAdminChat.run(platform, userId, chatId);
+  }
+
+  adminChat(platform: Platform, userId: string): string | undefined {
+    return (this.sql.adminChat.get(platform, userId) as { chat_id: string } | undefined)?.chat_id;
+  }
+
+  // ---- housekeeping
+
+  /** Rows waiting to be sent, all platforms: cheap (a partial index), for metrics and health checks. */
+  pendingCount(): number {
+    return (this.sql.pendingCount.get() as { n: number }).n;
+  }
+
+  stats(): StoreStats {
+    const byPlatform: Record<string, { chats: number; subscriptions: number }> = {};
+    const platformRows = this.db
+      .prepare(
+        "SELECT platform, count(DISTINCT chat_id) AS chats, count(*) AS subs FROM subscriptions GROUP BY platform",
+      )
+      .all() as { platform: string; chats: number; subs: number }[];
+    for (const row of platformRows) byPlatform[row.platform] = { chats: row.chats, subscriptions: row.subs };
+    const outbox: Record<OutboxState, number> = { pending: 0, sent: 0, dead: 0 };
+    for (const row of this.db.prepare("SELECT state, count(*) AS n FROM outbox GROUP BY state").all() as {
+      state: OutboxState;
+      n: number;
+    }[])
+      outbox[row.state] = row.n;
+    const pendingByPlatform: Record<string, number> = {};
+    for (const row of this.db
+      .prepare("SELECT platform, count(*) AS n FROM outbox WHERE state = 'pending' GROUP BY platform")
+      .all() as { platform: string; n: number }[])
+      pendingByPlatform[row.platform] = row.n;
+    return {
+      chats: platformRows.reduce((sum, row) => sum + row.chats, 0),
+      subscriptions: platformRows.reduce((sum, row) => sum + row.subs, 0),
+      byPlatform,
+      outbox,
+      pendingByPlatform,
+      publishedVersion: this.publishedVersion(),
+      changeSets: (this.db.prepare("SELECT count(*) AS n FROM change_sets").get() as { n: number }).n,
+    };
+  }
+
+  /** Forgets sent and dead rows older than `ms`, and digests no row uses any more. */
+  prune(ms: number): number {
+    return this.transaction(() => {
+      const removed = this.db
+        .prepare("DELETE FROM outbox WHERE state != 'pending' AND coalesce(sent_at, created_at) < ?")
+        .run(this.now() - ms).changes;
+      this.db.prepare("DELETE FROM digests WHERE id NOT IN (SELECT DISTINCT digest FROM outbox)").run();
+      return removed;
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Every statement the store runs, prepared once. */
+function statements(db: Db) {
+  const prepare = (text: string) => db.prepare(text);
+  return {
+    subscribe: prepare(
+      `INSERT INTO subscriptions (platform, chat_id, chat_kind, topic, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    unsubscribe: prepare("DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND topic = ?"),
+    unsubscribeAll: prepare("DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?"),
+    topicsOf: prepare(
+      "SELECT topic FROM subscriptions WHERE platform = ? AND chat_id = ? ORDER BY created_at, topic",
+    ),
+    allSubscriptions: prepare(
+      "SELECT platform, chat_id, topic FROM subscriptions ORDER BY platform, chat_id",
+    ),
+    getMeta: prepare("SELECT value FROM meta WHERE key = ?"),
+    setMeta: prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+    snapshot: prepare("SELECT fact_id, hash, record FROM snapshot"),
+    clearSnapshot: prepare("DELETE FROM snapshot"),
+    snapshotFact: prepare("INSERT INTO snapshot (fact_id, hash, record) VALUES (?, ?, ?)"),
+    changeSet: prepare(
+      "INSERT INTO change_sets (from_version, to_version, summary, created_at) VALUES (?, ?, ?, ?)",
+    ),
+    digest: prepare("INSERT INTO digests (change_set, reply) VALUES (?, ?)"),
+    enqueue: prepare(
+      `INSERT INTO outbox (platform, chat_id, key, change_set, digest, created_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    // Each chat's oldest pending row only, so a chat gets its digests in order.
+    due: prepare(
+      `SELECT o.id, o.platform, o.chat_id, o.key, o.change_set, o.attempts, o.digest
+         FROM outbox o
+        WHERE o.platform = ? AND o.state = 'pending' AND o.not_before <= ?
+          AND NOT EXISTS (SELECT 1 FROM outbox p
+                           WHERE p.platform = o.platform AND p.chat_id = o.chat_id
+                             AND p.state = 'pending' AND p.id < o.id)
+        ORDER BY o.id LIMIT ?`,
+    ),
+    digestReply: prepare("SELECT reply FROM digests WHERE id = ?"),
+    pendingCount: prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
+    nextDue: prepare("SELECT min(not_before) AS t FROM outbox WHERE platform = ? AND state = 'pending'"),
+    markSent: prepare(
+      "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+    ),
+    markDead: prepare(
+      "UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + ? WHERE id = ? AND state = 'pending'",
+    ),
+    defer: prepare(
+      `UPDATE outbox SET not_before = ?, attempts = attempts + ?, last_error = ?
+        WHERE id = ? AND state = 'pending'`,
+    ),
+    // Later digests to the same chat wait too, so a chat gets its digests in order.
+    deferChat: prepare(
+      `UPDATE outbox SET not_before = max(not_before, ?)
+        WHERE platform = ? AND chat_id = ? AND state = 'pending' AND id > ?`,
+    ),
+    killChat: prepare(
+      "UPDATE outbox SET state = 'dead', last_error = ? WHERE platform = ? AND chat_id = ? AND state = 'pending'",
+    ),
+    moveSubscriptions: prepare(
+      "UPDATE OR IGNORE subscriptions SET chat_id = ?, chat_kind = 'group' WHERE platform = ? AND chat_id = ?",
+    ),
+    movePending: prepare(
+      "UPDATE OR IGNORE outbox SET chat_id = ? WHERE platform = ? AND chat_id = ? AND state = 'pending'",
+    ),
+    rememberAdminChat: prepare(
+      `INSERT INTO admin_chats (platform, user_id, chat_id) VALUES (?, ?, ?)
+       ON CONFLICT (platform, user_id) DO UPDATE SET chat_id = excluded.chat_id`,
+    ),
+    adminChat: prepare("SELECT chat_id FROM admin_chats WHERE platform = ? AND user_id = ?"),
+  };
+}

@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
+import type { ChatRef, Platform } from "../../src/bot/types.js";
+import { loadKnowledgeDir } from "../../src/knowledge/load.js";
+import { Publisher } from "../../src/subscriptions/publisher.js";
+import { openStore, type Store } from "../../src/subscriptions/store.js";
+import { knowledgeCopy, NEW_FACT, replyText } from "./support.js";
+
+const chat = (platform: Platform, id: string): ChatRef => ({ platform, id, kind: "private" });
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+async function setup(admins: string[] = []) {
+  const kb = knowledgeCopy();
+  cleanups.push(kb.remove);
+  const loaded = await loadKnowledgeDir(kb.dir);
+  if (!loaded.ok) throw new Error("fixture does not load");
+  const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
+  const store = openStore(":memory:");
+  cleanups.push(() => store.close());
+  const queued: Platform[][] = [];
+  const publisher = new Publisher({
+    store,
+    holder,
+    knowledgeDir: kb.dir,
+    admins: new Set(admins),
+    onQueued: (platforms) => queued.push([...platforms].sort()),
+  });
+  return { kb, holder, store, publisher, queued, first: loaded.kb };
+}
+
+function outbox(store: Store) {
+  return store.db
+    .prepare("SELECT platform, chat_id AS chat, key, state FROM outbox ORDER BY platform, chat_id")
+    .all() as { platform: string; chat: string; key: string; state: string }[];
+}
+
+describe("Publisher", () => {
+  it("publishes the first version silently", async () => {
+    const { store, publisher, first } = await setup();
+    store.subscribe(chat("telegram", "1"), "all");
+    expect(publisher.publish(first)).toEqual({ status: "first", version: first.version });
+    expect(store.publishedVersion()).toBe(first.version);
+    expect(outbox(store)).toEqual([]);
+    expect(publisher.publish(first).status).toBe("unchanged");
+  });
+
+  it("swaps in a valid edit and queues one digest per interested chat, with the snapshot, at once", async () => {
+    const { kb, holder, store, publisher, queued, first } = await setup();
+    publisher.publish(first);
+    store.subscribe(chat("telegram", "1"), "entity:streamco");
+    store.subscribe(chat("telegram", "1"), "entity:acme"); // two matching topics: still one digest
+    store.subscribe(chat("telegram", "2"), "deal:acme-breach");
+    store.subscribe(chat("discord", "3"), "all");
+    kb.edit({ "deals/acme-streamco.yaml": ["facts:\n", `facts:\n${NEW_FACT.slice(1)}`] });
+
+    const result = await publisher.reload("test");
+    expect(result).toMatchObject({
+      status: "published",
+      from: first.version,
+      counts: { added: 1, changed: 0, retracted: 0 },
+      notifications: 2,
+    });
+    expect(holder.current.kb.facts.has("as-settlement")).toBe(true);
+    const answer = holder.current.engine.answer("did streamco and acme settle the case?").answer;
+    expect(answer.facts.map((f) => f.id)).toContain("as-settlement");
+    expect(store.publishedVersion()).toBe(holder.current.kb.version);
+    expect(store.snapshot().has("as-settlement")).toBe(true);
+    expect(outbox(store)).toEqual([
+      { platform: "discord", chat: "3", key: "cs:1", state: "pending" },
+      { platform: "telegram", chat: "1", key: "cs:1", state: "pending" },
+    ]);
+    expect(queued).toEqual([["discord", "telegram"]]);
+    const [row] = store.due("telegram", Date.now(), 1);
+    const digest = replyText(
+      store.digest(row?.digest ?? 0) ?? { tone: "info", blocks: [], citations: [], actions: [] },
+    );
+    expect(digest).toMatch(/1 new fact about (StreamCo and Acme Social|Acme Social and StreamCo)\./);
+
+    expect((await publisher.reload("again")).status).toBe("unchanged");
+    expect(outbox(store)).toHaveLength(2);
+  });
+
+  it("refuses an invalid edit: the old knowledge keeps answering and admins are told once", async () => {
+    const { kb, holder, store, publisher, first } = await setup(["telegram:42", "discord:7"]);
+    publisher.publish(first);
+    kb.edit({ "deals/acme-streamco.yaml": ["    sources: [news-report]\n", "    soruces: [news-report]\n"] });
+
+    const result = await publisher.reload("test");
+    expect(result).toMatchObject({ status: "refused", serving: first.version });
+    if (result.status !== "refused") throw new Error("not refused");
+    expect(result.errors.map((p) => p.message)).toContain('unknown key "soruces" (did you mean "sources"?)');
+    expect(holder.current.kb.version).toBe(first.version);
+    expect(store.publishedVersion()).toBe(first.version);
+    // The Discord admin has not used an admin command in a DM yet, so only Telegram's can be told.
+    expect(outbox(store)).toEqual([
+      { platform: "telegram", chat: "42", key: expect.stringMatching(/^notice:/), state: "pending" },
+    ]);
+    const [row] = store.due("telegram", Date.now(), 1);
+    const notice = replyText(
+      store.digest(row?.digest ?? 0) ?? { tone: "info", blocks: [], citations: [], actions: [] },
+    );
+    expect(notice).toContain("Knowledge base refused");
+    expect(notice).toContain('knowledge/deals/acme-streamco.yaml:20:5: unknown key "soruces"');
+
+    await publisher.reload("same problem again");
+    expect(outbox(store)).toHaveLength(1);
+    store.rememberAdminChat("discord", "7", "dm-7");
+    kb.edit({ "deals/acme-breach.yaml": ["status: ruled", "status: decided"] });
+    await publisher.reload("a new problem");
+    expect(outbox(store).map((r) => r.chat)).toEqual(["dm-7", "42", "42"]);
+  });
+
+  it("writes the digests and advances the snapshot all or nothing", async () => {
+    const { kb, store, publisher, first } = await setup();
+    publisher.publish(first);
+    for (const id of ["1", "2", "3"]) store.subscribe(chat("telegram", id), "all");
+    kb.edit({ "deals/acme-streamco.yaml": ["facts:\n", `facts:\n${NEW_FACT.slice(1)}`] });
+    const loaded = await loadKnowledgeDir(kb.dir);
+    if (!loaded.ok) throw new Error("edit does not load");
+
+    // The process "dies" after the second digest is written: nothing of the change set survives.
+    const enqueue = store.enqueue.bind(store);
+    let calls = 0;
+    store.enqueue = (...args) => {
+      if (++calls === 3) throw new Error("killed");
+      return enqueue(...args);
+    };
+    expect(() => publisher.publish(loaded.kb)).toThrow("killed");
+    expect(store.publishedVersion()).toBe(first.version);
+    expect(outbox(store)).toEqual([]);
+    expect(store.stats().changeSets).toBe(0);
+
+    // The next start diffs again, to the same digests.
+    store.enqueue = enqueue;
+    expect(publisher.publish(loaded.kb)).toMatchObject({ status: "published", notifications: 3 });
+    expect(outbox(store).map((r) => r.chat)).toEqual(["1", "2", "3"]);
+    expect(store.publishedVersion()).toBe(loaded.kb.version);
+  });
+
+  it("runs reloads one at a time", async () => {
+    const { kb, publisher, first } = await setup();
+    publisher.publish(first);
+    kb.edit({ "deals/acme-streamco.yaml": ["facts:\n", `facts:\n${NEW_FACT.slice(1)}`] });
+    const results = await Promise.all([publisher.reload("one"), publisher.reload("two")]);
+    expect(results.map((r) => r.status)).toEqual(["published", "unchanged"]);
+    expect(publisher.last?.trigger).toBe("two");
+  });
+});
