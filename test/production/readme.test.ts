@@ -1,0 +1,44 @@
+/** The README's operator sections stay true to the code they describe. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { VARIABLES } from "../../src/config.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+function section(title: string): string {
+  const start = readme.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`README has no "## ${title}" section`);
+  const end = readme.indexOf("\n## ", start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+describe("README", () => {
+  it("has the operator sections", () => {
+    for (const title of [
+      "Running with Docker",
+      "Running with Node",
+      "Configuration",
+      "Operations",
+      "Scaling past one machine",
+    ]) {
+      expect(() => section(title)).not.toThrow();
+    }
+  });
+
+  it("lists every setting in the configuration table, in the words of src/config.ts", () => {
+    const rows = section("Configuration")
+      .split("\n")
+      .filter((line) => /^\| `[A-Z_]+` \|/.test(line));
+    expect(rows).toEqual(Object.entries(VARIABLES).map(([name, text]) => `| \`${name}\` | ${text} |`));
+  });
+
+  it("names every metric the bot exports", async () => {
+    const { Metrics } = await import("../../src/ops/metrics.js");
+    const text = await new Metrics({ processMetrics: false }).text();
+    const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(section("Operations")).toContain(`\`${name}\``);
+  });
+});
