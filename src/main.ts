@@ -110,7 +110,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const store = subscriptions.store;
-  metrics.watchOutbox(() => store.stats().outbox.pending);
+  metrics.watchOutbox(() => store.pendingCount());
 
   const bot = observeQuestions(
     new Bot(knowledge, { extensions: subscriptions.extensions }),
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
             const { kb } = knowledge.current;
             return { version: kb.version, deals: kb.deals.size, facts: kb.facts.size };
           },
-          outboxDepth: () => store.stats().outbox.pending,
+          outboxDepth: () => store.pendingCount(),
         },
       });
     } catch (error) {

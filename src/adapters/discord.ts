@@ -111,8 +111,13 @@ const EPHEMERAL_COMMANDS = new Set(["help"]);
 const DEAL_COMMANDS = new Set(["deal", "sources"]);
 /** Discord error codes meaning the bot cannot post in a channel. */
 const NO_ACCESS = new Set([50001, 50013, 160002]);
-/** Delivery errors meaning the chat is gone for good: unknown channel, user, missing access/permission, DMs closed. */
-const GONE = new Set([10003, 10013, 50001, 50007, 50013]);
+/**
+ * Delivery errors meaning the chat is gone for good: unknown channel or user, missing access,
+ * DMs closed. Missing Permissions (50013) is not among them: the bot still sees the channel,
+ * and a moderator may give Send Messages back, so the subscription stays.
+ */
+const GONE = new Set([10003, 10013, 50001, 50007]);
+const MISSING_PERMISSIONS = 50013;
 
 const STRING_OPTION = 3;
 const CHAT_INPUT = 1;
@@ -225,6 +230,7 @@ export function classifyDeliveryError(error: unknown): DeliveryResult {
   if (error instanceof DiscordAPIError) {
     const reason = `${error.status} ${error.code}: ${error.message}`;
     if (typeof error.code === "number" && GONE.has(error.code)) return { status: "gone", reason };
+    if (error.code === MISSING_PERMISSIONS) return { status: "failed", reason };
     if (error.status === 403) return { status: "gone", reason };
     if (error.status === 429) {
       const seconds = Number((error.rawError as { retry_after?: unknown }).retry_after);

@@ -603,8 +603,9 @@ describe("Discord adapter", () => {
       status: "gone",
       reason: /10003/,
     });
+    // Missing Permissions: the channel is still there; the notification fails, the subscription stays.
     expect(await adapter.deliver(discord.channelByName("read-only").id, reply)).toMatchObject({
-      status: "gone",
+      status: "failed",
       reason: /50013/,
     });
     const path = `/channels/${discord.ids.channel}/messages`;
