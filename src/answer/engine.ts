@@ -6,8 +6,9 @@
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import type { FactIndex, Hit } from "../search/fact-index.js";
 import type { Query } from "../search/query.js";
+import { Citations } from "./citations.js";
 import type { Focus } from "./conversation.js";
-import type { Answer, AnswerFact, Citation, DealRef } from "./types.js";
+import type { Answer, AnswerFact, DealRef } from "./types.js";
 
 export interface AnswerResult {
   readonly answer: Answer;
@@ -137,28 +138,9 @@ export class AnswerEngine {
     return chosen.slice(0, ANSWER_DEFAULTS.maxFacts);
   }
 
-  private compose(question: string, facts: Fact[]): Answer {
-    const numbers = new Map<string, number>();
-    const citations: Citation[] = [];
-    const cite = (sourceId: string): number => {
-      const known = numbers.get(sourceId);
-      if (known) return known;
-      const source = this.kb.sources.get(sourceId);
-      if (!source) throw new Error(`receipts: fact cites unknown source ${sourceId}`); // the loader prevents this
-      const n = citations.length + 1;
-      numbers.set(sourceId, n);
-      citations.push({
-        n,
-        id: source.id,
-        url: source.url,
-        title: source.title,
-        publisher: source.publisher,
-        ...(source.published ? { published: source.published } : {}),
-        ...(source.original ? { original: source.original } : {}),
-      });
-      return n;
-    };
-
+  /** An answer made of exactly these facts (lead first), with citations, related deals and suggestions. */
+  compose(question: string, facts: readonly Fact[]): Answer {
+    const citations = new Citations(this.kb.sources);
     const dealOrder = [...new Set(facts.map((fact) => fact.deal))];
     const grouped = dealOrder.flatMap((deal) => facts.filter((fact) => fact.deal === deal));
     const answerFacts: AnswerFact[] = grouped.map((fact) => ({
@@ -168,7 +150,7 @@ export class AnswerEngine {
       status: fact.status,
       ...(fact.date ? { date: fact.date } : {}),
       ...(fact.amount ? { amount: fact.amount } : {}),
-      cites: fact.sources.map(cite),
+      cites: citations.cite(fact.sources),
     }));
 
     const deals = dealOrder.map((id) => this.dealRef(id)).filter((ref): ref is DealRef => ref !== undefined);
@@ -184,10 +166,19 @@ export class AnswerEngine {
       .map((fact) => capitalise(fact.questions[0] as string))
       .slice(0, ANSWER_DEFAULTS.maxSuggestions);
 
-    return { question, status: "answered", facts: answerFacts, citations, deals, related, suggestions };
+    return {
+      question,
+      status: "answered",
+      facts: answerFacts,
+      citations: citations.list,
+      deals,
+      related,
+      suggestions,
+    };
   }
 
-  private unknown(question: string): Answer {
+  /** "I don't know": no facts, and questions the bot can answer instead. */
+  unknown(question: string): Answer {
     return {
       question,
       status: "unknown",

@@ -101,15 +101,7 @@ export class Bot {
     const { kb, engine } = this.knowledge.current;
     const trimmed = question.trim();
     if (trimmed.length === 0) {
-      const answer: Answer = {
-        question,
-        status: "unknown",
-        facts: [],
-        citations: [],
-        deals: [],
-        related: [],
-        suggestions: engine.starterQuestions(),
-      };
+      const answer = engine.unknown(question);
       return { answer, reply: this.help("Ask me a question in your own words, for example:") };
     }
     const key = `${chat.platform}:${chat.id}`;
@@ -256,38 +248,16 @@ export class Bot {
 
   /** Answer cards for Telegram inline mode: one per matching fact, each a reply of its own. */
   cards(query: string, limit = 50): { id: string; title: string; description: string; reply: Reply }[] {
-    const { kb, index } = this.knowledge.current;
+    const { kb, index, engine } = this.knowledge.current;
     if (!query.trim()) return [];
     return index.search(index.analyse(query.slice(0, this.maxQuestionLength)), { limit }).map((hit) => {
       const deal = kb.deals.get(hit.fact.deal);
-      const answer: Answer = {
-        question: query,
-        status: "answered",
-        facts: [{ ...hit.fact, cites: hit.fact.sources.map((_, i) => i + 1) }],
-        citations: hit.fact.sources.flatMap((id, i) => {
-          const source = kb.sources.get(id);
-          return source
-            ? [
-                {
-                  n: i + 1,
-                  id,
-                  url: source.url,
-                  title: source.title,
-                  publisher: source.publisher,
-                  ...(source.published ? { published: source.published } : {}),
-                },
-              ]
-            : [];
-        }),
-        deals: deal ? [{ id: deal.id, title: deal.title }] : [],
-        related: [],
-        suggestions: [],
-      };
+      const answer = engine.compose(query, [hit.fact]);
       return {
         id: hit.fact.id,
         title: truncate(deal?.title ?? hit.fact.deal, 100),
         description: truncate(hit.fact.text, 200),
-        reply: answerReply(answer, kb),
+        reply: answerReply(answer, kb, { suggestions: false }),
       };
     });
   }

@@ -1,5 +1,6 @@
 /** Knowledge and answers → platform-neutral replies. The words around facts live here. */
-import type { Answer, Citation } from "../answer/types.js";
+import { Citations } from "../answer/citations.js";
+import type { Answer } from "../answer/types.js";
 import type { Deal, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import type { Action, Block, Reply } from "./types.js";
 
@@ -132,19 +133,7 @@ function suggestionBlocks(suggestions: readonly string[]): Block[] {
 }
 
 export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
-  const numbers = new Map<string, number>();
-  const citations: Citation[] = [];
-  const cite = (id: string) => {
-    let n = numbers.get(id);
-    if (n === undefined) {
-      const source = kb.sources.get(id);
-      if (!source) return 0;
-      n = citations.length + 1;
-      numbers.set(id, n);
-      citations.push(citationOf(source, n));
-    }
-    return n;
-  };
+  const citations = new Citations(kb.sources);
   const parties = deal.parties.map((id) => kb.entities.get(id)?.name ?? id).join(", ");
   const period = deal.period
     ? `${deal.period.from}${deal.period.to ? `–${deal.period.to}` : " onwards"}`
@@ -172,7 +161,7 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
       blocks.push({
         kind: "item",
         content: [{ text: `${fact.date} · ${STATUS_LABEL[fact.status]}:`, bold: true }, ` ${fact.text}`],
-        cites: fact.sources.map(cite).filter((n) => n > 0),
+        cites: citations.cite(fact.sources),
       });
     }
   }
@@ -180,18 +169,16 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
     tone: "info",
     title: deal.title,
     blocks,
-    citations,
+    citations: citations.list,
     footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
     actions: [actions.sources(deal.id), ...(deal.related.length > 0 ? [actions.related(deal.id)] : [])],
   };
 }
 
 export function sourcesReply(deal: Deal, kb: KnowledgeBase): Reply {
-  const ids = [...new Set(deal.facts.flatMap((fact) => fact.sources))];
-  const citations = ids
-    .map((id) => kb.sources.get(id))
-    .filter((source) => source !== undefined)
-    .map((source, i) => citationOf(source, i + 1));
+  const cited = new Citations(kb.sources);
+  cited.cite(deal.facts.flatMap((fact) => fact.sources));
+  const citations = cited.list;
   return {
     tone: "info",
     title: `Sources: ${deal.title}`,
@@ -247,17 +234,5 @@ export function infoReply(title: string, lines: readonly string[], tone: Reply["
     citations: [],
     actions: [],
     ...(tone === "error" ? { ephemeral: true } : {}),
-  };
-}
-
-function citationOf(source: NonNullable<ReturnType<KnowledgeBase["sources"]["get"]>>, n: number): Citation {
-  return {
-    n,
-    id: source.id,
-    url: source.url,
-    title: source.title,
-    publisher: source.publisher,
-    ...(source.published ? { published: source.published } : {}),
-    ...(source.original ? { original: source.original } : {}),
   };
 }

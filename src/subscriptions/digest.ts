@@ -6,10 +6,10 @@
  * asked): facts that do not fit are counted, with a pointer to /deal. One message per digest is what
  * lets the dispatcher promise "once": a digest split in two could be half sent when the bot dies.
  */
-import type { Citation } from "../answer/types.js";
+import { Citations } from "../answer/citations.js";
 import { actions, STATUS_LABEL } from "../bot/replies.js";
 import type { Block, Reply } from "../bot/types.js";
-import type { FactStatus, KnowledgeBase, Problem, Source } from "../knowledge/types.js";
+import type { FactStatus, KnowledgeBase, Problem } from "../knowledge/types.js";
 import { renderDiscord } from "../render/discord.js";
 import { renderTelegram } from "../render/telegram.js";
 import type { ChangedField, ChangeSet, FactChange } from "./diff.js";
@@ -58,19 +58,8 @@ export function fitsOneMessage(reply: Reply): boolean {
 }
 
 function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, shown: number): Reply {
-  const citations: Citation[] = [];
-  const numbers = new Map<string, number>();
-  const cite = (ids: readonly string[]) =>
-    ids.flatMap((id) => {
-      let n = numbers.get(id);
-      const source = kb.sources.get(id);
-      if (n === undefined && source) {
-        n = citations.length + 1;
-        numbers.set(id, n);
-        citations.push(citationOf(source, n));
-      }
-      return n === undefined ? [] : [n];
-    });
+  const citations = new Citations(kb.sources);
+  const cite = (ids: readonly string[]) => citations.cite(ids);
 
   const counts = countKinds(changes.facts);
   const blocks: Block[] = [{ kind: "paragraph", content: [summaryLine(counts, changes, options.following)] }];
@@ -139,7 +128,7 @@ function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, 
     tone: "info",
     title: "Receipts update",
     blocks,
-    citations,
+    citations: citations.list,
     footer: notes.join(" "),
     actions: lead !== undefined && kb.deals.has(lead) ? [actions.more(lead), actions.sources(lead)] : [],
   };
@@ -216,18 +205,6 @@ function joinWords(items: readonly string[]): string {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function citationOf(source: Source, n: number): Citation {
-  return {
-    n,
-    id: source.id,
-    url: source.url,
-    title: source.title,
-    publisher: source.publisher,
-    ...(source.published ? { published: source.published } : {}),
-    ...(source.original ? { original: source.original } : {}),
-  };
 }
 
 /** The notice admins get when a new knowledge base is refused: what is wrong, where. */
