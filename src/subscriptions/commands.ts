@@ -9,6 +9,7 @@ import { infoReply } from "../bot/replies.js";
 import type { Block, Reply, Request, Suggestion } from "../bot/types.js";
 import { formatProblem } from "../knowledge/report.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
+import { refusalNotice } from "./digest.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { Publisher, ReloadResult } from "./publisher.js";
 import type { Store } from "./store.js";
@@ -278,28 +279,13 @@ function listReply(topics: readonly Topic[], kb: KnowledgeBase, lead: string): R
 
 function reloadReply(result: ReloadResult): Reply {
   switch (result.status) {
-    case "refused": {
-      const shown = result.errors.slice(0, 10).map(formatProblem);
-      const more = result.errors.length - shown.length;
-      return {
-        tone: "error",
-        title: "Knowledge base refused",
-        blocks: [
-          {
-            kind: "paragraph",
-            content: [
-              `${result.errors.length} ${result.errors.length === 1 ? "error" : "errors"}: still answering from version ${result.serving}.`,
-            ],
-          },
-          ...shown.map((line): Block => ({ kind: "item", content: [{ text: line, code: true }] })),
-          ...(more > 0
-            ? [{ kind: "paragraph" as const, content: [`…and ${more} more (npm run kb:check).`] }]
-            : []),
-        ],
-        citations: [],
-        actions: [],
-      };
-    }
+    case "refused":
+      return refusalNotice(
+        result.errors,
+        result.serving,
+        formatProblem,
+        `${result.errors.length} ${result.errors.length === 1 ? "error" : "errors"}: still answering from version ${result.serving}.`,
+      );
     case "unchanged":
       return infoReply("Knowledge base", [`Already up to date: version ${result.version}.`]);
     case "first":

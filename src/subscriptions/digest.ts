@@ -212,6 +212,8 @@ export function refusalNotice(
   problems: readonly Problem[],
   serving: string,
   format: (p: Problem) => string,
+  /** The first line; by default the one admins get when an edit on disk is refused. */
+  headline = `The edited knowledge base has ${problems.length} ${problems.length === 1 ? "error" : "errors"}; I keep answering from version ${serving}. Fix and save again, or run /reload.`,
 ): Reply {
   const shown = problems.slice(0, 10);
   return {
@@ -220,9 +222,7 @@ export function refusalNotice(
     blocks: [
       {
         kind: "paragraph",
-        content: [
-          `The edited knowledge base has ${problems.length} ${problems.length === 1 ? "error" : "errors"}; I keep answering from version ${serving}. Fix and save again, or run /reload.`,
-        ],
+        content: [headline],
       },
       ...shown.map((problem): Block => ({ kind: "item", content: [{ text: format(problem), code: true }] })),
       ...(problems.length > shown.length

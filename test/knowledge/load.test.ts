@@ -1,43 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { type KnowledgeFile, loadKnowledge, loadKnowledgeDir } from "../../src/knowledge/load.js";
+import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { formatProblem } from "../../src/knowledge/report.js";
-
-const FIXTURE = path.join(import.meta.dirname, "fixtures", "valid");
-
-function fixtureFiles(): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const name of ["sources.yaml", "entities.yaml"])
-    files.set(name, readFileSync(path.join(FIXTURE, name), "utf8"));
-  for (const name of readdirSync(path.join(FIXTURE, "deals"))) {
-    files.set(`deals/${name}`, readFileSync(path.join(FIXTURE, "deals", name), "utf8"));
-  }
-  return files;
-}
+import { type Edits, FIXTURE_DIR, loadFixture } from "../support/knowledge.js";
 
 /** Loads the valid fixture with some files edited: each edit replaces one exact string. */
-function loadEdited(edits: Record<string, [from: string, to: string] | string | null>) {
-  const files = fixtureFiles();
-  for (const [name, edit] of Object.entries(edits)) {
-    if (edit === null) files.delete(name);
-    else if (typeof edit === "string") files.set(name, edit);
-    else {
-      const text = files.get(name) ?? "";
-      if (!text.includes(edit[0])) throw new Error(`fixture ${name} has no ${JSON.stringify(edit[0])}`);
-      files.set(name, text.replace(edit[0], edit[1]));
-    }
-  }
-  const file = (name: string): KnowledgeFile | undefined => {
-    const text = files.get(name);
-    return text === undefined ? undefined : { path: name, text };
-  };
-  const deals = [...files.keys()].filter((name) => name.startsWith("deals/")).sort();
-  const result = loadKnowledge({
-    sources: file("sources.yaml"),
-    entities: file("entities.yaml"),
-    deals: deals.map((name) => file(name) as KnowledgeFile),
-  });
+function loadEdited(edits: Edits) {
+  const result = loadFixture(edits);
   return {
     result,
     errors: result.ok ? [] : result.errors.map(formatProblem),
@@ -47,7 +15,7 @@ function loadEdited(edits: Record<string, [from: string, to: string] | string | 
 
 describe("loading a valid knowledge base", () => {
   it("yields a typed, frozen knowledge base", async () => {
-    const result = await loadKnowledgeDir(FIXTURE);
+    const result = await loadKnowledgeDir(FIXTURE_DIR);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const { kb } = result;

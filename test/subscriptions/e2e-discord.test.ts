@@ -188,6 +188,11 @@ describe("subscriptions through Discord", () => {
     // Missing Permissions: a moderator may give Send Messages back, so the subscription stays.
     expect(missing.result).toMatchObject({ status: "failed", reason: expect.stringContaining("50013") });
     expect(unknown.result).toMatchObject({ status: "gone", reason: expect.stringContaining("10003") });
-    expect(store.chats().map((c) => c.chatId).sort()).toEqual([discord.ids.channel, readOnly].sort());
+    expect(
+      store
+        .chats()
+        .map((c) => c.chatId)
+        .sort(),
+    ).toEqual([discord.ids.channel, readOnly].sort());
   });
 });

@@ -1,51 +1,19 @@
 /** Shared by the subscription tests: the fixture knowledge base, edited in memory or on disk, and a fake Deliverer. */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Platform, Reply } from "../../src/bot/types.js";
-import { type KnowledgeFile, loadKnowledge } from "../../src/knowledge/load.js";
 import type { KnowledgeBase } from "../../src/knowledge/types.js";
 import type { Deliverer, DeliveryResult } from "../../src/subscriptions/deliver.js";
+import { type Edits, FIXTURE_DIR, loadFixture } from "../support/knowledge.js";
 
-export const FIXTURE = path.join(import.meta.dirname, "..", "knowledge", "fixtures", "valid");
+export const FIXTURE = FIXTURE_DIR;
 
-export type Edits = Record<string, readonly [from: string, to: string] | string | null>;
-
-function fixtureFiles(): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const name of ["sources.yaml", "entities.yaml"])
-    files.set(name, readFileSync(path.join(FIXTURE, name), "utf8"));
-  for (const name of readdirSync(path.join(FIXTURE, "deals")))
-    files.set(`deals/${name}`, readFileSync(path.join(FIXTURE, "deals", name), "utf8"));
-  return files;
-}
-
-function applyEdits(files: Map<string, string>, edits: Edits): void {
-  for (const [name, edit] of Object.entries(edits)) {
-    if (edit === null) files.delete(name);
-    else if (typeof edit === "string") files.set(name, edit);
-    else {
-      const text = files.get(name) ?? "";
-      if (!text.includes(edit[0])) throw new Error(`fixture ${name} has no ${JSON.stringify(edit[0])}`);
-      files.set(name, text.replace(edit[0], edit[1]));
-    }
-  }
-}
+export type { Edits };
 
 /** The valid fixture knowledge base with `edits` applied; throws if it does not load. */
 export function fixtureKb(edits: Edits = {}): KnowledgeBase {
-  const files = fixtureFiles();
-  applyEdits(files, edits);
-  const file = (name: string): KnowledgeFile | undefined => {
-    const text = files.get(name);
-    return text === undefined ? undefined : { path: name, text };
-  };
-  const deals = [...files.keys()].filter((name) => name.startsWith("deals/")).sort();
-  const result = loadKnowledge({
-    sources: file("sources.yaml"),
-    entities: file("entities.yaml"),
-    deals: deals.map((name) => file(name) as KnowledgeFile),
-  });
+  const result = loadFixture(edits);
   if (!result.ok) throw new Error(`fixture does not load: ${JSON.stringify(result.errors)}`);
   return result.kb;
 }
