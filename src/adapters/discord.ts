@@ -50,7 +50,7 @@ import {
 } from "discord.js";
 import type { Bot, BotCommand } from "../bot/bot.js";
 import { parseInput } from "../bot/input.js";
-import { infoReply } from "../bot/replies.js";
+import { apologyReply, infoReply } from "../bot/replies.js";
 import type { ChatRef, Input, Reply, Suggestion, UserRef } from "../bot/types.js";
 import { type Logger, silentLogger } from "../log.js";
 import { type DiscordMessage, renderDiscord } from "../render/discord.js";
@@ -320,11 +320,7 @@ function messageOptions(message: DiscordMessage) {
   } satisfies InteractionEditReplyOptions;
 }
 
-const SOMETHING_WENT_WRONG = infoReply(
-  "Something went wrong",
-  ["I couldn't answer that just now. Please try again in a moment."],
-  "error",
-);
+const SOMETHING_WENT_WRONG = apologyReply();
 
 /** How an interaction is answered: a (possibly ephemeral) reply, or an update of the message it came from. */
 type Mode = { readonly kind: "reply"; readonly ephemeral: boolean } | { readonly kind: "update" };

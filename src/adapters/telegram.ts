@@ -38,7 +38,7 @@ import type {
 } from "telegraf/types";
 import type { Bot } from "../bot/bot.js";
 import { parseInput } from "../bot/input.js";
-import { infoReply } from "../bot/replies.js";
+import { apologyReply } from "../bot/replies.js";
 import type { ChatRef, Input, Reply, Request, UserRef } from "../bot/types.js";
 import { type Logger, silentLogger } from "../log.js";
 import { renderPlain } from "../render/plain.js";
@@ -108,11 +108,7 @@ const LIMITS = { inlineResults: 50, resultId: 64, toast: 200, commandDescription
 /** Messages remembered as produced by a button, so that the next button edits them in place. */
 const BROWSING_MEMORY = 5_000;
 
-const FRIENDLY_ERROR = infoReply(
-  "Sorry, something went wrong",
-  ["I couldn't answer that one. Please try again in a moment, or see /help."],
-  "error",
-);
+const FRIENDLY_ERROR = apologyReply();
 const FRIENDLY_TOAST = "Sorry, something went wrong. Please try again.";
 
 /** The fields of a message this adapter reads, whatever kind of message it is. */

@@ -226,6 +226,14 @@ export function dealsReply(kb: KnowledgeBase): Reply {
   };
 }
 
+/** What a user sees when answering failed unexpectedly (the adapters log the cause). */
+export const apologyReply = (): Reply =>
+  infoReply(
+    "Sorry, something went wrong",
+    ["I couldn't answer that just now. Please try again in a moment, or see /help."],
+    "error",
+  );
+
 export function infoReply(title: string, lines: readonly string[], tone: Reply["tone"] = "info"): Reply {
   return {
     tone,

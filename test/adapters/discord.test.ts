@@ -541,7 +541,7 @@ describe("Discord adapter", () => {
       const failed = await ask(QUESTION);
       expect(failed.body.type).toBe(4);
       expect(failed.body.data?.flags).toBe(EPHEMERAL);
-      expect(failed.body.data?.embeds?.[0]?.title).toBe("Something went wrong");
+      expect(failed.body.data?.embeds?.[0]?.title).toBe("Sorry, something went wrong");
       const next = await ask("what was the netflix prize?");
       expect(next.body.data?.embeds?.[0]?.title).toMatch(/Netflix Prize/);
       expect(logs().some((l) => l.msg === "discord: the bot failed to answer")).toBe(true);
@@ -585,7 +585,7 @@ describe("Discord adapter", () => {
       const calls = discord.interactionResponses(String(slowError.payload.id));
       expect(calls.map((c) => `${c.method} ${c.status}`)).toEqual(["POST 204", "DELETE 204", "POST 200"]);
       expect((followUp.body as MessageData).flags).toBe(EPHEMERAL);
-      expect((followUp.body as MessageData).embeds?.[0]?.title).toBe("Something went wrong");
+      expect((followUp.body as MessageData).embeds?.[0]?.title).toBe("Sorry, something went wrong");
     } finally {
       spy.mockRestore();
     }
