@@ -38,13 +38,13 @@ describe("createLogger", () => {
   it("scrubs anything shaped like a Telegram or Discord token, even unannounced", () => {
     const { log, lines } = capture();
     log.warn(
-      { url: `https://api.telegram.org/bot${TELEGRAM_TOKEN}/getUpdates` },
+      { url: `https://bot-api.example.org/bot${TELEGRAM_TOKEN}/getUpdates` },
       `login with ${DISCORD_TOKEN}`,
     );
     const line = lines.join("");
     expect(line).not.toContain(TELEGRAM_TOKEN);
     expect(line).not.toContain(DISCORD_TOKEN);
-    expect(line).toContain("https://api.telegram.org/bot[redacted]/getUpdates");
+    expect(line).toContain("https://bot-api.example.org/bot[redacted]/getUpdates");
   });
 
   it("gives each platform a child logger", () => {

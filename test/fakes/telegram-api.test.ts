@@ -291,7 +291,7 @@ describe("telegram stand-in: conflicts, webhooks, rate limits, HTML parser", () 
         via: "webhook-reply",
         params: { action: "typing" },
       });
-      await expect(api.postWebhook("https://api.telegram.org/x", {})).rejects.toThrow(
+      await expect(api.postWebhook("https://bot-api.example.org/x", {})).rejects.toThrow(
         "only posts to local http URLs",
       );
     } finally {
