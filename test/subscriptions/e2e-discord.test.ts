@@ -9,16 +9,14 @@ import { createDiscordAdapter } from "../../src/adapters/discord.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import { loadKnowledgeDir } from "../../src/knowledge/load.js";
-import type { DeliveryResult } from "../../src/subscriptions/deliver.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
-import type { OutboxRow } from "../../src/subscriptions/store.js";
 import {
   type DiscordStandIn,
   type StandInCall,
   startDiscordStandIn,
   type User,
 } from "../fakes/discord-api.js";
-import { knowledgeCopy, NEW_FACT, tempDir } from "./support.js";
+import { knowledgeCopy, NEW_FACT, outcomeLog, tempDir } from "./support.js";
 
 const TOKEN = `receipts-test.${randomBytes(24).toString("hex")}`;
 const SETTLED = "StreamCo and Acme settled the case in 2025";
@@ -54,16 +52,12 @@ async function harness() {
   const loaded = await loadKnowledgeDir(kb.dir);
   if (!loaded.ok) throw new Error("fixture does not load");
   const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
-  const outcomes: { row: OutboxRow; result: DeliveryResult }[] = [];
-  const waiters = new Set<() => void>();
+  const { onOutcome, outcome } = outcomeLog();
   const subscriptions = openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: kb.dir, admins: new Set() },
     holder,
     dispatcher: {
-      onOutcome: (row, result) => {
-        outcomes.push({ row, result });
-        for (const waiter of [...waiters]) waiter();
-      },
+      onOutcome,
     },
   });
   const bot = new Bot(holder, { flood: null, extensions: subscriptions.extensions });
@@ -102,18 +96,6 @@ async function harness() {
       body.data?.embeds?.map((e) => `${e.title ?? ""}\n${e.description ?? ""}`).join("\n") ?? "";
     return { body, text: markdown.replace(/\\(.)/g, "$1") }; // as a reader sees it, escapes removed
   };
-  const outcome = (predicate: (o: { row: OutboxRow; result: DeliveryResult }) => boolean) =>
-    new Promise<{ row: OutboxRow; result: DeliveryResult }>((resolve) => {
-      const check = () => {
-        const found = outcomes.find(predicate);
-        if (found) {
-          waiters.delete(check);
-          resolve(found);
-        }
-      };
-      waiters.add(check);
-      check();
-    });
   return { discord, kb, holder, subscriptions, interact, command, outcome, store: subscriptions.store };
 }
 

@@ -8,11 +8,9 @@ import { createTelegramAdapter } from "../../src/adapters/telegram.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import { loadKnowledgeDir } from "../../src/knowledge/load.js";
-import type { DeliveryResult } from "../../src/subscriptions/deliver.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
-import type { OutboxRow } from "../../src/subscriptions/store.js";
 import { type RecordedCall, startTelegramStandIn, telegramErrors } from "../fakes/telegram-api.js";
-import { knowledgeCopy, NEW_FACT, tempDir } from "./support.js";
+import { knowledgeCopy, NEW_FACT, outcomeLog, tempDir } from "./support.js";
 
 const ADMIN = 1001;
 const GROUP = -300;
@@ -36,17 +34,13 @@ async function harness() {
   if (!loaded.ok) throw new Error("fixture does not load");
   const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
 
-  const outcomes: { row: OutboxRow; result: DeliveryResult }[] = [];
-  const waiters = new Set<() => void>();
+  const { onOutcome, outcome } = outcomeLog();
   const subscriptions = openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: kb.dir, admins: new Set([`telegram:${ADMIN}`]) },
     holder,
     dispatcher: {
       backoffMs: 50,
-      onOutcome: (row, result) => {
-        outcomes.push({ row, result });
-        for (const waiter of [...waiters]) waiter();
-      },
+      onOutcome,
     },
   });
   const bot = new Bot(holder, { flood: null, extensions: subscriptions.extensions });
@@ -79,19 +73,6 @@ async function harness() {
       (c) => sentTo(c, chat) && c.response?.ok === true && text(c).includes(words),
       timeoutMs,
     );
-  /** Resolves once the dispatcher has recorded an outcome matching `predicate`. */
-  const outcome = (predicate: (o: { row: OutboxRow; result: DeliveryResult }) => boolean) =>
-    new Promise<{ row: OutboxRow; result: DeliveryResult }>((resolve) => {
-      const check = () => {
-        const found = outcomes.find(predicate);
-        if (found) {
-          waiters.delete(check);
-          resolve(found);
-        }
-      };
-      waiters.add(check);
-      check();
-    });
   return { api, kb, holder, subscriptions, say, digestTo, outcome, store: subscriptions.store };
 }
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Platform, Reply } from "../../src/bot/types.js";
 import type { KnowledgeBase } from "../../src/knowledge/types.js";
 import type { Deliverer, DeliveryResult } from "../../src/subscriptions/deliver.js";
+import type { OutboxRow } from "../../src/subscriptions/store.js";
 import { type Edits, FIXTURE_DIR, loadFixture } from "../support/knowledge.js";
 
 export const FIXTURE = FIXTURE_DIR;
@@ -109,4 +110,29 @@ export function replyText(reply: Reply): string {
     ...reply.citations.map((c) => `[${c.n}] ${c.title} ${c.url}`),
     reply.footer ?? "",
   ].join("\n");
+}
+
+/** The dispatcher's outcomes, recorded; `outcome` resolves once one matching `predicate` is recorded. */
+export function outcomeLog() {
+  type Outcome = { row: OutboxRow; result: DeliveryResult };
+  const outcomes: Outcome[] = [];
+  const waiters = new Set<() => void>();
+  return {
+    onOutcome(row: OutboxRow, result: DeliveryResult) {
+      outcomes.push({ row, result });
+      for (const waiter of [...waiters]) waiter();
+    },
+    outcome: (predicate: (o: Outcome) => boolean) =>
+      new Promise<Outcome>((resolve) => {
+        const check = () => {
+          const found = outcomes.find(predicate);
+          if (found) {
+            waiters.delete(check);
+            resolve(found);
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
 }
