@@ -183,6 +183,18 @@ console.log(
   ),
 );
 
+console.log("\n## Loading (load and validate the real knowledge base, in a warm process)\n");
+const loads: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const start = performance.now();
+  await loadKnowledgeDir(path.join(ROOT, "knowledge"), { warnings: false });
+  loads.push(performance.now() - start);
+}
+loads.sort((a, b) => a - b);
+console.log(
+  `median ${percentile(loads, 0.5).toFixed(1)} ms, worst ${loads.at(-1)?.toFixed(1)} ms over 10 runs`,
+);
+
 console.log("\n## Cold start (fresh process: load, validate, index the real knowledge base)\n");
 const colds = Array.from({ length: 5 }, () =>
   Number(
