@@ -80,15 +80,22 @@ export class AnswerEngine {
       query.entities.length > 0 &&
       query.terms.length <= 5 &&
       query.entities.every((entity) => this.index.entitiesOfDeal(focus.deal).has(entity.id));
-    if (focus && (query.followUp || query.anaphoric || onlyFocusEntities)) {
+    // With something in focus, a question naming nobody and with at most one topic word
+    // ("how much were the users asking for?") leans on it too.
+    const followUp =
+      query.followUp ||
+      (focus !== undefined &&
+        query.entities.length === 0 &&
+        query.terms.filter((term) => !this.index.isGeneric(term)).length <= 1);
+    if (focus && (followUp || query.anaphoric || onlyFocusEntities)) {
       const inFocus =
         query.terms.length > 0
           ? this.index.search(query, { deal: focus.deal, preferFacts: focus.facts })
           : [];
       const top = inFocus[0];
-      if (top && (query.followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
+      if (top && (followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
       // "when was that?" has no topic words: answer from the deal in focus, by intent.
-      if (query.followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts);
+      if (followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts);
     }
     // Only everyday words ("data deal") name no topic.
     if (query.entities.length === 0 && query.terms.every((term) => this.index.isGeneric(term))) return [];

@@ -82,6 +82,8 @@ export class FactIndex {
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
   private readonly vocabulary: SearchableMap<number>;
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
+  /** Every entity any fact of a deal involves. */
+  private readonly dealEntities = new Map<string, Set<string>>();
   readonly matcher: EntityMatcher;
 
   private constructor(readonly kb: KnowledgeBase) {
@@ -216,14 +218,21 @@ export class FactIndex {
       let matchedWeight = 0;
       for (const term of matched) matchedWeight += weights.get(term) ?? 0;
       const involved = this.entitiesOf.get(fact.id);
+      const inDeal = this.dealEntities.get(fact.deal);
+      // An entity the fact itself involves counts fully; one only its deal's other facts
+      // involve (the Netflix Prize, in a fact about the prize's data) counts half.
       let named = 0;
+      let boost = 0;
       for (const [id, nameTerms] of entityTerms) {
         const isInvolved = involved?.has(id) ?? false;
-        if (isInvolved) named++;
-        if (isInvolved || matched.some((term) => nameTerms.has(term))) matchedWeight += ENTITY_WEIGHT;
+        const nearby = !isInvolved && (inDeal?.has(id) ?? false);
+        if (isInvolved || nearby) named++;
+        boost += isInvolved ? 0.5 : nearby ? 0.25 : 0;
+        if (isInvolved || nearby || matched.some((term) => nameTerms.has(term)))
+          matchedWeight += ENTITY_WEIGHT;
       }
       let score = result.score + DEAL_SHARE * (deal?.score ?? 0);
-      if (wanted > 0) score *= named > 0 ? 1 + 0.5 * named : 0.5;
+      if (wanted > 0) score *= named > 0 ? 1 + boost : 0.5;
       score *= this.intentBoost(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       hits.push({ fact, score, coverage: total > 0 ? matchedWeight / total : 0, entityMatches: named });
@@ -277,6 +286,9 @@ export class FactIndex {
     const deal = this.kb.deals.get(fact.deal);
     const involved = this.withParents([...(deal?.parties ?? []), ...fact.by, ...fact.about]);
     this.entitiesOf.set(fact.id, involved);
+    const ofDeal = this.dealEntities.get(fact.deal) ?? new Set<string>();
+    for (const id of involved) ofDeal.add(id);
+    this.dealEntities.set(fact.deal, ofDeal);
     return {
       id: fact.id,
       text: fact.text,
