@@ -644,6 +644,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       log.error({ message: message.id, ...errorFields(error) }, "discord: the bot failed to answer");
       reply = SOMETHING_WENT_WRONG;
     }
+    if (reply.quiet) return; // a repeated flood notice: once is enough (interactions must still be answered)
     const body = messageOptions(renderDiscord(reply)); // no flags: a channel message cannot be ephemeral
     try {
       if (dm && message.channel.isSendable()) await message.channel.send(body);

@@ -287,6 +287,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       input,
     };
     const reply = await bot.handle(request);
+    if (reply.quiet) return; // a repeated flood notice: once is enough
     await inOrder(chat.id, () =>
       sendMessages(chat.id, renderTelegram(reply), {
         // In groups an answer quotes its question; an edit's answer quotes the edited message.

@@ -79,12 +79,14 @@ export class Bot {
 
   async handle(request: Request): Promise<Reply> {
     const { input } = request;
-    if (this.flood && !this.flood.allow(`${request.chat.platform}:${request.user.id}`)) {
-      return infoReply(
+    const gate = this.flood?.check(`${request.chat.platform}:${request.user.id}`) ?? "allow";
+    if (gate !== "allow") {
+      const notice = infoReply(
         "Slow down a little",
         ["You're sending questions faster than I can answer them well. Try again in a few seconds."],
         "error",
       );
+      return gate === "warn" ? notice : { ...notice, quiet: true };
     }
     switch (input.kind) {
       case "text":

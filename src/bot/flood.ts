@@ -8,7 +8,7 @@ export interface FloodOptions {
 }
 
 export class FloodGate {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number; warned: boolean }>();
   private readonly burst: number;
   private readonly perSecond: number;
   private readonly now: () => number;
@@ -19,16 +19,25 @@ export class FloodGate {
     this.now = options.now ?? Date.now;
   }
 
-  allow(key: string): boolean {
+  /**
+   * `allow` when the message may be answered; `warn` for the first one over the limit (say so,
+   * politely); `ignore` for the rest until the bucket refills (saying it again helps nobody).
+   */
+  check(key: string): "allow" | "warn" | "ignore" {
     const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now, warned: false };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     bucket.at = now;
     this.buckets.set(key, bucket);
     if (this.buckets.size > 50_000) this.sweep(now);
-    if (bucket.tokens < 1) return false;
+    if (bucket.tokens < 1) {
+      if (bucket.warned) return "ignore";
+      bucket.warned = true;
+      return "warn";
+    }
     bucket.tokens -= 1;
-    return true;
+    bucket.warned = false;
+    return "allow";
   }
 
   private sweep(now: number): void {

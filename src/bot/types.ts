@@ -70,6 +70,8 @@ export interface Reply {
   readonly actions: readonly Action[];
   /** Shown only to the asker where the platform can (Discord ephemeral replies). */
   readonly ephemeral?: boolean;
+  /** May go unsent where the platform allows silence (a repeated flood notice in a chat). */
+  readonly quiet?: boolean;
 }
 
 /** An entry for autocomplete (Discord) or inline answers (Telegram). */

@@ -614,6 +614,13 @@ describe("telegram adapter: flood control", () => {
     const texts = sends(calls).map(shown);
     expect(texts.filter((text) => text.startsWith("Slow down a little"))).toHaveLength(1);
     expect(texts.filter((text) => !text.startsWith("Slow down a little")).length).toBeGreaterThanOrEqual(2);
+    // Saying it again helps nobody: more messages in the same window get no reply at all.
+    const more = await exchange(
+      h.api,
+      h.api.message({ text: "and now?" }),
+      h.api.message({ text: "hello?" }),
+    );
+    expect(sends(more)).toEqual([]);
     // A button pressed while flooding gets the notice as a toast.
     const sent = h.api.sentMessages(1001)[0] as Message;
     const pressed = await exchange(
