@@ -8,7 +8,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import type { Deal, Fact, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { analyseQuery, type Query } from "./query.js";
-import { termsOfWord, words } from "./text.js";
+import { isStopWord, termsOfWord, words } from "./text.js";
 
 /**
  * Two kinds of document share the index: one per fact (its text, the ways people ask for it,
@@ -92,7 +92,8 @@ export class FactIndex {
     const termCounts = this.terms;
     this.search_ = new MiniSearch<IndexDocument>({
       fields: ["text", "questions", "deal", "names"],
-      tokenize: (text) => words(text),
+      // Stop words never reach the index (nor count towards a field's length).
+      tokenize: (text) => words(text).filter((word) => !isStopWord(word)),
       processTerm: (word) => {
         const terms = termsOfWord(word);
         if (terms.length > 0) wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
