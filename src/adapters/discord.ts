@@ -54,7 +54,7 @@ import { apologyReply, infoReply } from "../bot/replies.js";
 import type { ChatRef, Input, Reply, Suggestion, UserRef } from "../bot/types.js";
 import { type Logger, silentLogger } from "../log.js";
 import { type DiscordMessage, renderDiscord } from "../render/discord.js";
-import type { Deliverer, DeliveryResult } from "../subscriptions/deliver.js";
+import type { Deliverer, DeliveryOptions, DeliveryResult } from "../subscriptions/deliver.js";
 import type { Adapter } from "./adapter.js";
 
 export interface DiscordAdapterOptions {
@@ -753,14 +753,17 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
       log.info("discord: stopped");
     },
 
-    async deliver(chatId: string, reply: Reply): Promise<DeliveryResult> {
+    async deliver(chatId: string, reply: Reply, options: DeliveryOptions = {}): Promise<DeliveryResult> {
       if (state === "stopped") return { status: "transient", reason: "the Discord adapter is stopped" };
       const { flags, allowed_mentions, ...message } = renderDiscord(reply);
       // A channel message cannot be ephemeral; other flags pass through.
       const kept = (flags ?? 0) & ~MessageFlags.Ephemeral;
+      // An enforced nonce makes Discord return the message it already created for this key
+      // (within a few minutes) instead of posting it twice after a lost answer or a restart.
+      const nonce = options.key ? { nonce: options.key.slice(0, 25), enforce_nonce: true } : {};
       try {
         await deliveryRest.post(Routes.channelMessages(chatId), {
-          body: { ...message, allowed_mentions, ...(kept ? { flags: kept } : {}) },
+          body: { ...message, allowed_mentions, ...(kept ? { flags: kept } : {}), ...nonce },
         });
         return { status: "sent" };
       } catch (error) {

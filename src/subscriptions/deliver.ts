@@ -17,7 +17,16 @@ export type DeliveryResult =
   /** Anything else: retrying won't help. */
   | { readonly status: "failed"; readonly reason: string };
 
+export interface DeliveryOptions {
+  /**
+   * Stable for one notification across retries and restarts (the outbox row id), so a platform
+   * that can deduplicate (Discord's enforced nonce) sends it once even if an earlier attempt's
+   * answer was lost.
+   */
+  readonly key?: string;
+}
+
 export interface Deliverer {
   readonly platform: Platform;
-  deliver(chatId: string, reply: Reply): Promise<DeliveryResult>;
+  deliver(chatId: string, reply: Reply, options?: DeliveryOptions): Promise<DeliveryResult>;
 }

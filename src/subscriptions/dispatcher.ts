@@ -185,7 +185,7 @@ export class Dispatcher {
       try {
         const reply = this.reply(row.digest);
         result = reply
-          ? await this.deliverer.deliver(row.chatId, reply)
+          ? await this.deliverer.deliver(row.chatId, reply, { key: `outbox-${row.id}` })
           : { status: "failed", reason: `digest ${row.digest} is missing` };
       } catch (error) {
         result = { status: "transient", reason: error instanceof Error ? error.message : String(error) };

@@ -591,6 +591,22 @@ describe("Discord adapter", () => {
     }
   });
 
+  it("delivers a notification once per key, even when it is sent again", async () => {
+    const reply: Reply = infoReply("New: a deal", ["Sent once."]);
+    const before = discord.messages(discord.ids.channel).length;
+    expect(await adapter.deliver(discord.ids.channel, reply, { key: "outbox-42" })).toEqual({
+      status: "sent",
+    });
+    expect(await adapter.deliver(discord.ids.channel, reply, { key: "outbox-42" })).toEqual({
+      status: "sent",
+    });
+    expect(discord.messages(discord.ids.channel).length - before).toBe(1);
+    expect(await adapter.deliver(discord.ids.channel, reply, { key: "outbox-43" })).toEqual({
+      status: "sent",
+    });
+    expect(discord.messages(discord.ids.channel).length - before).toBe(2);
+  });
+
   it("delivers notifications and classifies failures", async () => {
     const reply: Reply = { ...infoReply("New: a deal", ["Something changed."]), ephemeral: true };
     const start = discord.calls.length;

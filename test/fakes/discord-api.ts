@@ -67,6 +67,9 @@ export interface ComponentBody {
   components?: ComponentBody[];
 }
 /** A message as Discord returns it; only the fields the stand-in reads are typed. */
+/** How long Discord deduplicates an enforced nonce ("a few minutes"). */
+const NONCE_MEMORY_MS = 5 * 60_000;
+
 export interface Message extends Json {
   id: string;
   channel_id: string;
@@ -90,6 +93,8 @@ export interface MessageBody {
   sticker_ids?: string[];
   poll?: unknown;
   tts?: boolean;
+  nonce?: string | number;
+  enforce_nonce?: boolean;
 }
 export interface UploadedFile {
   field: string;
@@ -362,6 +367,8 @@ export class DiscordStandIn {
   private readonly knownUsers = new Map<string, User>();
   private readonly dmChannels = new Map<string, Channel>(); // by recipient id
   private readonly messageStore = new Map<string, Message>();
+  /** `channel:nonce` → the message created with an enforced nonce, as Discord remembers it for a while. */
+  private readonly nonces = new Map<string, { messageId: string; at: number }>();
   private readonly commandStore = new Map<string, Json[]>(); // by guild id, or "global"
   private readonly interactions = new Map<string, InteractionState>();
   private readonly failures: (FailureSpec & { left: number })[] = [];
@@ -1234,7 +1241,19 @@ export class DiscordStandIn {
       const errors = [{ code: "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", message: "Unknown message" }];
       return apiError(400, 50035, "Invalid Form Body", { message_reference: { _errors: errors } });
     }
-    return reply(200, this.createMessage(channel.id, body, call.files));
+    // Like Discord: the same enforced nonce in the same channel within a few minutes returns the
+    // message already created instead of creating another.
+    const nonceKey =
+      body.enforce_nonce && body.nonce !== undefined ? `${channel.id}:${body.nonce}` : undefined;
+    const earlier = nonceKey ? this.nonces.get(nonceKey) : undefined;
+    const existing =
+      earlier && Date.now() - earlier.at < NONCE_MEMORY_MS
+        ? this.messageStore.get(earlier.messageId)
+        : undefined;
+    if (existing) return reply(200, existing);
+    const message = this.createMessage(channel.id, body, call.files);
+    if (nonceKey) this.nonces.set(nonceKey, { messageId: message.id, at: Date.now() });
+    return reply(200, message);
   }
 
   private interactionExtra(it: InteractionState, type: number): Json {

@@ -101,6 +101,11 @@ describe("Dispatcher", () => {
       ["1", "sent"],
       ["2", "sent"],
     ]);
+    // A retry carries the same key as the first attempt (a platform that can deduplicates on it).
+    const [first, retried, other] = deliverer.calls.map((c) => c.key);
+    expect(first).toMatch(/^outbox-\d+$/);
+    expect(retried).toBe(first);
+    expect(other).not.toBe(first);
     expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(145);
     expect(dispatcher.stats.rateLimited).toBe(1);
     expect(states(store).map((r) => [r.state, r.attempts])).toEqual([

@@ -62,6 +62,7 @@ export const NEW_FACT = `
 export interface Delivery {
   readonly chatId: string;
   readonly reply: Reply;
+  readonly key: string | undefined;
   readonly result: DeliveryResult;
 }
 
@@ -81,9 +82,9 @@ export function fakeDeliverer(
   const deliverer: Deliverer & { calls: Delivery[]; waitFor(count: number): Promise<void> } = {
     platform,
     calls,
-    async deliver(chatId, reply) {
+    async deliver(chatId, reply, options) {
       const result = await script(chatId, n++);
-      calls.push({ chatId, reply, result });
+      calls.push({ chatId, reply, key: options?.key, result });
       for (const waiter of [...waiters]) {
         if (calls.length >= waiter.count) {
           waiters.splice(waiters.indexOf(waiter), 1);
