@@ -20,6 +20,10 @@ export interface AnswerResult {
 export const ANSWER_DEFAULTS = {
   /** Least share of the question's weighted terms the best fact must cover. */
   minCoverage: 0.55,
+  /** A question of this many terms or more rarely has every word in one fact… */
+  longQuestionTerms: 8,
+  /** …so it needs this much less coverage. */
+  longQuestionAllowance: 0.05,
   /** A question that refers back ("what did the FTC do about it?") stays in the deal in focus at this coverage. */
   followUpCoverage: 0.35,
   /** Most facts in one answer. */
@@ -107,8 +111,8 @@ export class AnswerEngine {
     const companies = query.entities.filter((e) => e.kind === "company" || e.kind === "product").length;
     if (companies >= 2) hits = hits.filter((hit) => hit.entityMatches >= 2);
     const top = hits[0];
-    // A long question rarely has every word in one fact: ask for a little less of it.
-    const minCoverage = ANSWER_DEFAULTS.minCoverage - (query.terms.length >= 8 ? 0.05 : 0);
+    const long = query.terms.length >= ANSWER_DEFAULTS.longQuestionTerms;
+    const minCoverage = ANSWER_DEFAULTS.minCoverage - (long ? ANSWER_DEFAULTS.longQuestionAllowance : 0);
     if (!top || top.coverage < minCoverage) return [];
     if (query.entities.length > 0 && top.entityMatches === 0) return [];
     return hits;
