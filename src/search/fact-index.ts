@@ -62,7 +62,9 @@ const GENERIC = new Set([
   "collect",
 ]);
 
+/** In coverage, a named entity counts as two words, however many words its name has. */
 const ENTITY_WEIGHT = 2;
+/** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** Terms indexed more often than this share of the facts (and this floor) are too common to search on. */
 const COMMON_SHARE = 0.02;
@@ -71,6 +73,7 @@ const COMMON_FLOOR = 2_000;
 const DEALS_EXPANDED = 3;
 /** How much of its deal's score a fact inherits. */
 const DEAL_SHARE = 0.5;
+/** In coverage, a word the index doesn't know (likely a name it knows nothing about) counts as three. */
 const UNKNOWN_WEIGHT = 3;
 
 const FIELD_BOOST = { text: 2, questions: 2, deal: 1, names: 1.2 };
