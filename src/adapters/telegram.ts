@@ -43,6 +43,7 @@ import type { ChatRef, Input, Reply, Request, UserRef } from "../bot/types.js";
 import { type Logger, silentLogger } from "../log.js";
 import { renderPlain } from "../render/plain.js";
 import { renderTelegram, type TelegramMessage } from "../render/telegram.js";
+import { clip } from "../render/text.js";
 import type { Deliverer, DeliveryResult } from "../subscriptions/deliver.js";
 import type { Adapter } from "./adapter.js";
 
@@ -317,7 +318,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       input: { kind: "action", data },
     });
     if (reply.tone === "error") {
-      await answer(truncate(renderPlain(reply).replace(/\s*\n+\s*/g, " — "), LIMITS.toast));
+      await answer(clip(renderPlain(reply).replace(/\s*\n+\s*/g, " — "), LIMITS.toast));
       return;
     }
     await answer();
@@ -476,7 +477,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       if (stopping.signal.aborted) return;
       const commands = bot.commands
         .filter((c) => /^[a-z0-9_]{1,32}$/.test(c.name) && c.description.trim().length >= 3)
-        .map((c) => ({ command: c.name, description: truncate(c.description, LIMITS.commandDescription) }));
+        .map((c) => ({ command: c.name, description: clip(c.description, LIMITS.commandDescription) }));
       const set = await call("setMyCommands", undefined, () => api.setMyCommands(commands));
       if (!set.ok) log.warn("telegram: could not set the command menu; commands still work");
       if (stopping.signal.aborted) return;
@@ -660,11 +661,6 @@ function withSlash(root: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
 /** Inline result ids are 1–64 bytes and unique within an answer. */

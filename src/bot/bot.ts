@@ -6,6 +6,7 @@ import { Conversations } from "../answer/conversation.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
 import type { Deal } from "../knowledge/types.js";
+import { clip } from "../render/text.js";
 import { normalise } from "../search/text.js";
 import { FloodGate } from "./flood.js";
 import {
@@ -225,7 +226,7 @@ export class Bot {
       : all;
     const found =
       matching.length > 0 || !typed ? matching : [this.findDeal(prefix)].filter((d) => d !== undefined);
-    return found.slice(0, limit).map((deal) => ({ label: truncate(deal.title, 100), value: deal.id }));
+    return found.slice(0, limit).map((deal) => ({ label: clip(deal.title, 100), value: deal.id }));
   }
 
   /** Questions to offer while someone types (Discord autocomplete). */
@@ -238,9 +239,7 @@ export class Bot {
     const out = [...new Set([...(typed ? [typed] : []), ...questions])];
     if (out.length < limit && !typed)
       out.push(...[...kb.facts.values()].flatMap((f) => f.questions).slice(0, limit));
-    return [...new Set(out)]
-      .slice(0, limit)
-      .map((q) => ({ label: truncate(q, 100), value: truncate(q, 100) }));
+    return [...new Set(out)].slice(0, limit).map((q) => ({ label: clip(q, 100), value: clip(q, 100) }));
   }
 
   /** Extension autocomplete, e.g. topics for /subscribe. */
@@ -257,14 +256,10 @@ export class Bot {
       const answer = engine.compose(query, [hit.fact]);
       return {
         id: hit.fact.id,
-        title: truncate(deal?.title ?? hit.fact.deal, 100),
-        description: truncate(hit.fact.text, 200),
+        title: clip(deal?.title ?? hit.fact.deal, 100),
+        description: clip(hit.fact.text, 200),
         reply: answerReply(answer, kb, { suggestions: false }),
       };
     });
   }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

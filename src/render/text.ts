@@ -158,6 +158,12 @@ export function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
+/** Cuts `text` to at most `max` code points with a final "…", never inside a surrogate pair: for short labels. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}${ELLIPSIS}`;
+}
+
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 /**

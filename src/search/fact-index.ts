@@ -5,6 +5,7 @@
  */
 import MiniSearch from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
+import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { analyseQuery, type Query } from "./query.js";
@@ -85,6 +86,8 @@ export class FactIndex {
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
   private readonly vocabulary: SearchableMap<number>;
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
+  /** A deal's parties and their parents, worked out once per deal. */
+  private readonly dealParties = new Map<string, ReadonlySet<string>>();
   /** Every entity any fact of a deal involves. */
   private readonly dealEntities = new Map<string, Set<string>>();
   readonly matcher: EntityMatcher;
@@ -266,12 +269,12 @@ export class FactIndex {
 
   /** A deal's parties and their parents. */
   entitiesOfDeal(id: string): ReadonlySet<string> {
-    return this.withParents(this.kb.deals.get(id)?.parties ?? []);
-  }
-
-  /** Every entity a fact involves: its deal's parties, its by and about, and their parents. */
-  entitiesOfFact(id: string): ReadonlySet<string> {
-    return this.entitiesOf.get(id) ?? new Set();
+    let parties = this.dealParties.get(id);
+    if (!parties) {
+      parties = withParents(this.kb, this.kb.deals.get(id)?.parties ?? []);
+      this.dealParties.set(id, parties);
+    }
+    return parties;
   }
 
   private intentBoost(fact: Fact, query: Query): number {
@@ -288,7 +291,7 @@ export class FactIndex {
 
   private documentOf(fact: Fact): IndexDocument {
     const deal = this.kb.deals.get(fact.deal);
-    const involved = this.withParents([...(deal?.parties ?? []), ...fact.by, ...fact.about]);
+    const involved = withParents(this.kb, entitiesOfFact(fact, deal));
     this.entitiesOf.set(fact.id, involved);
     const ofDeal = this.dealEntities.get(fact.deal) ?? new Set<string>();
     for (const id of involved) ofDeal.add(id);
@@ -299,7 +302,7 @@ export class FactIndex {
       ...(fact.questions.length > 0 ? { questions: fact.questions.join("\n") } : {}),
       // The deal's parties are named in the deal's document; here, only who the fact adds.
       ...(fact.by.length + fact.about.length > 0
-        ? { names: this.namesOf(this.withParents([...fact.by, ...fact.about])) }
+        ? { names: this.namesOf(withParents(this.kb, [...fact.by, ...fact.about])) }
         : {}),
     };
   }
@@ -308,17 +311,8 @@ export class FactIndex {
     return {
       id: DEAL_PREFIX + deal.id,
       deal: [deal.title, deal.summary, ...deal.tags].join("\n"),
-      names: this.namesOf(this.withParents(deal.parties)),
+      names: this.namesOf(withParents(this.kb, deal.parties)),
     };
-  }
-
-  private withParents(ids: readonly string[]): Set<string> {
-    const out = new Set(ids);
-    for (const id of ids) {
-      const parent = this.kb.entities.get(id)?.parent;
-      if (parent) out.add(parent);
-    }
-    return out;
   }
 
   private namesOf(ids: ReadonlySet<string>): string {

@@ -7,8 +7,9 @@
  * ways people ask for it (`questions`) only route notifications; editing them alone notifies nobody.
  */
 import { createHash } from "node:crypto";
+import { entitiesOfFact } from "../knowledge/relations.js";
 import type { Amount, FactStatus, KnowledgeBase, PartialDate } from "../knowledge/types.js";
-import { entitiesOfFact, type Topic, topicsOf } from "./topics.js";
+import { type Topic, topicsOf } from "./topics.js";
 
 /** What the snapshot remembers of a published fact: enough to diff it and to announce its removal. */
 export interface SnapshotFact {

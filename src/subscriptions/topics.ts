@@ -8,7 +8,10 @@
  */
 import type { Suggestion } from "../bot/types.js";
 import { normaliseName } from "../knowledge/load.js";
-import type { Deal, Entity, Fact, KnowledgeBase } from "../knowledge/types.js";
+import { withParents } from "../knowledge/relations.js";
+import type { Deal, Entity, KnowledgeBase } from "../knowledge/types.js";
+import { clip } from "../render/text.js";
+import { typoDistance } from "../search/entities.js";
 
 export type Topic = "all" | `deal:${string}` | `entity:${string}`;
 
@@ -126,45 +129,16 @@ function entitiesNamedIn(kb: KnowledgeBase, typed: string): Entity[] {
   if (whole.length < 5) return [];
   for (const entity of kb.entities.values()) {
     for (const label of [entity.name, ...entity.aliases]) {
-      if (withinOneEdit(normaliseName(label), whole)) found.set(entity.id, entity);
+      if (typoDistance(normaliseName(label), whole) <= 1) found.set(entity.id, entity);
     }
   }
   return [...found.values()];
 }
 
-/** True when `a` becomes `b` by at most one insertion, deletion, substitution or swap of neighbours. */
-function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-  }
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
-
-/** An entity and its parents (Instagram → Facebook), without looping on a cycle. */
-export function withParents(kb: KnowledgeBase, id: string): string[] {
-  const out: string[] = [];
-  let current: string | undefined = id;
-  while (current !== undefined && !out.includes(current)) {
-    out.push(current);
-    current = kb.entities.get(current)?.parent;
-  }
-  return out;
-}
-
-/** The entities a fact concerns directly: the deal's parties, who said it, what it is about. */
-export function entitiesOfFact(fact: Pick<Fact, "by" | "about">, deal: Pick<Deal, "parties"> | undefined) {
-  return [...new Set([...(deal?.parties ?? []), ...fact.by, ...fact.about])];
-}
-
 /** Every topic a fact of `deals` mentioning `entities` concerns, parents included; always "all". */
 export function topicsOf(kb: KnowledgeBase, deals: readonly string[], entities: readonly string[]): Topic[] {
   const topics = new Set<Topic>([ALL, ...deals.map(dealTopic)]);
-  for (const id of entities) for (const each of withParents(kb, id)) topics.add(entityTopic(each));
+  for (const id of withParents(kb, entities)) topics.add(entityTopic(id));
   return [...topics];
 }
 
@@ -192,13 +166,13 @@ export function suggestTopics(prefix: string, kb: KnowledgeBase, limit = 25): Su
     );
   // Interleave so that a short list still offers both kinds.
   const entityItems = entities.map((entity) => ({
-    label: truncate(`${entity.name} (${entity.kind})`, 100),
+    label: clip(`${entity.name} (${entity.kind})`, 100),
     // A name that reads as a deal id would parse as the deal: say which is meant.
     value: kb.deals.has(normaliseName(entity.name).replace(/\s+/g, "-"))
       ? `entity:${entity.id}`
       : entity.name,
   }));
-  const dealItems = deals.map((deal) => ({ label: truncate(`Deal: ${deal.title}`, 100), value: deal.id }));
+  const dealItems = deals.map((deal) => ({ label: clip(`Deal: ${deal.title}`, 100), value: deal.id }));
   for (let i = 0; out.length < limit && (i < entityItems.length || i < dealItems.length); i++) {
     const entity = entityItems[i];
     const deal = dealItems[i];
@@ -207,8 +181,4 @@ export function suggestTopics(prefix: string, kb: KnowledgeBase, limit = 25): Su
   }
   const seen = new Set<string>();
   return out.filter((s) => !seen.has(s.value) && seen.add(s.value)).slice(0, limit);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import type { ChatRef, Request, UserRef } from "../../src/bot/types.js";
-import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { subscriptionCommands } from "../../src/subscriptions/commands.js";
 import { Publisher } from "../../src/subscriptions/publisher.js";
 import { openStore } from "../../src/subscriptions/store.js";
-import { knowledgeCopy, NEW_FACT, replyText } from "./support.js";
+import { heldKnowledgeCopy, NEW_FACT, replyText } from "./support.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -21,16 +19,12 @@ const manager: UserRef = { id: "101", canManageChat: true };
 const admin: UserRef = { id: "42", canManageChat: true };
 
 async function setup() {
-  const kb = knowledgeCopy();
-  cleanups.push(kb.remove);
-  const loaded = await loadKnowledgeDir(kb.dir);
-  if (!loaded.ok) throw new Error("fixture does not load");
-  const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
+  const { kb, holder } = await heldKnowledgeCopy(cleanups);
   const store = openStore(":memory:");
   cleanups.push(() => store.close());
   const admins = new Set(["telegram:42"]);
   const publisher = new Publisher({ store, holder, knowledgeDir: kb.dir, admins });
-  publisher.publish(loaded.kb);
+  publisher.publish(holder.current.kb);
   const extensions = subscriptionCommands({ store, holder, publisher, admins });
   const bot = new Bot(holder, { extensions, flood: null });
   const say = async (chat: ChatRef, user: UserRef, text: string) => {

@@ -6,9 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDiscordAdapter } from "../../src/adapters/discord.js";
-import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
-import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
 import {
   type DiscordStandIn,
@@ -16,7 +14,7 @@ import {
   startDiscordStandIn,
   type User,
 } from "../fakes/discord-api.js";
-import { knowledgeCopy, NEW_FACT, outcomeLog, tempDir } from "./support.js";
+import { heldKnowledgeCopy, NEW_FACT, outcomeLog, tempDir } from "./support.js";
 
 const TOKEN = `receipts-test.${randomBytes(24).toString("hex")}`;
 const SETTLED = "StreamCo and Acme settled the case in 2025";
@@ -45,13 +43,9 @@ async function harness() {
     ],
   });
   cleanups.push(() => discord.close());
-  const kb = knowledgeCopy();
-  cleanups.push(kb.remove);
+  const { kb, holder } = await heldKnowledgeCopy(cleanups);
   const data = tempDir();
   cleanups.push(data.remove);
-  const loaded = await loadKnowledgeDir(kb.dir);
-  if (!loaded.ok) throw new Error("fixture does not load");
-  const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
   const { onOutcome, outcome } = outcomeLog();
   const subscriptions = openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: kb.dir, admins: new Set() },

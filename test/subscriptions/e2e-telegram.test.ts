@@ -5,12 +5,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createTelegramAdapter } from "../../src/adapters/telegram.js";
-import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
-import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
 import { type RecordedCall, startTelegramStandIn, telegramErrors } from "../fakes/telegram-api.js";
-import { knowledgeCopy, NEW_FACT, outcomeLog, tempDir } from "./support.js";
+import { heldKnowledgeCopy, NEW_FACT, outcomeLog, tempDir } from "./support.js";
 
 const ADMIN = 1001;
 const GROUP = -300;
@@ -26,13 +24,9 @@ afterEach(async () => {
 async function harness() {
   const api = await startTelegramStandIn({ admins: { [GROUP]: [GROUP_ADMIN] } });
   cleanups.push(() => api.close());
-  const kb = knowledgeCopy();
-  cleanups.push(kb.remove);
+  const { kb, holder } = await heldKnowledgeCopy(cleanups);
   const data = tempDir();
   cleanups.push(data.remove);
-  const loaded = await loadKnowledgeDir(kb.dir);
-  if (!loaded.ok) throw new Error("fixture does not load");
-  const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
 
   const { onOutcome, outcome } = outcomeLog();
   const subscriptions = openSubscriptions({

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import type { ChatRef, Platform } from "../../src/bot/types.js";
 import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { Publisher } from "../../src/subscriptions/publisher.js";
 import { openStore, type Store } from "../../src/subscriptions/store.js";
-import { knowledgeCopy, NEW_FACT, replyText } from "./support.js";
+import { heldKnowledgeCopy, NEW_FACT, replyText } from "./support.js";
 
 const chat = (platform: Platform, id: string): ChatRef => ({ platform, id, kind: "private" });
 const cleanups: (() => void)[] = [];
@@ -13,11 +12,7 @@ afterEach(() => {
 });
 
 async function setup(admins: string[] = []) {
-  const kb = knowledgeCopy();
-  cleanups.push(kb.remove);
-  const loaded = await loadKnowledgeDir(kb.dir);
-  if (!loaded.ok) throw new Error("fixture does not load");
-  const holder = new KnowledgeHolder(buildKnowledge(loaded.kb));
+  const { kb, holder } = await heldKnowledgeCopy(cleanups);
   const store = openStore(":memory:");
   cleanups.push(() => store.close());
   const queued: Platform[][] = [];
@@ -28,7 +23,7 @@ async function setup(admins: string[] = []) {
     admins: new Set(admins),
     onQueued: (platforms) => queued.push([...platforms].sort()),
   });
-  return { kb, holder, store, publisher, queued, first: loaded.kb };
+  return { kb, holder, store, publisher, queued, first: holder.current.kb };
 }
 
 function outbox(store: Store) {

@@ -2,7 +2,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import type { Platform, Reply } from "../../src/bot/types.js";
+import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import type { KnowledgeBase } from "../../src/knowledge/types.js";
 import type { Deliverer, DeliveryResult } from "../../src/subscriptions/deliver.js";
 import type { OutboxRow } from "../../src/subscriptions/store.js";
@@ -136,4 +138,16 @@ export function outcomeLog() {
         check();
       }),
   };
+}
+
+/**
+ * A temporary copy of the fixture on disk (`kb`, removed by `cleanups`), loaded and held as the
+ * bot holds its knowledge (`holder`).
+ */
+export async function heldKnowledgeCopy(cleanups: (() => unknown)[]) {
+  const kb = knowledgeCopy();
+  cleanups.push(kb.remove);
+  const loaded = await loadKnowledgeDir(kb.dir);
+  if (!loaded.ok) throw new Error("fixture does not load");
+  return { kb, holder: new KnowledgeHolder(buildKnowledge(loaded.kb)) };
 }
