@@ -108,7 +108,6 @@ const NOT_ON_DISCORD = new Set(["start"]);
 /** Commands whose replies only the asker sees. Errors are ephemeral too (the bot marks them). */
 const EPHEMERAL_COMMANDS = new Set(["help"]);
 /** Commands whose argument is a deal, completed from the deal list. */
-const DEAL_COMMANDS = new Set(["deal", "sources"]);
 /** Discord error codes meaning the bot cannot post in a channel. */
 const NO_ACCESS = new Set([50001, 50013, 160002]);
 /**
@@ -500,12 +499,11 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     try {
       const chat = chatOf(interaction);
       const name = interaction.commandName;
+      // /ask is Discord's way of typing a question; every other command's argument is the bot layer's.
       suggestions =
         name === ASK.name
           ? bot.suggestQuestions(prefix, LIMITS.choices)
-          : DEAL_COMMANDS.has(name)
-            ? bot.suggestDeals(prefix, LIMITS.choices)
-            : bot.suggestFor(name, prefix, { chat, user: userOf(interaction, chat) });
+          : bot.suggestFor(name, prefix, { chat, user: userOf(interaction, chat) });
     } catch (error) {
       log.error({ interaction: interaction.id, ...errorFields(error) }, "discord: autocomplete failed");
     }

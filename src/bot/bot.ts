@@ -242,8 +242,9 @@ export class Bot {
     return [...new Set(out)].slice(0, limit).map((q) => ({ label: clip(q, 100), value: clip(q, 100) }));
   }
 
-  /** Extension autocomplete, e.g. topics for /subscribe. */
+  /** Autocomplete for a command's argument: deals for /deal and /sources, an extension's own (topics for /subscribe). */
   suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
+    if (command === "deal" || command === "sources") return this.suggestDeals(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 
