@@ -101,8 +101,11 @@ export function contentHash(content: Pick<SnapshotFact, ChangedField>): string {
 }
 
 /** What changed from `before` (the published snapshot) to `kb`. */
-export function diffKnowledge(before: Snapshot, kb: KnowledgeBase): ChangeSet {
-  const after = snapshotOf(kb);
+export function diffKnowledge(
+  before: Snapshot,
+  kb: KnowledgeBase,
+  after: Snapshot = snapshotOf(kb),
+): ChangeSet {
   const added: FactChange[] = [];
   const changed: FactChange[] = [];
   const retracted: FactChange[] = [];

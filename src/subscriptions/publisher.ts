@@ -135,13 +135,13 @@ export class Publisher {
     const queued = new Set<Platform>();
     const result = store.transaction((): PublishResult => {
       const published = store.publishedVersion();
+      if (published === kb.version) return { status: "unchanged", version: kb.version };
       const after = snapshotOf(kb);
       if (published === undefined) {
         store.replaceSnapshot(kb.version, after);
         return { status: "first", version: kb.version };
       }
-      if (published === kb.version) return { status: "unchanged", version: kb.version };
-      const changes = diffKnowledge(store.snapshot(), kb);
+      const changes = diffKnowledge(store.snapshot(), kb, after);
       const counts: Counts = {
         added: changes.facts.filter((c) => c.kind === "added").length,
         changed: changes.facts.filter((c) => c.kind === "changed").length,
