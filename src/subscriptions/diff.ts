@@ -8,19 +8,13 @@
  */
 import { createHash } from "node:crypto";
 import { entitiesOfFact } from "../knowledge/relations.js";
-import type { Amount, FactStatus, KnowledgeBase, PartialDate } from "../knowledge/types.js";
+import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import { type Topic, topicsOf } from "./topics.js";
 
 /** What the snapshot remembers of a published fact: enough to diff it and to announce its removal. */
-export interface SnapshotFact {
+export interface SnapshotFact extends Pick<Fact, "deal" | "text" | "status" | "sources" | "date" | "amount"> {
   readonly hash: string;
-  readonly deal: string;
   readonly dealTitle: string;
-  readonly text: string;
-  readonly status: FactStatus;
-  readonly sources: readonly string[];
-  readonly date?: PartialDate;
-  readonly amount?: Amount;
   /** The deal's parties and the fact's `by` and `about` entities, when it was published. */
   readonly entities: readonly string[];
 }
