@@ -110,7 +110,7 @@ describe("kb:check", () => {
   it("kb:stats prints facts per deal and per status", async () => {
     const { code, stdout } = await cli(["kb:stats"]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/deal\s+alleged\s+reported\s+confirmed\s+denied\s+ruled\s+disputed\s+total/);
+    expect(stdout).toMatch(/deal\s+alleged\s+reported\s+confirmed\s+denied\s+ruled\s+unsupported\s+total/);
     expect(stdout).toMatch(/netflix-facebook\s+\d+/);
   });
 });

@@ -131,10 +131,10 @@ export class AnswerEngine {
     }
     // An allegation travels with its denial or dispute, when the deal has one that bears on it.
     const contested =
-      lead.fact.status === "alleged" || lead.fact.status === "disputed" || query.intents.has("verify");
-    if (contested && !chosen.some((fact) => fact.status === "denied" || fact.status === "disputed")) {
+      lead.fact.status === "alleged" || lead.fact.status === "unsupported" || query.intents.has("verify");
+    if (contested && !chosen.some((fact) => fact.status === "denied" || fact.status === "unsupported")) {
       const rebuttal = inLeadDeal.find(
-        (hit) => hit.fact.status === "denied" || hit.fact.status === "disputed",
+        (hit) => hit.fact.status === "denied" || hit.fact.status === "unsupported",
       );
       if (rebuttal) chosen.push(rebuttal.fact);
     }

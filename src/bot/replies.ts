@@ -10,12 +10,12 @@ export const STATUS_LABEL: Record<FactStatus, string> = {
   confirmed: "Confirmed",
   denied: "Denied",
   ruled: "Ruled",
-  disputed: "Not supported",
+  unsupported: "Not supported",
 };
 
 const STATUS_NOTE: Partial<Record<FactStatus, string>> = {
   alleged: "Alleged: claimed in a filing or by a party, not proven.",
-  disputed: "Not supported: a circulating claim the sources do not back.",
+  unsupported: "Not supported: a circulating claim the sources do not back.",
 };
 
 /** Button data: `<verb>:<deal id>`, at most 64 bytes because deal ids are at most 40 characters. */

@@ -12,6 +12,7 @@ import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { z } from "zod";
 import { type LocatedYaml, parseLocatedYaml } from "./located-yaml.js";
 import { dealFileSchema, entitySchema, factSchema, keysAt, sourceSchema } from "./schema.js";
+import { titleProblem, trackingParams } from "./source-rules.js";
 import type { Deal, Entity, Fact, KnowledgeBase, LoadResult, Problem, Source } from "./types.js";
 
 export interface KnowledgeFile {
@@ -232,6 +233,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
   );
 
   checkEntities(entities, entityPaths, brokenIds);
+  for (const [id, at] of sourcePaths) checkSource(sources.get(id) as Source, at);
 
   const deals = new Map<string, Deal>();
   const facts = new Map<string, Fact>();
@@ -300,6 +302,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
         ...raw,
         deal: dealId,
         ...(raw.amount ? { amount: dropUndefined(raw.amount) } : {}),
+        ...(raw.count ? { count: dropUndefined(raw.count) } : {}),
       };
       dealFacts.push(dropUndefined(fact));
       facts.set(fact.id, fact);
@@ -334,6 +337,25 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
     facts: freezeMap(facts),
   };
   return { ok: true, kb: Object.freeze(kb), warnings };
+}
+
+/** A source's title and URLs: a clean headline, no tracking parameters, https where possible. */
+function checkSource(source: Source, { report, path: at }: Cited): void {
+  const problem = titleProblem(source);
+  // A warning until every title in the knowledge base has been cleaned up.
+  if (problem) report.warning([...at, "title"], problem);
+  const urls: [Path, string | undefined][] = [
+    [[...at, "url"], source.url],
+    [[...at, "original", "url"], source.original?.url],
+  ];
+  for (const [where, url] of urls) {
+    if (!url) continue;
+    const tracking = trackingParams(url);
+    if (tracking.length > 0)
+      report.error(where, `url carries tracking parameters (${tracking.join(", ")}): remove them`);
+    if (url.startsWith("http://"))
+      report.warning(where, "url uses http://: use https:// where the site serves it");
+  }
 }
 
 function checkEntities(

@@ -102,6 +102,12 @@ export const amountSchema = z.strictObject({
   approximate: z.boolean().optional(),
 });
 
+export const countSchema = z.strictObject({
+  value: z.number({ error: "count value must be a number" }).nonnegative(),
+  unit: text("count unit"),
+  approximate: z.boolean().optional(),
+});
+
 export const factSchema = z.strictObject({
   id: slug("fact id"),
   text: text("text"),
@@ -109,6 +115,7 @@ export const factSchema = z.strictObject({
   sources: list(slug("source id")).min(1, { error: "a fact must cite at least one source" }),
   date: partialDate("date").optional(),
   amount: amountSchema.optional(),
+  count: countSchema.optional(),
   by: list(slug("entity id")).default([]),
   about: list(slug("entity id")).default([]),
   questions: list(text("question")).default([]),

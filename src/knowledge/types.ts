@@ -1,6 +1,6 @@
 /** The knowledge base as the rest of the bot sees it: typed, validated and frozen. */
 
-export const FACT_STATUSES = ["alleged", "reported", "confirmed", "denied", "ruled", "disputed"] as const;
+export const FACT_STATUSES = ["alleged", "reported", "confirmed", "denied", "ruled", "unsupported"] as const;
 export type FactStatus = (typeof FACT_STATUSES)[number];
 
 export const DEAL_STATUSES = [
@@ -27,7 +27,22 @@ export const ENTITY_KINDS = [
 ] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
-export const SOURCE_KINDS = ["court", "regulator", "company", "press", "blog", "other"] as const;
+/**
+ * What a source is. court, regulator, government and company pages are primary documents;
+ * press and research are original reporting (unless `original` says the page carries another
+ * outlet's text); blog, forum and other pages are copies or commentary. See tiers.ts.
+ */
+export const SOURCE_KINDS = [
+  "court",
+  "regulator",
+  "government",
+  "company",
+  "press",
+  "research",
+  "blog",
+  "forum",
+  "other",
+] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const AMOUNT_PERIODS = ["year", "month", "week", "day", "user", "violation"] as const;
@@ -65,6 +80,14 @@ export interface Amount {
   readonly approximate?: boolean;
 }
 
+/** How many of something: users, people, records, apps, partners… */
+export interface Count {
+  readonly value: number;
+  /** What is counted, plural: "users", "people", "records". */
+  readonly unit: string;
+  readonly approximate?: boolean;
+}
+
 export interface Fact {
   readonly id: string;
   readonly deal: string;
@@ -73,6 +96,7 @@ export interface Fact {
   readonly sources: readonly string[];
   readonly date?: PartialDate;
   readonly amount?: Amount;
+  readonly count?: Count;
   /** Who alleges, says, denies or rules it (entity ids). */
   readonly by: readonly string[];
   /** Entities the fact is about beyond the deal's parties. */

@@ -283,7 +283,7 @@ export class FactIndex {
     if (intents.has("amount")) boost *= fact.amount ? 2.2 : 0.8;
     if (intents.has("date")) boost *= fact.date ? 1.6 : 0.8;
     if (intents.has("who") && fact.by.length > 0) boost *= 1.3;
-    if (intents.has("verify") && (fact.status === "disputed" || fact.status === "denied")) boost *= 1.8;
+    if (intents.has("verify") && (fact.status === "unsupported" || fact.status === "denied")) boost *= 1.8;
     if (intents.has("denial")) boost *= fact.status === "denied" ? 2.5 : 0.9;
     if (intents.has("outcome") && fact.status === "ruled") boost *= 1.8;
     return boost;

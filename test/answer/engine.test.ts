@@ -79,7 +79,7 @@ describe("answers from the real knowledge base", () => {
     expect(answer.status).toBe("answered");
     expect(answer.deals[0]?.id).toBe("netflix-facebook");
     expect(answer.facts[0]?.status).toBe("alleged");
-    expect(answer.facts.some((f) => f.status === "denied" || f.status === "disputed")).toBe(true);
+    expect(answer.facts.some((f) => f.status === "denied" || f.status === "unsupported")).toBe(true);
     for (const citation of answer.citations) expect(citation.url).toMatch(/^https?:\/\//);
   });
 

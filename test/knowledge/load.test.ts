@@ -123,7 +123,7 @@ describe("each broken rule is reported at its line and column", () => {
     [
       "a status outside the vocabulary",
       { "deals/acme-breach.yaml": ["status: ruled", "status: rumoured"] },
-      'deals/acme-breach.yaml:10:13: status must be one of alleged, reported, confirmed, denied, ruled, disputed (got "rumoured")',
+      'deals/acme-breach.yaml:10:13: status must be one of alleged, reported, confirmed, denied, ruled, unsupported (got "rumoured")',
     ],
     [
       "empty text",

@@ -6,11 +6,36 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 
+/**
+ * What a question asks for. `topic` is a plain "tell me about"; the others are the intents the
+ * query analysis recognises (src/search/query.ts).
+ */
+export const QUESTION_INTENTS = [
+  "topic",
+  "when",
+  "how-much",
+  "who",
+  "why",
+  "what-is",
+  "is-it-true",
+  "legal",
+  "claim",
+  "outcome",
+  "denial",
+  "small-talk",
+  "advice",
+  "out-of-scope",
+] as const;
+export type QuestionIntent = (typeof QUESTION_INTENTS)[number];
+
 export interface QuestionCase {
   readonly file: string;
   readonly q: string;
   readonly expect: "answered" | "unknown";
-  /** A right answer includes at least one of these facts. */
+  readonly intent: QuestionIntent;
+  /** A right answer leads with one of these facts (empty: any of `facts` may lead). */
+  readonly lead: readonly string[];
+  /** A right answer includes at least one of these facts (the lead facts count). */
   readonly facts: readonly string[];
   /** A right answer's text contains every one of these words (case-insensitive). */
   readonly words: readonly string[];
@@ -27,11 +52,19 @@ export function loadQuestions(dir = QUESTIONS_DIR): QuestionCase[] {
     .sort()) {
     const doc = parse(readFileSync(path.join(dir, name), "utf8")) as { questions: Record<string, unknown>[] };
     for (const raw of doc.questions) {
+      const expect = raw.expect === "unknown" ? "unknown" : "answered";
+      const intent =
+        (raw.intent as QuestionIntent | undefined) ?? (expect === "unknown" ? "out-of-scope" : "topic");
+      if (!QUESTION_INTENTS.includes(intent))
+        throw new Error(`${name}: unknown intent "${intent}" for "${raw.q}"`);
+      const lead = (raw.lead as string[] | undefined) ?? [];
       out.push({
         file: name,
         q: String(raw.q),
-        expect: raw.expect === "unknown" ? "unknown" : "answered",
-        facts: (raw.facts as string[] | undefined) ?? [],
+        expect,
+        intent,
+        lead,
+        facts: [...new Set([...lead, ...((raw.facts as string[] | undefined) ?? [])])],
         words: (raw.words as string[] | undefined) ?? [],
         // Chats are per file: two files may both use "c1".
         ...(raw.chat ? { chat: `${name}#${String(raw.chat)}` } : {}),
