@@ -79,10 +79,14 @@ async function ask(args: string[]): Promise<number> {
   const respond = (chat: ChatRef, q: string) => {
     const { answer, reply } = bot.ask(chat, q);
     if (!json) return `${renderPlain(reply)}\n`;
-    // The JSON text carries the answer and its [n] marks; sources and suggestions have fields of their own.
+    // The JSON text carries the answer and its [n] marks, a claim's verdict on its first line;
+    // sources and suggestions have fields of their own.
     const bare = answerReply(answer, kb, { suggestions: false });
     return JSON.stringify(
-      answerJson(answer, renderPlain({ ...bare, footer: undefined }, { sources: false }).trim()),
+      answerJson(
+        answer,
+        renderPlain({ ...bare, title: undefined, footer: undefined }, { sources: false }).trim(),
+      ),
     );
   };
 

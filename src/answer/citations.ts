@@ -1,4 +1,5 @@
 /** Numbered citations: sources numbered in order of first use, shared by every fact that cites them. */
+import { tierOf } from "../knowledge/tiers.js";
 import type { Source } from "../knowledge/types.js";
 import type { Citation } from "./types.js";
 
@@ -8,6 +9,16 @@ export class Citations {
   readonly list: Citation[] = [];
 
   constructor(private readonly sources: ReadonlyMap<string, Source>) {}
+
+  /** How many sources are numbered so far. */
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Whether this source already has a number. */
+  has(id: string): boolean {
+    return this.numbers.has(id);
+  }
 
   /** The numbers of these sources, numbering the ones not cited before; unknown ids are skipped. */
   cite(ids: readonly string[]): number[] {
@@ -34,5 +45,6 @@ export function citationOf(source: Source, n: number): Citation {
     publisher: source.publisher,
     ...(source.published ? { published: source.published } : {}),
     ...(source.original ? { original: source.original } : {}),
+    tier: tierOf(source),
   };
 }

@@ -5,6 +5,10 @@ export interface Focus {
   readonly entities: readonly string[];
   /** The previous answer's facts, lead first. */
   readonly facts: readonly string[];
+  /** Facts of this deal already shown in the conversation, oldest first (for "tell me more"). */
+  readonly shown?: readonly string[];
+  /** What the previous reply said, in short (its facts and opening line): a follow-up never repeats it. */
+  readonly said?: string;
 }
 
 interface Entry {

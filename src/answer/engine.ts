@@ -3,12 +3,18 @@
  * quoted whole; the engine only chooses, orders and numbers them. When nothing fits well
  * enough it says so: an honest "unknown" beats a confident wrong answer.
  */
+import { dealLabel, withParents } from "../knowledge/relations.js";
+import { orderSources } from "../knowledge/tiers.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
-import type { FactIndex, Hit } from "../search/fact-index.js";
+import { entityGroups, type FactIndex, type Hit } from "../search/fact-index.js";
+import type { Intent } from "../search/intent.js";
 import type { Query } from "../search/query.js";
+import { normalise } from "../search/text.js";
 import { Citations } from "./citations.js";
 import type { Focus } from "./conversation.js";
-import type { Answer, AnswerFact, DealRef } from "./types.js";
+import { directAnswer } from "./direct.js";
+import type { Answer, AnswerFact, DealRef, Unanswered, Verdict } from "./types.js";
+import { verdictOf } from "./verdict.js";
 
 export interface AnswerResult {
   readonly answer: Answer;
@@ -20,21 +26,35 @@ export interface AnswerResult {
 export const ANSWER_DEFAULTS = {
   /** Least share of the question's weighted terms the best fact must cover. */
   minCoverage: 0.55,
+  /** "How do I…" is about using a product unless the facts speak to all of it (an opt-out setting). */
+  howToCoverage: 0.7,
   /** A question of this many terms or more rarely has every word in one fact… */
   longQuestionTerms: 8,
   /** …so it needs this much less coverage. */
   longQuestionAllowance: 0.05,
   /** A question that refers back ("what did the FTC do about it?") stays in the deal in focus at this coverage. */
   followUpCoverage: 0.35,
-  /** Most facts in one answer. */
-  maxFacts: 5,
+  /** Most facts in one answer to a broad question ("tell me about…", a claim). */
+  maxFacts: 4,
+  /** Most facts in one answer to a narrow question (when, how much, who, why, what is, was it legal). */
+  maxNarrowFacts: 3,
   /** A supporting fact must score at least this share of the lead's score. */
   supportRatio: 0.3,
+  /** …and for a narrow question, this share. */
+  narrowSupportRatio: 0.45,
   /** A second deal joins the answer when its best fact scores this share of the lead's. */
   secondDealRatio: 0.75,
+  /** Sources shown per fact (the best ones), and per answer; the full list is one tap away. */
+  sourcesPerFact: 2,
+  sourcesPerAnswer: 6,
   maxSuggestions: 3,
   maxRelated: 3,
+  /** Facts remembered per chat as already shown (for "more" and for not repeating). */
+  maxShown: 40,
 } as const;
+
+/** Intents whose answer is one fact and its closest support, not the deal's story. */
+const NARROW: ReadonlySet<Intent> = new Set(["when", "how-much", "who", "why", "what-is", "legal", "denial"]);
 
 export class AnswerEngine {
   /** Starter questions for up to 25 deals (Discord's autocomplete maximum), best-covered first. */
@@ -55,19 +75,70 @@ export class AnswerEngine {
 
   answer(question: string, focus?: Focus): AnswerResult {
     const query = this.index.analyse(question);
+    const { primary } = query.intent;
+    if (primary === "small-talk") return { answer: this.unknown(question, query, "small-talk") };
+    if (primary === "advice") return { answer: this.unknown(question, query, "advice") };
     const hits = this.findHits(query, focus);
-    if (hits.length === 0) return { answer: this.unknown(question) };
+    if (hits.length === 0) return { answer: this.unknown(question, query) };
+    // "How much…" with no figure, "when…" with no date: the question asks for what we lack.
+    if (
+      (primary === "how-much" || primary === "when") &&
+      this.index.intentFit(hits[0]?.fact as Fact, query) < 1
+    )
+      return { answer: this.unknown(question, query) };
 
-    const facts = this.choose(hits, query);
+    const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;
+    const shown = inFocus ? new Set(focus.shown ?? focus.facts) : new Set<string>();
+    // "Tell me more" wants what has not been said yet.
+    const fresh = query.more ? hits.filter((hit) => !shown.has(hit.fact.id)) : hits;
+    let facts = this.choose(fresh, query);
+    let composed = facts.length > 0 ? this.composeFor(question, query, facts, hits) : undefined;
+    // A follow-up never gets the previous reply again: the next best facts, or "nothing new".
+    if (inFocus && composed && saying(composed) === focus.said) {
+      const others = fresh.filter((hit) => !focus.facts.includes(hit.fact.id));
+      const top = others[0];
+      facts =
+        top && top.fact.deal === focus.deal && this.index.intentFit(top.fact, query) >= 1
+          ? this.choose(others, query)
+          : [];
+      composed = facts.length > 0 ? this.composeFor(question, query, facts, hits) : undefined;
+    }
+    if (!composed) {
+      const deal = focus ? this.dealRef(focus.deal) : undefined;
+      return { answer: { ...this.unknown(question, query, "nothing-new"), deals: deal ? [deal] : [] } };
+    }
+
     const lead = facts[0] as Fact;
     const entities = new Set([
       ...query.entities.map((e) => e.id),
       ...(focus?.deal === lead.deal ? focus.entities : []),
     ]);
+    const seen = focus?.deal === lead.deal ? [...(focus.shown ?? focus.facts)] : [];
     return {
-      answer: this.compose(question, facts),
-      focus: { deal: lead.deal, entities: [...entities], facts: facts.map((fact) => fact.id) },
+      answer: composed,
+      focus: {
+        deal: lead.deal,
+        entities: [...entities],
+        facts: facts.map((fact) => fact.id),
+        shown: [...new Set([...seen, ...facts.map((fact) => fact.id)])].slice(-ANSWER_DEFAULTS.maxShown),
+        said: saying(composed),
+      },
     };
+  }
+
+  private composeFor(question: string, query: Query, facts: readonly Fact[], hits: readonly Hit[]): Answer {
+    const verdict = this.verdict(query, facts, hits);
+    const direct = directAnswer(this.kb, facts[0] as Fact, query.intent);
+    return this.compose(question, facts, {
+      intent: query.intent.primary,
+      ...(verdict ? { verdict } : {}),
+      ...(direct ? { direct } : {}),
+    });
+  }
+
+  /** The focus a chat gets when it opens a deal (/deal): follow-ups are about that deal. */
+  focusOn(deal: string): Focus | undefined {
+    return this.kb.deals.has(deal) ? { deal, entities: [], facts: [], shown: [] } : undefined;
   }
 
   /** The suggestions the bot offers when it has nothing better: one question per well-covered deal. */
@@ -76,7 +147,6 @@ export class AnswerEngine {
   }
 
   private findHits(query: Query, focus: Focus | undefined): Hit[] {
-    if (query.offTopic) return [];
     // Naming only who is already in focus ("when did facebook find out?" after a Cambridge
     // Analytica question) is a follow-up too.
     const onlyFocusEntities =
@@ -92,14 +162,17 @@ export class AnswerEngine {
         query.entities.length === 0 &&
         query.terms.filter((term) => !this.index.isGeneric(term)).length <= 1);
     if (focus && (followUp || query.anaphoric || onlyFocusEntities)) {
+      const preferEntities = [...focus.entities, ...query.entities.map((e) => e.id)];
+      // "When was that?" points back at the last answer; "what did Netflix say?" names its own subject.
+      const preferFacts = query.entities.length > 0 ? [] : focus.facts;
       const inFocus =
         query.terms.length > 0
-          ? this.index.search(query, { deal: focus.deal, preferFacts: focus.facts })
+          ? this.index.search(query, { deal: focus.deal, preferFacts, preferEntities })
           : [];
       const top = inFocus[0];
       if (top && (followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
       // "when was that?" has no topic words: answer from the deal in focus, by intent.
-      if (followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts);
+      if (followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts, preferEntities);
     }
     // Only everyday words ("data deal") name no topic.
     if (query.entities.length === 0 && query.terms.every((term) => this.index.isGeneric(term))) return [];
@@ -107,62 +180,123 @@ export class AnswerEngine {
     if (!focus && query.anaphoric && query.entities.length === 0 && query.terms.length <= 2) return [];
     let hits = this.index.search(query, focus ? { preferDeal: focus.deal } : {});
     // Two companies named: answer only from facts that involve both, or "a deal between
-    // Samsung and Google" gets answered with a deal of only one of them.
-    const companies = query.entities.filter((e) => e.kind === "company" || e.kind === "product").length;
-    if (companies >= 2) hits = hits.filter((hit) => hit.entityMatches >= 2);
+    // Samsung and Google" gets answered with a deal of only one of them. A claim's figure
+    // found with another company stays, so the verdict can say whose it is.
+    const companies = entityGroups(query).filter((group) => {
+      const kind = this.kb.entities.get(group[0] as string)?.kind;
+      return kind === "company" || kind === "product";
+    }).length;
+    if (companies >= 2) {
+      const sameFigure = (hit: Hit) =>
+        hit.fact.amount !== undefined &&
+        query.amounts.some((value) => Math.abs(value - (hit.fact.amount?.value ?? 0)) <= value * 0.05);
+      hits = hits.filter(
+        (hit) => hit.entityMatches >= 2 || (query.intent.primary === "claim" && sameFigure(hit)),
+      );
+    }
     const top = hits[0];
     const long = query.terms.length >= ANSWER_DEFAULTS.longQuestionTerms;
-    const minCoverage = ANSWER_DEFAULTS.minCoverage - (long ? ANSWER_DEFAULTS.longQuestionAllowance : 0);
+    const minCoverage = query.intent.howTo
+      ? ANSWER_DEFAULTS.howToCoverage
+      : ANSWER_DEFAULTS.minCoverage - (long ? ANSWER_DEFAULTS.longQuestionAllowance : 0);
     if (!top || top.coverage < minCoverage) return [];
     if (query.entities.length > 0 && top.entityMatches === 0) return [];
     return hits;
   }
 
   /** The lead, its deal's supporting facts and any denial or dispute, then maybe a second deal. */
-  private choose(hits: Hit[], query: Query): Fact[] {
-    const lead = hits[0] as Hit;
+  private choose(hits: readonly Hit[], query: Query): Fact[] {
+    const lead = hits[0];
+    if (!lead) return [];
+    const narrow = NARROW.has(query.intent.primary);
+    const max = narrow ? ANSWER_DEFAULTS.maxNarrowFacts : ANSWER_DEFAULTS.maxFacts;
+    const ratio = narrow ? ANSWER_DEFAULTS.narrowSupportRatio : ANSWER_DEFAULTS.supportRatio;
     const chosen: Fact[] = [lead.fact];
+    const texts = new Set([normalise(lead.fact.text)]);
+    const add = (fact: Fact): boolean => {
+      const text = normalise(fact.text);
+      if (texts.has(text) || chosen.includes(fact)) return false;
+      texts.add(text);
+      chosen.push(fact);
+      return true;
+    };
     const leadDeal = lead.fact.deal;
     const inLeadDeal = hits.filter((hit) => hit.fact.deal === leadDeal && hit !== lead);
-
-    for (const hit of inLeadDeal) {
-      if (chosen.length >= ANSWER_DEFAULTS.maxFacts - 1) break;
-      if (hit.score >= lead.score * ANSWER_DEFAULTS.supportRatio) chosen.push(hit.fact);
-    }
     // An allegation travels with its denial or dispute, when the deal has one that bears on it.
     const contested =
-      lead.fact.status === "alleged" || lead.fact.status === "unsupported" || query.intents.has("verify");
-    if (contested && !chosen.some((fact) => fact.status === "denied" || fact.status === "unsupported")) {
-      const rebuttal = inLeadDeal.find(
-        (hit) => hit.fact.status === "denied" || hit.fact.status === "unsupported",
-      );
-      if (rebuttal) chosen.push(rebuttal.fact);
+      lead.fact.status === "alleged" ||
+      lead.fact.status === "unsupported" ||
+      query.intent.primary === "claim" ||
+      query.intent.primary === "is-it-true";
+    const rebuttal = contested
+      ? inLeadDeal.find((hit) => hit.fact.status === "denied" || hit.fact.status === "unsupported")
+      : undefined;
+    const room = max - (rebuttal ? 1 : 0);
+    for (const hit of inLeadDeal) {
+      if (chosen.length >= room) break;
+      if (hit === rebuttal || hit.score < lead.score * ratio) continue;
+      // A narrow question's support must fit the question as well (a date for "when").
+      if (narrow && this.index.intentFit(hit.fact, query) < 1) continue;
+      add(hit.fact);
     }
-    const other = hits.find((hit) => hit.fact.deal !== leadDeal);
-    if (
-      other &&
-      other.score >= lead.score * ANSWER_DEFAULTS.secondDealRatio &&
-      chosen.length < ANSWER_DEFAULTS.maxFacts
-    ) {
-      chosen.push(other.fact);
-    }
-    return chosen.slice(0, ANSWER_DEFAULTS.maxFacts);
+    if (rebuttal) add(rebuttal.fact);
+    const other = narrow ? undefined : hits.find((hit) => hit.fact.deal !== leadDeal);
+    if (other && other.score >= lead.score * ANSWER_DEFAULTS.secondDealRatio && chosen.length < max)
+      add(other.fact);
+    return chosen;
+  }
+
+  private verdict(query: Query, facts: readonly Fact[], hits: readonly Hit[]): Verdict | undefined {
+    const { primary, yesNo } = query.intent;
+    const asks = primary === "claim" || primary === "is-it-true" || (yesNo && primary === "topic");
+    if (!asks) return undefined;
+    return verdictOf({
+      kb: this.kb,
+      query,
+      facts,
+      candidates: hits.slice(0, 20).map((hit) => hit.fact),
+      mentions: (fact) => this.index.mentions(fact),
+    });
   }
 
   /** An answer made of exactly these facts (lead first), with citations, related deals and suggestions. */
-  compose(question: string, facts: readonly Fact[]): Answer {
+  compose(
+    question: string,
+    facts: readonly Fact[],
+    extra: { intent?: Intent; verdict?: Verdict; direct?: string } = {},
+  ): Answer {
     const citations = new Citations(this.kb.sources);
     const dealOrder = [...new Set(facts.map((fact) => fact.deal))];
     const grouped = dealOrder.flatMap((deal) => facts.filter((fact) => fact.deal === deal));
-    const answerFacts: AnswerFact[] = grouped.map((fact) => ({
-      id: fact.id,
-      deal: fact.deal,
-      text: fact.text,
-      status: fact.status,
-      ...(fact.date ? { date: fact.date } : {}),
-      ...(fact.amount ? { amount: fact.amount } : {}),
-      cites: citations.cite(fact.sources),
-    }));
+    // Each fact shows its best sources; the answer as a whole shows at most a handful.
+    const best = new Map(grouped.map((fact) => [fact.id, orderSources(fact.sources, this.kb.sources)]));
+    const answerFacts: AnswerFact[] = grouped.map((fact, i) => {
+      const ordered = best.get(fact.id) ?? [];
+      const shown: string[] = [];
+      // Facts still to come each keep room for one source of their own.
+      const reserve = grouped
+        .slice(i + 1)
+        .filter((later) => !(best.get(later.id) ?? []).some((id) => citations.has(id))).length;
+      for (const id of ordered) {
+        if (shown.length >= ANSWER_DEFAULTS.sourcesPerFact) break;
+        const fresh = !citations.has(id) && !shown.includes(id);
+        const budget = ANSWER_DEFAULTS.sourcesPerAnswer - reserve - citations.size;
+        if (fresh && shown.length > 0 && budget <= 0) continue;
+        shown.push(id);
+        if (fresh) citations.cite([id]);
+      }
+      return {
+        id: fact.id,
+        deal: fact.deal,
+        text: fact.text,
+        status: fact.status,
+        ...(fact.date ? { date: fact.date } : {}),
+        ...(fact.amount ? { amount: fact.amount } : {}),
+        ...(fact.count ? { count: fact.count } : {}),
+        cites: citations.cite(shown),
+        sources: ordered,
+      };
+    });
 
     const deals = dealOrder.map((id) => this.dealRef(id)).filter((ref): ref is DealRef => ref !== undefined);
     const related = [...new Set(dealOrder.flatMap((id) => this.kb.deals.get(id)?.related ?? []))]
@@ -180,6 +314,9 @@ export class AnswerEngine {
     return {
       question,
       status: "answered",
+      intent: extra.intent ?? "topic",
+      ...(extra.verdict ? { verdict: extra.verdict } : {}),
+      ...(extra.direct ? { direct: extra.direct } : {}),
       facts: answerFacts,
       citations: citations.list,
       deals,
@@ -188,23 +325,67 @@ export class AnswerEngine {
     };
   }
 
-  /** "I don't know": no facts, and questions the bot can answer instead. */
-  unknown(question: string): Answer {
+  /** No facts: why, and questions the bot can answer instead (about what the question named). */
+  unknown(question: string, query?: Query, why: Unanswered = "no-match"): Answer {
+    const intent = query?.intent;
     return {
       question,
       status: "unknown",
+      intent: intent?.primary ?? "topic",
+      unanswered: why,
+      ...(intent?.smallTalk ? { smallTalk: intent.smallTalk } : {}),
       facts: [],
       citations: [],
       deals: [],
       related: [],
-      suggestions: this.starterQuestions(),
+      suggestions:
+        why === "small-talk" && intent?.smallTalk !== "greeting" && intent?.smallTalk !== "identity"
+          ? []
+          : query
+            ? this.suggestionsFor(query)
+            : this.starterQuestions(),
     };
+  }
+
+  /**
+   * Questions about what the question named, when the knowledge base has them: the deals of
+   * the companies it names, else the deals its words come closest to, else the starters.
+   */
+  private suggestionsFor(query: Query): string[] {
+    const limit = ANSWER_DEFAULTS.maxSuggestions;
+    let deals: string[] = [];
+    if (query.entities.length > 0) {
+      const named = new Set(query.entities.map((e) => e.id));
+      deals = [...this.kb.deals.values()]
+        .filter((deal) => [...withParents(this.kb, deal.parties)].some((id) => named.has(id)))
+        .sort((a, b) => b.facts.length - a.facts.length)
+        .map((deal) => deal.id);
+    }
+    if (deals.length === 0 && query.terms.some((term) => !this.index.isGeneric(term))) {
+      deals = [...new Set(this.index.search(query, { limit: 30 }).map((hit) => hit.fact.deal))];
+    }
+    const out: string[] = [];
+    for (const id of deals) {
+      const question = this.kb.deals.get(id)?.facts.find((fact) => fact.questions.length > 0)?.questions[0];
+      if (question) out.push(capitalise(question));
+      if (out.length >= limit) break;
+    }
+    for (const starter of this.starterQuestions(limit + out.length)) {
+      if (out.length >= limit) break;
+      if (!out.includes(starter)) out.push(starter);
+    }
+    return out;
   }
 
   private dealRef(id: string): DealRef | undefined {
     const deal = this.kb.deals.get(id);
-    return deal && { id: deal.id, title: deal.title };
+    return deal && { id: deal.id, title: deal.title, label: dealLabel(deal) };
   }
+}
+
+/** What a reply says, in short: two replies that say the same are one reply repeated. */
+function saying(answer: Answer): string {
+  return [answer.verdict?.text ?? "", answer.direct ?? "", ...answer.facts.map((fact) => fact.id)].join("|");
 }
 
 function capitalise(text: string): string {

@@ -3,14 +3,16 @@
  * and render what comes back; they never decide what an answer is.
  */
 import { Conversations } from "../answer/conversation.js";
+import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
 import type { Deal } from "../knowledge/types.js";
 import { clip } from "../render/text.js";
-import { normalise } from "../search/text.js";
+import { normalise, terms } from "../search/text.js";
 import { FloodGate } from "./flood.js";
 import {
   answerReply,
+  choicesReply,
   coverage,
   dealReply,
   dealsReply,
@@ -45,6 +47,11 @@ export interface BotCommand {
   readonly usage: string;
   readonly description: string;
 }
+
+/** Most deals offered when a name fits several. */
+const MAX_CHOICES = 6;
+/** A second deal is offered as a choice when it fits the name at least this share as well as the best. */
+const AMBIGUOUS_RATIO = 0.6;
 
 const CORE_COMMANDS: readonly BotCommand[] = [
   { name: "start", usage: "/start", description: "Welcome and how to use the bot" },
@@ -93,7 +100,7 @@ export class Bot {
       case "text":
         return this.ask(request.chat, input.text).reply;
       case "action":
-        return this.action(input.data);
+        return this.action(request.chat, input.data);
       case "command":
         return this.command(request, input.name.toLowerCase(), input.args.trim());
     }
@@ -144,14 +151,18 @@ export class Bot {
             [`Usage: /${name} <deal name>, for example /${name} netflix-facebook. /deals lists them all.`],
             "error",
           );
-        const deal = this.findDeal(args);
+        const found = this.findDeals(args);
+        const deal = found[0];
         if (!deal)
           return infoReply(
             "No such deal",
-            [`I don't know a deal called "${args.slice(0, 100)}". /deals lists the ones I know.`],
+            [`I don't know a deal called "${clip(args, 100)}". /deals lists the ones I know.`],
             "error",
           );
-        return name === "deal" ? dealReply(deal, kb) : sourcesReply(deal, kb);
+        if (found.length > 1) return choicesReply(found, name === "deal" ? "deal" : "src", clip(args, 60));
+        if (name === "sources") return sourcesReply(deal, kb);
+        this.openDeal(request.chat, deal.id);
+        return dealReply(deal, kb);
       }
     }
     const extension = this.extensions.get(name);
@@ -163,14 +174,21 @@ export class Bot {
     );
   }
 
-  private action(data: string): Reply {
+  private action(chat: ChatRef, data: string): Reply {
     const { kb } = this.knowledge.current;
     const action = parseAction(data);
     const deal = action && kb.deals.get(action.deal);
     if (!action || !deal) return infoReply("That button has expired", ["Ask again, or use /deals."], "error");
     if (action.verb === "src") return sourcesReply(deal, kb);
     if (action.verb === "rel") return relatedReply(deal, kb);
+    this.openDeal(chat, deal.id);
     return dealReply(deal, kb);
+  }
+
+  /** Opening a deal puts it in focus: "how much did they pay?" next is about this deal. */
+  private openDeal(chat: ChatRef, deal: string): void {
+    const focus = this.knowledge.current.engine.focusOn(deal);
+    if (focus) this.conversations.set(`${chat.platform}:${chat.id}`, focus);
   }
 
   private help(greeting?: string): Reply {
@@ -202,16 +220,48 @@ export class Bot {
 
   /** A deal by id, id prefix, or the words of its name ("netflix facebook"). */
   findDeal(name: string): Deal | undefined {
-    const { kb, engine } = this.knowledge.current;
+    return this.findDeals(name)[0];
+  }
+
+  /**
+   * The deals a name may mean, best first: one for an id, a unique id prefix or words that
+   * point at one deal; several when the name fits several about as well ("netflix" is in four).
+   */
+  findDeals(name: string): Deal[] {
+    const { kb, index } = this.knowledge.current;
     const wanted = normalise(name).trim().replace(/\s+/g, "-");
     const exact = kb.deals.get(wanted);
-    if (exact) return exact;
+    if (exact) return [exact];
     const prefixed = [...kb.deals.values()].filter((deal) => deal.id.startsWith(wanted));
-    if (prefixed.length === 1) return prefixed[0];
-    // Otherwise, whatever deal a question made of these words would be answered from.
-    const { answer } = engine.answer(name);
-    const lead = answer.deals[0];
-    return lead ? kb.deals.get(lead.id) : undefined;
+    if (prefixed.length === 1) return prefixed;
+    const query = index.analyse(clip(name, this.maxQuestionLength));
+    // Only names ("netflix", "meta"): every deal they are party to is a candidate, biggest first.
+    const nameTerms = new Set(query.entities.flatMap((e) => terms(e.name)));
+    if (query.entities.length > 0 && query.terms.every((term) => nameTerms.has(term))) {
+      return [...kb.deals.values()]
+        .filter((deal) => {
+          const parties = index.entitiesOfDeal(deal.id);
+          return query.entities.every((entity) => parties.has(entity.id));
+        })
+        .sort((a, b) => b.facts.length - a.facts.length)
+        .slice(0, MAX_CHOICES);
+    }
+    // Otherwise, the deals a question made of these words would be answered from, and how well.
+    if (query.entities.length === 0 && query.terms.every((term) => index.isGeneric(term))) return prefixed;
+    const best = new Map<string, number>();
+    for (const hit of index.search(query, { limit: 60 })) {
+      if (query.entities.length > 0 && hit.entityMatches === 0) continue;
+      if (hit.coverage < ANSWER_DEFAULTS.minCoverage) continue;
+      if (!best.has(hit.fact.deal)) best.set(hit.fact.deal, hit.score);
+    }
+    const ranked = [...best.entries()].sort((a, b) => b[1] - a[1]);
+    const top = ranked[0]?.[1] ?? 0;
+    const close = ranked.filter(([, score]) => score >= top * AMBIGUOUS_RATIO);
+    const found = close
+      .slice(0, MAX_CHOICES)
+      .map(([id]) => kb.deals.get(id))
+      .filter((deal): deal is Deal => deal !== undefined);
+    return found.length > 0 ? found : prefixed.slice(0, MAX_CHOICES);
   }
 
   /** Deals matching what has been typed so far, for autocomplete (at most `limit`). */

@@ -1,7 +1,10 @@
 /** Knowledge and answers → platform-neutral replies. The words around facts live here. */
 import { Citations } from "../answer/citations.js";
 import type { Answer } from "../answer/types.js";
+import { formatDate } from "../knowledge/format.js";
+import { dealLabel } from "../knowledge/relations.js";
 import type { Deal, FactStatus, KnowledgeBase } from "../knowledge/types.js";
+import type { SmallTalk } from "../search/intent.js";
 import type { Action, Block, Reply } from "./types.js";
 
 export const STATUS_LABEL: Record<FactStatus, string> = {
@@ -30,7 +33,7 @@ export function parseAction(data: string): { verb: "src" | "deal" | "rel"; deal:
   return match ? { verb: match[1] as "src" | "deal" | "rel", deal: match[2] as string } : undefined;
 }
 
-/** `suggestions: false` leaves out the "You could also ask" list (ask --json carries it apart). */
+/** `suggestions: false` leaves out the "Try asking" list (ask --json carries it apart). */
 export function answerReply(
   answer: Answer,
   kb: KnowledgeBase,
@@ -38,21 +41,20 @@ export function answerReply(
 ): Reply {
   if (answer.status === "unknown") return unknownReply(answer, kb, options);
   const blocks: Block[] = [];
+  if (answer.verdict)
+    blocks.push({ kind: "paragraph", content: [{ text: answer.verdict.text, bold: true }] });
   const multipleDeals = answer.deals.length > 1;
   for (const deal of answer.deals) {
-    if (multipleDeals) blocks.push({ kind: "heading", content: [deal.title] });
+    if (multipleDeals) blocks.push({ kind: "heading", content: [deal.label] });
     for (const fact of answer.facts.filter((f) => f.deal === deal.id)) {
+      // "When" questions see the date first; it is what they asked for.
+      const dated = answer.intent === "when" && fact.date ? `, ${formatDate(fact.date)}` : "";
       blocks.push({
         kind: "item",
-        content: [{ text: `${STATUS_LABEL[fact.status]}:`, bold: true }, ` ${fact.text}`],
+        content: [{ text: `${STATUS_LABEL[fact.status]}${dated}:`, bold: true }, ` ${fact.text}`],
         cites: fact.cites,
       });
     }
-  }
-  if (answer.suggestions.length > 0 && options.suggestions !== false) {
-    blocks.push({ kind: "heading", content: ["You could also ask"] });
-    for (const suggestion of answer.suggestions)
-      blocks.push({ kind: "item", content: [{ text: suggestion, italic: true }] });
   }
   const lead = answer.deals[0];
   const notes = [
@@ -62,10 +64,10 @@ export function answerReply(
   const related = lead ? (kb.deals.get(lead.id)?.related.length ?? 0) > 0 : false;
   return {
     tone: "answer",
-    ...(lead && !multipleDeals ? { title: lead.title } : {}),
+    ...(lead && !multipleDeals ? { title: lead.label } : {}),
     blocks,
     citations: answer.citations,
-    ...(notes.some(Boolean) ? { footer: notes.filter(Boolean).join("\n") } : {}),
+    ...(notes.some(Boolean) ? { footer: notes.filter(Boolean).join(" ") } : {}),
     actions: lead
       ? [actions.sources(lead.id), actions.more(lead.id), ...(related ? [actions.related(lead.id)] : [])]
       : [],
@@ -84,29 +86,51 @@ function factsSummary(answer: Answer): string {
       (counts.get(STATUS_LABEL[fact.status].toLowerCase()) ?? 0) + 1,
     );
   const statuses = [...counts].map(([label, n]) => `${n} ${label}`).join(", ");
-  return [span, statuses].filter(Boolean).join(" · ");
+  const summary = [span, statuses].filter(Boolean).join(" · ");
+  return summary ? `${summary}.` : "";
 }
+
+/** Short friendly lines for small talk: no facts, no sources. */
+const SMALL_TALK: Record<SmallTalk, string> = {
+  greeting: "Hi! Ask me who shared whose data with whom, and I'll show you the receipts.",
+  thanks: "You're welcome! Ask me anything else about data-sharing deals.",
+  bye: "Bye! Come back whenever you want the receipts.",
+  identity:
+    "I'm Receipts, a bot that answers questions about data-sharing deals between companies, using only sourced facts. /help lists what I can do.",
+  ack: "Anything else you'd like me to check?",
+};
 
 export function unknownReply(
   answer: Answer,
   kb: KnowledgeBase,
   options: { suggestions?: boolean } = {},
 ): Reply {
-  return {
-    tone: "unknown",
-    blocks: [
-      {
-        kind: "paragraph",
-        content: [
-          "I don't know that: nothing in my knowledge base answers it, and I only say what my sources say.",
-        ],
-      },
-      { kind: "paragraph", content: [coverage(kb)] },
-      ...(options.suggestions === false ? [] : suggestionBlocks(answer.suggestions)),
-    ],
+  const suggestions = options.suggestions === false ? [] : suggestionBlocks(answer.suggestions);
+  const reply = (tone: Reply["tone"], lines: readonly string[]): Reply => ({
+    tone,
+    blocks: [...lines.map((line): Block => ({ kind: "paragraph", content: [line] })), ...suggestions],
     citations: [],
     actions: [],
-  };
+  });
+  switch (answer.unanswered) {
+    case "small-talk":
+      return reply("info", [SMALL_TALK[answer.smallTalk ?? "ack"]]);
+    case "advice":
+      return reply("unknown", [
+        "I don't give advice or predictions: I only report what my sources say about data-sharing deals that happened.",
+      ]);
+    case "nothing-new": {
+      const deal = answer.deals[0];
+      return reply("unknown", [
+        `I have nothing more on that${deal ? ` about ${deal.label}` : ""}. /deal${deal ? ` ${deal.id}` : "s"} shows everything I know.`,
+      ]);
+    }
+    default:
+      return reply("unknown", [
+        "I don't know that: nothing in my knowledge base answers it, and I only say what my sources say.",
+        coverage(kb),
+      ]);
+  }
 }
 
 /** One sentence on what the bot covers, from the knowledge base itself. */
@@ -172,6 +196,26 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
     citations: citations.list,
     footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
     actions: [actions.sources(deal.id), ...(deal.related.length > 0 ? [actions.related(deal.id)] : [])],
+  };
+}
+
+/** "Which Netflix deal?": one button (and one /deal line) per deal a name may mean. */
+export function choicesReply(deals: readonly Deal[], verb: "deal" | "src", typed: string): Reply {
+  return {
+    tone: "info",
+    title: `Which one? "${typed}" fits ${deals.length} deals`,
+    blocks: deals.map(
+      (deal): Block => ({
+        kind: "item",
+        content: [
+          { text: dealLabel(deal), bold: true },
+          " — ",
+          { text: `/${verb === "src" ? "sources" : "deal"} ${deal.id}`, code: true },
+        ],
+      }),
+    ),
+    citations: [],
+    actions: deals.map((deal) => ({ label: dealLabel(deal), data: `${verb}:${deal.id}` })),
   };
 }
 

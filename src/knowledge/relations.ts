@@ -21,3 +21,15 @@ export function withParents(kb: KnowledgeBase, ids: Iterable<string>): Set<strin
   }
   return out;
 }
+
+/**
+ * A deal's short name: its `label`, or its title up to the first colon, parenthesis or dash
+ * ("Netflix and Facebook's alleged "special relationship"…" → "Netflix and Facebook's alleged
+ * "special relationship""), cut to 48 characters.
+ */
+export function dealLabel(deal: Pick<Deal, "title" | "label">): string {
+  if (deal.label) return deal.label;
+  const head = deal.title.split(/\s*(?::|\(|\s[–—-]\s|;)\s*/)[0]?.trim() || deal.title;
+  const chars = [...head];
+  return chars.length <= 48 ? head : `${chars.slice(0, 47).join("").trimEnd()}…`;
+}

@@ -126,6 +126,9 @@ export const dealFileSchema = z.strictObject({
     error: "deal id must be at most 40 characters (it travels in buttons and links)",
   }),
   title: text("title"),
+  label: text("label")
+    .max(48, { error: "label must be at most 48 characters (it is a deal's short name)" })
+    .optional(),
   parties: list(slug("party")).min(1, { error: "a deal needs at least one party" }),
   status: oneOf("status", DEAL_STATUSES),
   period: z

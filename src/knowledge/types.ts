@@ -108,6 +108,8 @@ export interface Fact {
 export interface Deal {
   readonly id: string;
   readonly title: string;
+  /** A short name for headings and buttons ("Netflix–Facebook inbox API"); see dealLabel. */
+  readonly label?: string;
   readonly parties: readonly string[];
   readonly status: DealStatus;
   readonly period?: { readonly from: PartialDate; readonly to?: PartialDate };

@@ -5,7 +5,9 @@
  */
 import type { Citation } from "../answer/types.js";
 import type { Action, Block, Inline } from "../bot/types.js";
-import type { PartialDate } from "../knowledge/types.js";
+import { formatDate } from "../knowledge/format.js";
+
+export { formatDate };
 
 /** Marks text that was cut. */
 export const ELLIPSIS = "…";
@@ -101,22 +103,6 @@ export function citationMarks(cites: readonly number[] | undefined, listed: Read
 /** The citation numbers of a list of citations. */
 export function citationNumbers(citations: readonly Citation[]): Set<number> {
   return new Set(citations.map((citation) => citation.n));
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** "2024-04-02" → "2 Apr 2024", "2024-04" → "Apr 2024", "2024" → "2024"; anything else is shown as given. */
-export function formatDate(date: PartialDate): string {
-  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(date);
-  const year = match?.[1];
-  if (match === null || year === undefined) return date;
-  const [, , month, day] = match;
-  if (month === undefined) return year;
-  const name = MONTHS[Number(month) - 1];
-  if (name === undefined) return date;
-  if (day === undefined) return `${name} ${year}`;
-  const dayNumber = Number(day);
-  return dayNumber >= 1 && dayNumber <= 31 ? `${dayNumber} ${name} ${year}` : date;
 }
 
 /** A source's title on one line, cut to SOURCE_TITLE_MAX; its url when it has no title. */

@@ -6,10 +6,10 @@
 import MiniSearch from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
-import type { Deal, Fact, KnowledgeBase } from "../knowledge/types.js";
+import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { analyseQuery, type Query } from "./query.js";
-import { isStopWord, termsOfWord, words } from "./text.js";
+import { isStopWord, normalise, termsOfWord, words } from "./text.js";
 
 /**
  * Two kinds of document share the index: one per fact (its text, the ways people ask for it,
@@ -43,6 +43,8 @@ export interface SearchOptions {
   readonly preferDeal?: string;
   /** Favour these facts (the previous answer's), e.g. for "when was that?". */
   readonly preferFacts?: readonly string[];
+  /** Favour facts that name these entities (the company in focus among a deal's several parties). */
+  readonly preferEntities?: readonly string[];
   readonly limit?: number;
 }
 
@@ -67,6 +69,34 @@ const GENERIC = new Set([
 const ENTITY_WEIGHT = 2;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
+/** A fact whose own text holds none of the question's words keeps this share of its score; all of them, 1.5×. */
+const OWN_FLOOR = 0.5;
+/** Score a fact gets for each common term (left out of the search) its own text holds. */
+const COMMON_TERM_SCORE = 0.5;
+/** Facts whose terms are remembered for that check. */
+const FACT_TERMS_CACHE = 5_000;
+
+/** Words that give a cause or a purpose. */
+const WHY_CUES =
+  /\b(?:because|since|in order to|so that|so it could|so they could|in exchange|in return|to (?:target|sell|train|improve|build|make|help|keep|get|grow|boost|reach|show|serve|avoid|protect|measure|track)|reason|aimed|meant to|designed to|purpose|motive|over (?:its|their|the|how|what)|for (?:failing|sharing|selling|violating|using|misleading|collecting|breaking|not)|after (?:it|they|the)|due to|citing|blamed|argued)\b/i;
+/** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
+const DESCRIPTORS =
+  "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
+/** A figure in a fact's text (a year aside): digits, or "millions of dollars". */
+const FIGURE = /\d|\b(?:millions?|billions?|thousands?|hundreds?|dozens?)\b/i;
+/** Words of rulings and findings. */
+const LEGAL_CUES =
+  /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;
+/** For a claim to check, facts that settle it (rulings, denials, what is unsupported) lead. */
+const STATUS_WEIGHT_FOR_CLAIMS: Record<FactStatus, number> = {
+  unsupported: 2,
+  denied: 1.3,
+  ruled: 1.5,
+  confirmed: 1.4,
+  alleged: 1.1,
+  reported: 0.9,
+};
+
 /** Terms indexed more often than this share of the facts (and this floor) are too common to search on. */
 const COMMON_SHARE = 0.02;
 const COMMON_FLOOR = 2_000;
@@ -91,6 +121,9 @@ export class FactIndex {
   /** Every entity any fact of a deal involves. */
   private readonly dealEntities = new Map<string, Set<string>>();
   readonly matcher: EntityMatcher;
+  /** Entities each fact names (see mentions), worked out when first needed. */
+  private readonly mentioned = new Map<string, ReadonlySet<string>>();
+  private readonly factTerms = new Map<string, ReadonlySet<string>>();
 
   private constructor(readonly kb: KnowledgeBase) {
     this.matcher = new EntityMatcher(kb);
@@ -160,26 +193,30 @@ export class FactIndex {
 
   search(query: Query, options: SearchOptions = {}): Hit[] {
     if (query.terms.length === 0) return [];
-    // Coverage counts an entity once (2), however many words its name has; other words count
-    // 1, or 0.3 for this domain's everyday words.
+    // Coverage counts an entity once (2), however many words its name has; other words by how
+    // much they say (rare words up to 1.2, this domain's everyday words 0.3).
     const entityTerms = new Map(
       query.entities.map((e) => [e.id, new Set(words(e.name).flatMap(termsOfWord))]),
     );
     const ofEntities = new Set([...entityTerms.values()].flatMap((set) => [...set]));
+    // "FB's WhatsApp", "ig or fb": an entity named with its parent is one name, the child the more precise.
+    const groups = entityGroups(query);
     const weights = new Map(
-      query.terms.filter((term) => !ofEntities.has(term)).map((term) => [term, GENERIC.has(term) ? 0.3 : 1]),
+      query.terms.filter((term) => !ofEntities.has(term)).map((term) => [term, this.termWeight(term)]),
     );
-    const wanted = query.entities.length;
+    const wanted = groups.length;
     // In a large index a term found almost everywhere ranks little and costs the most to look
-    // up: leave it out of the search and of the coverage, unless it is all the question has.
+    // up: it is left out of the search, and checked only in the facts the other terms found.
     const common = Math.max(COMMON_FLOOR, this.size * COMMON_SHARE);
     const selective = query.terms.filter(
       (term) => (this.terms.get(term) ?? 0) <= common || ofEntities.has(term),
     );
     const searched = selective.length > 0 ? selective : query.terms;
-    for (const term of query.terms) if (!searched.includes(term)) weights.delete(term);
+    const checked = query.terms.filter((term) => !searched.includes(term));
     // Typos were corrected during analysis, so the search itself is exact (and fast).
     const results = this.search_.search(searched.join(" "), {
+      // "fined over security phone numbers": what comes after "over" says why, not what.
+      ...(query.context.size > 0 ? { boostTerm: (term: string) => (query.context.has(term) ? 0.5 : 1) } : {}),
       ...(options.deal
         ? {
             filter: (result) =>
@@ -210,8 +247,11 @@ export class FactIndex {
     // A word neither in the index nor near one is most likely a name we know nothing about
     // ("did talkspace…"): it weighs more than an entity, so missing it costs coverage.
     for (const term of query.unknownTerms) if (weights.has(term)) weights.set(term, UNKNOWN_WEIGHT);
-    const total = [...weights.values()].reduce((a, b) => a + b, 0) + ENTITY_WEIGHT * entityTerms.size;
-    const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 3 : 1.5]));
+    const termTotal = [...weights.values()].reduce((a, b) => a + b, 0);
+    const total = termTotal + ENTITY_WEIGHT * groups.length;
+    // With topic words of its own, a follow-up leans only a little on the previous answer.
+    const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
+    const preferEntities = options.preferEntities ?? [];
 
     const hits: Hit[] = [];
     for (const result of factResults) {
@@ -221,45 +261,220 @@ export class FactIndex {
       // The terms matched by the fact or by its deal, each counted once (hot loop: no Sets).
       const matched = deal
         ? [...result.terms, ...deal.terms.filter((t) => !result.terms.includes(t))]
-        : result.terms;
+        : [...result.terms];
+      let bonus = 0;
+      if (checked.length > 0) {
+        const own = this.termsOfFact(fact);
+        for (const term of checked) {
+          if (own.has(term)) {
+            matched.push(term);
+            bonus += COMMON_TERM_SCORE;
+          }
+        }
+      }
       let matchedWeight = 0;
       for (const term of matched) matchedWeight += weights.get(term) ?? 0;
+      // The question's own words in the fact's own text, not only in its deal's.
+      let ownWeight = 0;
+      for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
+      for (const term of checked) if (matched.includes(term)) ownWeight += weights.get(term) ?? 0;
       const involved = this.entitiesOf.get(fact.id);
       const inDeal = this.dealEntities.get(fact.deal);
       // An entity the fact itself involves counts fully; one only its deal's other facts
-      // involve (the Netflix Prize, in a fact about the prize's data) counts half.
+      // involve (the Netflix Prize, in a fact about the prize's data) counts a little. A fact
+      // that names the entity itself, among several parties, counts most.
       let named = 0;
       let boost = 0;
-      for (const [id, nameTerms] of entityTerms) {
-        const isInvolved = involved?.has(id) ?? false;
-        const nearby = !isInvolved && (inDeal?.has(id) ?? false);
-        if (isInvolved || nearby) named++;
-        boost += isInvolved ? 0.5 : nearby ? 0.25 : 0;
-        if (isInvolved || nearby || matched.some((term) => nameTerms.has(term)))
-          matchedWeight += ENTITY_WEIGHT;
+      for (const group of groups) {
+        let best = 0;
+        let found = false;
+        for (const [i, id] of group.entries()) {
+          const isInvolved = involved?.has(id) ?? false;
+          const nearby = !isInvolved && (inDeal?.has(id) ?? false);
+          const nameMatched = matched.some((term) => entityTerms.get(id)?.has(term));
+          if (isInvolved || nearby || nameMatched) found = true;
+          // The first of a group is the most precise name; its parent counts less.
+          const weight = i === 0 ? 1 : 0.4;
+          best = Math.max(
+            best,
+            weight * (isInvolved ? (this.mentions(fact).has(id) ? 0.8 : 0.5) : nearby ? 0.1 : 0),
+          );
+        }
+        if (found) {
+          // Only the parent of what was named ("facebook" in "facebook's onavo"): half a match.
+          const childFound =
+            group.length === 1 ||
+            best >= 0.5 ||
+            matched.some((term) => entityTerms.get(group[0] as string)?.has(term));
+          matchedWeight += childFound ? ENTITY_WEIGHT : ENTITY_WEIGHT / 2;
+          if (best > 0) named++;
+        }
+        boost += best;
       }
-      let score = result.score + DEAL_SHARE * (deal?.score ?? 0);
-      if (wanted > 0) score *= named > 0 ? 1 + boost : 0.5;
-      score *= this.intentBoost(fact, query) * (preferred.get(fact.id) ?? 1);
+      let score = result.score + bonus + DEAL_SHARE * (deal?.score ?? 0);
+      if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
+      if (termTotal > 0) score *= OWN_FLOOR + ownWeight / termTotal;
+      const coverage = total > 0 ? matchedWeight / total : 0;
+      score *= coverage * coverage;
+      score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
-      hits.push({ fact, score, coverage: total > 0 ? matchedWeight / total : 0, entityMatches: named });
+      if (preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
+      hits.push({ fact, score, coverage, entityMatches: named });
     }
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, options.limit ?? 20);
   }
 
-  /** Facts of `deal`, best for the query's intents first: for follow-ups with no topic words. */
-  factsOfDeal(deal: string, query: Query, preferFacts: readonly string[] = []): Hit[] {
+  /** Facts of `deal`, best for the query's intent first: for follow-ups with no topic words. */
+  factsOfDeal(
+    deal: string,
+    query: Query,
+    preferFacts: readonly string[] = [],
+    preferEntities: readonly string[] = [],
+  ): Hit[] {
     const facts = this.kb.deals.get(deal)?.facts ?? [];
     const preferred = new Map(preferFacts.map((id, i) => [id, i === 0 ? 3 : 1.5]));
     return facts
-      .map((fact) => ({
+      .map((fact, position) => ({
         fact,
-        score: this.intentBoost(fact, query) * (preferred.get(fact.id) ?? 1),
+        // Earlier facts in a deal file tell the main story; a slight lean keeps ties in that order.
+        score:
+          this.intentFit(fact, query) *
+          (preferred.get(fact.id) ?? 1) *
+          (preferEntities.some((id) => this.mentions(fact).has(id)) ? 1.5 : 1) *
+          (1 - position / (facts.length * 20)),
         coverage: 1,
         entityMatches: query.entities.length,
       }))
       .sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * How well a fact fits what the question asks for: a dated fact for "when", an amount or a
+   * count for "how much", a ruling for "was it legal", a denial for "what did they say"…
+   * 1 is neutral; the engine multiplies a fact's relevance by it.
+   */
+  intentFit(fact: Fact, query: Query): number {
+    const { primary, all, wantsCount } = query.intent;
+    let fit = 1;
+    switch (primary) {
+      case "when":
+        fit *= fact.date ? 2.4 + (fact.date.length === 10 ? 0.3 : fact.date.length === 7 ? 0.15 : 0) : 0.35;
+        break;
+      case "how-much": {
+        const money = fact.amount !== undefined;
+        const count = fact.count !== undefined;
+        const figure = FIGURE.test(fact.text.replace(/\b(?:19|20)\d\d\b/g, ""));
+        if (wantsCount) fit *= count ? 2.8 : money ? 1.3 : figure ? 1.6 : 0.4;
+        else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
+        break;
+      }
+      case "who": {
+        // "Which companies got the data?": the more names a fact gives, the more it answers.
+        const asked = new Set(query.entities.map((entity) => entity.id));
+        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && this.isSomeone(id)).length;
+        fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
+        break;
+      }
+      case "why":
+        fit *= WHY_CUES.test(fact.text) ? 1.5 : 0.9;
+        break;
+      case "what-is":
+        fit *= query.entities.some((entity) => this.defines(fact, entity.id)) ? 2.6 : 1;
+        break;
+      case "legal":
+        fit *=
+          fact.status === "ruled"
+            ? 2.3
+            : LEGAL_CUES.test(fact.text)
+              ? 1.7
+              : fact.status === "alleged"
+                ? 0.8
+                : 1;
+        break;
+      case "denial":
+        fit *= fact.status === "denied" ? 3 : /\b(?:said|says|statement|spokes)/i.test(fact.text) ? 1.3 : 0.6;
+        // "What did Netflix say?": what Netflix said, not what was said about Netflix.
+        if (query.entities.some((entity) => fact.by.includes(entity.id))) fit *= 2;
+        break;
+      case "outcome":
+        fit *= fact.status === "ruled" ? 2.2 : fact.amount ? 1.3 : 1;
+        break;
+      case "is-it-true":
+      case "claim":
+        fit *= STATUS_WEIGHT_FOR_CLAIMS[fact.status];
+        break;
+      default:
+        break;
+    }
+    // Secondary intents lean a little: "how much were they fined" also wants the ruling.
+    if (primary !== "outcome" && all.has("outcome") && fact.status === "ruled") fit *= 1.3;
+    if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
+    if (primary !== "denial" && all.has("denial") && fact.status === "denied") fit *= 1.5;
+    return fit;
+  }
+
+  /** Whether a fact names someone: who says it, or a person or organisation it is about. */
+  private namesSomeone(fact: Fact): boolean {
+    if (fact.by.length > 0) return true;
+    for (const id of fact.about) {
+      const kind = this.kb.entities.get(id)?.kind;
+      if (kind && kind !== "product" && kind !== "api" && kind !== "law") return true;
+    }
+    return /\b(?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+\b/.test(fact.text.slice(1));
+  }
+
+  /**
+   * Whether a fact reads as a definition of an entity: "The Titan API was a private API…",
+   * "Jumpshot, a subsidiary…", "Avast's subsidiary Jumpshot…".
+   */
+  private defines(fact: Fact, entity: string): boolean {
+    const named = this.kb.entities.get(entity);
+    if (!named) return false;
+    const text = normalise(fact.text).slice(0, 120);
+    return [named.name, ...named.aliases].some((label) => {
+      const name = escapeRegExp(normalise(label));
+      return new RegExp(
+        `^(?:the |an? )?${name}\\b[^.]{0,40}?\\b(?:is|was|are|were|means|refers)\\b|\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:\\w+ ){0,2}${name}\\b`,
+      ).test(text);
+    });
+  }
+
+  private isSomeone(id: string): boolean {
+    const kind = this.kb.entities.get(id)?.kind;
+    return kind !== undefined && kind !== "product" && kind !== "api" && kind !== "law";
+  }
+
+  /** The entities a fact names in its own text, or is by or about (its deal's parties aside). */
+  mentions(fact: Fact): ReadonlySet<string> {
+    let found = this.mentioned.get(fact.id);
+    if (!found) {
+      const ids = new Set([...fact.by, ...fact.about]);
+      for (const mention of this.matcher.find(words(fact.text))) ids.add(mention.entity.id);
+      found = ids;
+      this.mentioned.set(fact.id, found);
+    }
+    return found;
+  }
+
+  /** A fact's index terms, for checking the common terms the search left out. */
+  private termsOfFact(fact: Fact): ReadonlySet<string> {
+    let own = this.factTerms.get(fact.id);
+    if (!own) {
+      own = new Set(words(fact.text).flatMap(termsOfWord));
+      if (this.factTerms.size >= FACT_TERMS_CACHE) this.factTerms.clear();
+      this.factTerms.set(fact.id, own);
+    }
+    return own;
+  }
+
+  /** How much a question word says: rare words more, words in many facts less. */
+  private termWeight(term: string): number {
+    if (GENERIC.has(term)) return 0.3;
+    const count = this.terms.get(term) ?? 0;
+    if (count === 0) return 1;
+    const rarity = Math.log((this.size + 1) / count) / Math.log(this.size + 1);
+    return Math.min(1.2, Math.max(0.4, 0.3 + rarity));
   }
 
   /** Whether a term is one of this domain's everyday words (data, share, user…). */
@@ -275,18 +490,6 @@ export class FactIndex {
       this.dealParties.set(id, parties);
     }
     return parties;
-  }
-
-  private intentBoost(fact: Fact, query: Query): number {
-    let boost = 1;
-    const { intents } = query;
-    if (intents.has("amount")) boost *= fact.amount ? 2.2 : 0.8;
-    if (intents.has("date")) boost *= fact.date ? 1.6 : 0.8;
-    if (intents.has("who") && fact.by.length > 0) boost *= 1.3;
-    if (intents.has("verify") && (fact.status === "unsupported" || fact.status === "denied")) boost *= 1.8;
-    if (intents.has("denial")) boost *= fact.status === "denied" ? 2.5 : 0.9;
-    if (intents.has("outcome") && fact.status === "ruled") boost *= 1.8;
-    return boost;
   }
 
   private documentOf(fact: Fact): IndexDocument {
@@ -323,4 +526,22 @@ export class FactIndex {
       })
       .join("\n");
   }
+}
+
+/**
+ * The question's entities as groups of one name: an entity with its parent when both are named
+ * ("ig or fb"), the child first; every other entity alone.
+ */
+export function entityGroups(query: Pick<Query, "entities">): string[][] {
+  const ids = new Set(query.entities.map((entity) => entity.id));
+  const groups: string[][] = [];
+  for (const entity of query.entities) {
+    if (query.entities.some((other) => other.parent === entity.id)) continue;
+    groups.push(entity.parent && ids.has(entity.parent) ? [entity.id, entity.parent] : [entity.id]);
+  }
+  return groups;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,82 +1,48 @@
 /** A question, analysed: its search terms, the entities it names, and what kind of answer it wants. */
 import type { Entity } from "../knowledge/types.js";
 import type { EntityMatcher, Speller } from "./entities.js";
-import { termsOfWord, words } from "./text.js";
+import { analyseIntent, type Intent, type IntentAnalysis } from "./intent.js";
+import { isCommonWord, termsOfWord, words } from "./text.js";
+import { reword } from "./wording.js";
 
-export type Intent =
-  /** how much, what did they pay: facts with an amount */
-  | "amount"
-  /** when, what year: facts with a date */
-  | "date"
-  /** who: facts that name people and parties */
-  | "who"
-  /** is it true, did they really: statuses, denials, disputes */
-  | "verify"
-  /** did they deny it, what did X say */
-  | "denial"
-  /** what happened next: rulings, fines, settlements */
-  | "outcome";
+export type { Intent } from "./intent.js";
 
 export interface Query {
+  /** The message as typed. */
   readonly text: string;
   /** Search terms, entity names replaced by their canonical name's terms, typos corrected. */
   readonly terms: readonly string[];
   /** Terms the index does not hold, not even as a typo: most likely names we know nothing about. */
   readonly unknownTerms: ReadonlySet<string>;
   readonly entities: readonly Entity[];
-  readonly intents: ReadonlySet<Intent>;
+  readonly intent: IntentAnalysis;
+  /** Money the question states ("$100 million"), in units of its currency: a claim's figure to check. */
+  readonly amounts: readonly number[];
   /** Leans on what came before: "they", "that", "the deal", or nothing but an intent. */
   readonly followUp: boolean;
   /** Refers back with a pronoun or "the deal", even if it names someone. */
   readonly anaphoric: boolean;
-  /** About using a product (passwords, subscriptions, what's on), not about data deals. */
-  readonly offTopic: boolean;
+  /** Asks for more of the same ("tell me more", "what else?"). */
+  readonly more: boolean;
+  /** Terms that only give the context ("fined over security phone numbers"): they count less in ranking. */
+  readonly context: ReadonlySet<string>;
 }
 
-const INTENT_PATTERNS: readonly [Intent, RegExp][] = [
-  [
-    "amount",
-    /\bhow much\b|\bhow many (?:dollars|euros|millions?)\b|\$|€|£|\bamount\b|\bprice\b|\bcost\b|\bpa(?:y|id)\b|\bspen[dt]\b|\bfined?\b|\bpenalt|\bworth\b|\b(?:millions?|billions?) (?:of )?(?:dollars|euros|pounds)\b/,
-  ],
-  [
-    "date",
-    /\bwhen\b|\bwhat (?:year|date|month|day)\b|\bhow long ago\b|\bsince when\b|\btimeline\b|\bwhich year\b/,
-  ],
-  ["who", /^\s*who\b|\bwho (?:is|was|were|are|did|said|runs?|sued|alleg)|\bby whom\b|\bwhich compan/],
-  [
-    "verify",
-    /\bis (?:it|this|that) (?:true|real|legit|a fact)|\btrue\b|\breally\b|\bactually\b|\bfact.?check|\bhoax\b|\bfake\b|\bmyth\b|\brumou?r|\bviral\b|\bdebunk|\blegit\b|\bconfirm/,
-  ],
-  [
-    "denial",
-    /\bden(?:y|ied|ies|ial)\b|\brefut|\brespon(?:d|se)\b|\bcomment\b|\bstatement\b|\bwhat (?:did|does|do) [\w ]{1,30}? ?say\b|\bsay about\b|\bside of the story\b/,
-  ],
-  [
-    "outcome",
-    /\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\bwhat happened\b|\boutcome\b|\bresult\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bsettle|\bconsequence|\bpunish|\bstatus\b|\bwhere does .* stand\b|\bnow\b/,
-  ],
-];
-
-/**
- * Questions about using a product rather than about data deals (accounts, passwords, what's
- * on, prices): out of scope however well their words match.
- */
-const OFF_TOPIC = [
-  /\b(?:reset|change|recover|forgot|forgotten|update|unlock)\b.{0,20}\bpassword\b/,
-  /\b(?:cancel|pause|renew|upgrade|downgrade)\b.{0,20}\b(?:subscription|account|plan|membership)\b/,
-  /\b(?:log|sign) ?(?:in|on|up)\b.{0,20}\b(?:account|app)\b|\bcan ?t log ?in\b/,
-  /\bwhat s (?:new|on)\b|\bwhat should i watch\b|\brecommend (?:a|me|some)\b|\bthis weekend\b|\btonight\b/,
-  /\b(?:share|stock) price\b|\bshould i (?:buy|sell)\b.{0,20}\b(?:stock|shares)\b/,
-  /\brecipe\b|\bscore (?:last|tonight|today)\b|\bwho won\b/,
-];
+const CONTEXT_WORDS = new Set(["over", "regarding", "concerning"]);
 
 const FOLLOW_UP =
-  /\b(?:they|them|their|it|its|that|this|those|these|he|she|him|her|the (?:deal|company|companies|case|lawsuit|fine|settlement))\b/;
+  /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deal|company|companies|case|lawsuit|suit|fine|settlement|ruling|app|firm|broker|data|story))\b/;
+const MORE =
+  /^(?:and |so |ok |okay )?(?:tell me )?(?:more|anything else|what else|go on|continue|and then|then what|what next|more (?:on|about) (?:that|this|it))\b/;
 
 /** Analyses a question; `speller` corrects terms the index does not hold. */
 export function analyseQuery(text: string, matcher: EntityMatcher, speller: Speller): Query {
+  const wording = reword(text);
   // Correct typos first, so "cambrige analitica" meets its entity by name.
-  const typed = words(text);
+  // "What year did…" asks when; the year is not a topic word.
+  const typed = words(
+    wording.text.replace(/\b(?:in )?(?:what|which) (?:year|date|month|day|time)\b/g, "when"),
+  );
   const spelt = typed.map((word) => speller(word));
   const corrected = typed.map((word, i) => spelt[i]?.word ?? word);
   const mentions = matcher.find(corrected, speller);
@@ -85,7 +51,8 @@ export function analyseQuery(text: string, matcher: EntityMatcher, speller: Spel
   const addWord = (word: string, i: number) => {
     for (const term of termsOfWord(word)) {
       queryTerms.push(term);
-      if (!spelt[i]) unknownTerms.add(term);
+      // A word neither known nor everyday English is most likely a name we know nothing about.
+      if (!spelt[i] && !isCommonWord(word)) unknownTerms.add(term);
     }
   };
   let next = 0;
@@ -97,22 +64,58 @@ export function analyseQuery(text: string, matcher: EntityMatcher, speller: Spel
   for (let i = next; i < corrected.length; i++) addWord(corrected[i] as string, i);
 
   const lower = typed.join(" ");
-  const raw = text.toLowerCase();
-  const intents = new Set<Intent>();
-  for (const [intent, pattern] of INTENT_PATTERNS)
-    if (pattern.test(intent === "amount" ? raw : lower)) intents.add(intent);
-
+  // After "over", "because of" or "regarding", a question says why or about what, not what it wants.
+  const cut = typed.findIndex((word, i) => i > 1 && CONTEXT_WORDS.has(word));
+  const context = new Set(cut < 0 ? [] : typed.slice(cut + 1).flatMap(termsOfWord));
+  for (const term of typed.slice(0, Math.max(0, cut)).flatMap(termsOfWord)) context.delete(term);
+  const intent = analyseIntent(text.toLowerCase(), wording.text, wording.claim);
   const entities = [...new Map(mentions.map((m) => [m.entity.id, m.entity])).values()];
   const uniqueTerms = [...new Set(queryTerms)];
   const anaphoric = FOLLOW_UP.test(lower);
+  const more = MORE.test(wording.text);
   return {
     text,
     terms: uniqueTerms,
     unknownTerms,
     entities,
-    intents,
-    followUp: entities.length === 0 && (anaphoric || uniqueTerms.length <= 1),
+    intent,
+    amounts: amountsIn(wording.text),
+    followUp: entities.length === 0 && (anaphoric || more || uniqueTerms.length <= 1),
     anaphoric,
-    offTopic: OFF_TOPIC.some((pattern) => pattern.test(lower)),
+    more,
+    context,
   };
+}
+
+/** Whether the question shows this intent (primary or not). */
+export function wants(query: Query, intent: Intent): boolean {
+  return query.intent.all.has(intent);
+}
+
+const SCALE: Readonly<Record<string, number>> = {
+  k: 1e3,
+  thousand: 1e3,
+  m: 1e6,
+  mn: 1e6,
+  mil: 1e6,
+  million: 1e6,
+  millions: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+  billions: 1e9,
+};
+
+/** "$100 million", "€1.2bn", "5 billion dollars" → 100e6, 1.2e9, 5e9. */
+export function amountsIn(text: string): number[] {
+  const out: number[] = [];
+  const money =
+    /(?:[$€£]\s?(\d+(?:[.,]\d+)?)\s*(k|m|mn|mil|million|millions|b|bn|billion|billions)?\b)|(?:\b(\d+(?:[.,]\d+)?)\s*(k|m|mn|million|millions|b|bn|billion|billions)?\s*(?:dollars|usd|euros?|eur|pounds|gbp)\b)/g;
+  for (const match of text.matchAll(money)) {
+    const digits = (match[1] ?? match[3] ?? "").replace(",", ".");
+    const scale = SCALE[match[2] ?? match[4] ?? ""] ?? 1;
+    const value = Number(digits) * scale;
+    if (Number.isFinite(value) && value > 0) out.push(value);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * terms: lowercase, accents and possessives dropped, stop words out, synonyms folded onto
  * one word, then Porter-stemmed (message / messages / messaging → messag).
  */
+import { createRequire } from "node:module";
 import { stemmer } from "stemmer";
 
 /** English stop words, question words included: they carry intent, not topic. */
@@ -84,6 +85,29 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "handed",
     "leak",
     "leaked",
+    "send",
+    "sent",
+    "sends",
+    "sending",
+    "transmit",
+    "transmits",
+    "transmitted",
+    "transmitting",
+  ],
+  [
+    "buy",
+    "bought",
+    "buys",
+    "buying",
+    "acquire",
+    "acquired",
+    "acquires",
+    "acquiring",
+    "acquisition",
+    "purchase",
+    "purchased",
+    "purchases",
+    "purchasing",
   ],
   ["location", "locations", "geolocation", "gps", "whereabouts", "geodata"],
   ["fine", "fined", "fines", "penalty", "penalties", "penalised", "penalized"],
@@ -109,6 +133,52 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "person",
   ],
   ["board", "director", "directors"],
+  [
+    "leave",
+    "left",
+    "leaving",
+    "leaves",
+    "quit",
+    "quits",
+    "depart",
+    "departed",
+    "departs",
+    "departure",
+    "exit",
+    "exited",
+    "exits",
+    "resign",
+    "resigned",
+    "resigns",
+    "resignation",
+  ],
+  [
+    "learn",
+    "learned",
+    "learnt",
+    "learns",
+    "discover",
+    "discovered",
+    "discovers",
+    "realise",
+    "realised",
+    "realize",
+    "realized",
+  ],
+  [
+    "overturn",
+    "overturned",
+    "overturns",
+    "vacate",
+    "vacated",
+    "reverse",
+    "reversed",
+    "annul",
+    "annulled",
+    "quash",
+    "quashed",
+    "tossed",
+  ],
   ["face", "faces", "facial"],
 ];
 
@@ -120,6 +190,13 @@ const PHRASES: readonly [RegExp, string][] = [
   [/\bmachine learning\b/g, "ai"],
   [/\bclass action\b/g, "lawsuit"],
   [/\bwatch(?:ing)? history\b/g, "viewing history"],
+  [/\bf(?:ind|inds|ound|inding) out\b/g, "learn"],
+  [/\bst(?:ep|eps|epped|epping) (?:down|aside)\b/g, "leave"],
+  [/\b(?:made|make|makes|became|become|becomes|went) public\b/g, "unsealed"],
+  [
+    /\b(?:throw|throws|threw|thrown|throwing|toss|tossed|struck|strike|strikes) (?:\w+ )?(?:out|down)\b/g,
+    "overturn",
+  ],
 ];
 
 /** All phrases in one pass: one regular expression instead of one per phrase. */
@@ -209,4 +286,15 @@ export function terms(text: string): string[] {
 
 export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
+}
+
+const require = createRequire(import.meta.url);
+/** Everyday English words (stopwords-iso's list): not names, so not knowing one says little. */
+const COMMON_ENGLISH: ReadonlySet<string> = new Set(
+  (require("stopwords-iso") as Record<string, string[]>).en,
+);
+
+/** Whether a word is everyday English rather than a name or a term of art. */
+export function isCommonWord(word: string): boolean {
+  return COMMON_ENGLISH.has(word) || STOP_WORDS.has(word);
 }

@@ -113,6 +113,7 @@ describe("renderDiscord", () => {
       url: `https://news.example/${"p".repeat(150)}/${i}`,
       title: `A long source title ${"t".repeat(150)} ${i}`,
       publisher: "Publisher",
+      tier: "original" as const,
     }));
     const reply: Reply = {
       tone: "answer",

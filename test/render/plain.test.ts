@@ -55,7 +55,7 @@ describe("renderPlain", () => {
           { kind: "heading", content: ["Timeline:"] },
           { kind: "item", content: ["A fact"], cites: [1, 2, 1] },
         ],
-        citations: [{ n: 1, id: "a", url: "", title: "Report.", publisher: "" }],
+        citations: [{ n: 1, id: "a", url: "", title: "Report.", publisher: "", tier: "original" }],
         actions: [{ label: "Never shown", data: "x" }],
       }),
     ).toBe("Timeline:\n- A fact [1]\n\nSources:\n[1] Report.");

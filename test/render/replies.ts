@@ -10,6 +10,7 @@ const citation = (n: number, fields: Partial<Citation> = {}): Citation => ({
   title: `Source number ${n}`,
   publisher: "Example News",
   published: "2024-04-02",
+  tier: "original",
   ...fields,
 });
 
@@ -235,8 +236,9 @@ const citationArbitrary = (allowBrackets: boolean): fc.Arbitrary<Citation> =>
       publisher: text({ allowBrackets, maxPieces: 4 }),
       published: fc.constantFrom("2024-04-02", "2024-04", "2024", "2024-13-40", "soon", ""),
       original: fc.record({ publisher: text({ allowBrackets, maxPieces: 4 }) }),
+      tier: fc.constantFrom("primary", "original", "syndication", "copy"),
     },
-    { requiredKeys: ["n", "id", "url", "title", "publisher"] },
+    { requiredKeys: ["n", "id", "url", "title", "publisher", "tier"] },
   );
 
 const action: fc.Arbitrary<Action> = fc.record({

@@ -117,7 +117,7 @@ describe("renderTelegram", () => {
           ],
         },
       ],
-      citations: [{ n: 1, id: "x", url: "ftp://a.example", title: "FTP", publisher: "P" }],
+      citations: [{ n: 1, id: "x", url: "ftp://a.example", title: "FTP", publisher: "P", tier: "original" }],
       actions: [],
     });
     expect(message?.text).toBe('bad <a href="https://a.example/">good</a>\n\n<b>Sources</b>\n[1] FTP — P');

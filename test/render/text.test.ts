@@ -39,7 +39,14 @@ describe("citationMarks", () => {
 });
 
 describe("sourceDetails", () => {
-  const citation = { n: 1, id: "a", url: "https://a.example", title: "T", publisher: "Wire" };
+  const citation = {
+    n: 1,
+    id: "a",
+    url: "https://a.example",
+    title: "T",
+    publisher: "Wire",
+    tier: "original" as const,
+  };
   it("joins publisher, date and original publisher", () => {
     expect(sourceDetails({ ...citation, published: "2024-04-02" })).toBe("Wire, 2 Apr 2024");
     expect(sourceDetails({ ...citation, original: { publisher: "AP" } })).toBe("Wire (originally AP)");

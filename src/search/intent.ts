@@ -1,0 +1,189 @@
+/**
+ * What a question asks for: a date, an amount, a person, a reason, a definition, a verdict, a
+ * ruling, a denial, what happened next, or just the story. One primary intent decides what leads
+ * the answer; the others may shape it. Small talk and advice (or predictions) are recognised so
+ * the bot can answer them in a line instead of with facts.
+ */
+
+export const INTENTS = [
+  /** tell me about it: no particular kind of fact */
+  "topic",
+  /** a fact with a date */
+  "when",
+  /** a fact with an amount or a count */
+  "how-much",
+  /** who did, said, sued, ruled: facts that name people and organisations */
+  "who",
+  /** a cause or purpose */
+  "why",
+  /** a definition */
+  "what-is",
+  /** is it true, really: statuses decide */
+  "is-it-true",
+  /** was it legal, is it proven: rulings, findings, what no court has found */
+  "legal",
+  /** a pasted claim or headline to check: the reply opens with a verdict */
+  "claim",
+  /** what happened next: rulings, fines, settlements */
+  "outcome",
+  /** what did they say, did they deny it */
+  "denial",
+  /** thanks, hi, bye, who are you: a short friendly line, no facts */
+  "small-talk",
+  /** advice, opinions, how-to and predictions: out of scope */
+  "advice",
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export type SmallTalk = "greeting" | "thanks" | "bye" | "identity" | "ack";
+
+export interface IntentAnalysis {
+  readonly primary: Intent;
+  /** Every intent the question shows, the primary included. */
+  readonly all: ReadonlySet<Intent>;
+  /** For how-much: the question counts things ("how many users") rather than money. */
+  readonly wantsCount: boolean;
+  /** For small talk: which kind. */
+  readonly smallTalk?: SmallTalk;
+  /** A yes/no question ("did…", "is…"): its answer opens with a verdict when the facts allow one. */
+  readonly yesNo: boolean;
+  /** "How do I…", "how to…": answerable only when the facts speak to exactly that (an opt-out). */
+  readonly howTo: boolean;
+}
+
+const SMALL_TALK: readonly [SmallTalk, RegExp][] = [
+  [
+    "bye",
+    /^(?:bye|goodbye|good bye|bye bye|see (?:you|ya)|cya|later|good night|exit|quit|\/?quit|\/?exit|stop|done|that's all|that is all)$/,
+  ],
+  [
+    "thanks",
+    /^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|brilliant|wow|good) )?(?:thanks?|thank you|thx|ty|tysm|cheers|many thanks|thanks a lot|thank you so much|much appreciated|appreciate it)(?: (?:a lot|so much|very much|again|mate|man|bot|for (?:that|this|the (?:info|answer|help))))*$/,
+  ],
+  [
+    "greeting",
+    /^(?:hi|hello|hey|hiya|howdy|yo|sup|hallo|greetings|good (?:morning|afternoon|evening|day)|what'?s up|wassup|hi there|hello there|hey there)(?: (?:there|bot|receipts|again|all|everyone))*$/,
+  ],
+  [
+    "identity",
+    /^(?:who|what) (?:are|r) (?:you|u)|^what (?:can|do) you (?:do|know)|^how do(?:es)? (?:you|this(?: bot)?|it) work|^are you (?:a )?(?:bot|human|real|ai|robot|person)|^who (?:made|built|created|runs) (?:you|this)|^what is this(?: bot)?$|^how are you|^what'?s your name|^help$/,
+  ],
+  [
+    "ack",
+    /^(?:ok(?:ay)?|k|kk|alright|all right|sure|got it|i see|makes sense|cool|nice|great|good|awesome|perfect|interesting|wow|damn|yikes|lol|haha+|hmm+|oh|ah|yes|yeah|yep|no|nope|nah|fine|good bot|bad bot|wtf|omg|ugh|right|true|fair|fair enough|noted|understood)(?: (?:ok|thanks|then|lol|haha|wow|cool|great))*$/,
+  ],
+];
+
+const ADVICE = [
+  /\bshould (?:i|we|you|people|one)\b/,
+  /\bwhat should\b/,
+  /\bbest (?:way|app|apps|vpn|vpns|browser|phone|settings?|alternative|alternatives|option|service|email|messenger)\b/,
+  /\brecommend|\bsuggest (?:a|an|some|me)\b/,
+  /\b(?:is it|are they|is \w+) safe to\b|\bsafe to use\b/,
+  /\bwhat do you think\b|\byour (?:opinion|view|take)\b|\bdo you (?:think|believe|like)\b|\bwould you\b/,
+  /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change)\b/,
+  /\bnext (?:year|month|week|time)\b|\bin the future\b|\bgoing to happen\b|\bgonna\b|\bpredict|\bforecast|\blikely to\b|\bwhat will\b|\bany chance\b/,
+  /\b(?:most|least|more|less) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b|\bworst\b|\bbetter than\b/,
+  // Prices: what something costs to buy, not what someone paid or was fined.
+  /^(?:(?!fine|fined|penalt|settle|paid|pay|paying|deal|spent|spend|worth|licens).)*(?:\bhow much (?:is|are|does|do) (?:a |an |the )?[\w' ]{1,30}(?: cost| a month| per month| a year| per year)?\s*\??$|\bwhat does (?:a |an |the )?[\w' ]{1,30} cost\b|\b(?:price|prices|pricing) (?:of|for)\b|\bstock price\b|\bshare price\b)/,
+  /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work)\b|\boutage\b|\bright now\b/,
+];
+
+const HOW_TO =
+  /\bhow (?:do|can|should|could|would) (?:i|we|you|one|people)\b|\bhow to\b|\bis there a way to\b/;
+
+const PATTERNS: readonly [Intent, RegExp][] = [
+  [
+    "when",
+    /\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bin what year\b|\bhow long ago\b|\bsince when\b|\bhow long (?:did|was|has|have|had|were)\b|\bdate of\b|\btimeline\b|\bhow recent\b/,
+  ],
+  [
+    "how-much",
+    /\bhow much\b|\bhow many\b|\bhow big\b|\bhow large\b|\bhow high\b|\bamount\b|\bprice\b|\bcost\b|\bworth\b|\bnumber of\b|\bwhat (?:was|is|were) the (?:fine|penalty|settlement|payout|figure|sum|total)\b|\bsize of the (?:fine|penalty|settlement)\b|\$|€|£/,
+  ],
+  [
+    "who",
+    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b/,
+  ],
+  [
+    "why",
+    /\bwhy\b|\bhow come\b|\bwhat for\b|\bfor what\b|\breasons?\b|\bwhat (?:was|is) the (?:point|purpose|motive|goal|aim)\b|\bpurpose\b|\bmotive\b|\bwhat (?:did|do|does) (?:they|he|she|it|\w+) (?:want|need|use) (?:it|the data|that|them)(?: for)?\b|\bwhat .{1,40} used for\b/,
+  ],
+  [
+    "legal",
+    /\blegal\b|\billegal|\blawful|\bunlawful|\bagainst the law\b|\bbr(?:oke|eak|eaking|eaks) (?:the )?(?:law|rules)\b|\bviolat|\bproven\b|\bprove[dn]?\b|\bproof\b|\bevidence\b|\bguilty\b|\bconvicted\b|\bdid (?:a|the|any) (?:court|judge|jury|regulator)\b|\ballowed to\b|\bpermitted\b|\bin breach\b|\bbreach(?:ed)? (?:of )?(?:the )?(?:law|gdpr|rules|hipaa)\b|\bestablished\b|\bfound to\b/,
+  ],
+  [
+    "is-it-true",
+    /\bis (?:it|this|that) (?:true|real|legit|accurate|right|correct|a fact)\b|\btrue\b|\breally\b|\bactually\b|\bfact.?check|\bhoax\b|\bfake\b|\bmyth\b|\brumou?r|\bviral\b|\bdebunk|\blegit\b|\bconfirm|\bverif|\bfor real\b|\bright\s*\?*$|\bcorrect\s*\?*$/,
+  ],
+  [
+    "denial",
+    /\bden(?:y|ied|ies|ial|ying)\b|\brefut|\brebut|\brespon(?:d|se|ded)\b|\breact(?:ed|ion)?\b|\bcomment(?:ed)?\b|\bstatement\b|\bwhat (?:did|does|do|has|have) [\w' ]{1,40}? ?say\b|\bsay about\b|\bside of the story\b|\badmit(?:ted|s)?\b|\bapologi[sz]|\bdefend(?:ed)?\b/,
+  ],
+  [
+    "outcome",
+    /\bwhat happened\b|\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\boutcome\b|\bresult(?:ed)?\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bfines\b|\bpenalt|\bsettle|\bconsequence|\bpunish|\bstatus\b|\bwhere does .* stand\b|\bnow\b|\bany action\b|\bwhat did the \w+ do\b|\bget away with\b|\bsanction|\bbanned?\b|\border(?:ed)?\b/,
+  ],
+];
+
+/** "What is X", "what's a X", "define X": asking for a definition, not for a story or a figure. */
+const WHAT_IS =
+  /^(?:so |and |but )?(?:what|wat)(?:'s| is| are| was| were) (?:a |an |the )?(.{1,60}?)\s*\??$|^define\b|\bmeaning of\b|\bwhat does (?:the (?:term|word) )?.{1,40} mean\b|\bwhat(?:'s| is) meant by\b/;
+/** What follows "what is" when it asks for a figure, a status or a story, not a definition. */
+const NOT_A_DEFINITION =
+  /\b(?:fine|penalty|settlement|amount|deal|story|status|outcome|result|case|lawsuit|point|reason|purpose|difference|latest|news|going on|happening|happened|up with|new|problem|issue|date|timeline|number)\b|\b(?:did|does|do|has|have|had|was|were|is|are)\b/;
+
+const YES_NO = /^(?:and |so |but |wait )?(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b/;
+const QUESTION_START =
+  /^(?:and |so |but |wait )?(?:what|wat|who|whom|whose|when|where|why|how|which|did|does|do|is|was|were|are|has|have|had|can|could|should|would|will|tell|show|list|explain|any|anything|give)\b/;
+/** Verbs a pasted claim states ("Facebook gave Netflix…"): past tense or the present of a deal. */
+const CLAIM_VERB =
+  /\b(?:\w{3,}ed|gave|sold|sells|paid|pays|let|lets|read|reads|sent|sends|got|gets|took|takes|made|makes|shares|shared|spies|spied|knew|knows|has|have|had|is|are|was|were|uses|used|leaked|leaks|tracks|tracked|hands|handed|buys|bought|can|will|did)\b/;
+
+/**
+ * The intents of a question. `raw` is the message as typed (lowercase), `text` the reworded
+ * question (see wording.ts); `claim` says whether a claim wrapper was found.
+ */
+export function analyseIntent(raw: string, text: string, claim: boolean): IntentAnalysis {
+  const bare = raw
+    .replace(/\p{Extended_Pictographic}|\u{FE0F}|\u{200D}/gu, "")
+    .replace(/[^\p{L}\p{N}' /]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  for (const [kind, pattern] of SMALL_TALK) {
+    if (pattern.test(bare) || (bare === "" && raw.trim() !== "" && kind === "ack")) {
+      return {
+        primary: "small-talk",
+        all: new Set(["small-talk"]),
+        wantsCount: false,
+        smallTalk: kind,
+        yesNo: false,
+        howTo: false,
+      };
+    }
+  }
+  const all = new Set<Intent>();
+  for (const [intent, pattern] of PATTERNS) if (pattern.test(text)) all.add(intent);
+  const definition = WHAT_IS.exec(text);
+  if (definition && !NOT_A_DEFINITION.test(definition[1] ?? "") && !all.has("when") && !all.has("how-much"))
+    all.add("what-is");
+  const asked = QUESTION_START.test(text) || raw.includes("?");
+  const statement = !asked && text.split(" ").length >= 5 && CLAIM_VERB.test(text);
+  if (claim || statement) all.add("claim");
+  const advice = ADVICE.some((pattern) => pattern.test(text)) && !claim;
+  if (advice) all.add("advice");
+  const wantsCount = /\bhow many\b|\bnumber of\b/.test(text);
+  const yesNo = YES_NO.test(text);
+  const howTo = HOW_TO.test(text);
+
+  const primary: Intent = advice
+    ? "advice"
+    : all.has("claim")
+      ? "claim"
+      : ((
+          ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
+        ).find((intent) => all.has(intent)) ?? "topic");
+  all.add(primary);
+  return { primary, all, wantsCount, yesNo, howTo };
+}
