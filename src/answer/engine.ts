@@ -28,12 +28,16 @@ export const ANSWER_DEFAULTS = {
   minCoverage: 0.55,
   /** "How do I…" is about using a product unless the facts speak to all of it (an opt-out setting). */
   howToCoverage: 0.7,
+  /** …and its lead fact's own text must hold this share of its words. */
+  howToOwn: 0.75,
   /** A question of this many terms or more rarely has every word in one fact… */
   longQuestionTerms: 8,
   /** …so it needs this much less coverage. */
   longQuestionAllowance: 0.05,
   /** A question that refers back ("what did the FTC do about it?") stays in the deal in focus at this coverage. */
   followUpCoverage: 0.35,
+  /** A yes/no question opens with a verdict when its lead fact covers this much of it. */
+  verdictCoverage: 0.75,
   /** Most facts in one answer to a broad question ("tell me about…", a claim). */
   maxFacts: 4,
   /** Most facts in one answer to a narrow question (when, how much, who, why, what is, was it legal). */
@@ -200,6 +204,8 @@ export class AnswerEngine {
       ? ANSWER_DEFAULTS.howToCoverage
       : ANSWER_DEFAULTS.minCoverage - (long ? ANSWER_DEFAULTS.longQuestionAllowance : 0);
     if (!top || top.coverage < minCoverage) return [];
+    // "How do I back up my chats": only a fact that speaks to the very action answers it.
+    if (query.intent.howTo && top.own < ANSWER_DEFAULTS.howToOwn) return [];
     if (query.entities.length > 0 && top.entityMatches === 0) return [];
     return hits;
   }
@@ -248,7 +254,9 @@ export class AnswerEngine {
 
   private verdict(query: Query, facts: readonly Fact[], hits: readonly Hit[]): Verdict | undefined {
     const { primary, yesNo } = query.intent;
-    const asks = primary === "claim" || primary === "is-it-true" || (yesNo && primary === "topic");
+    // A yes/no question gets a verdict only when the lead fact matches it closely.
+    const close = (hits[0]?.coverage ?? 0) >= ANSWER_DEFAULTS.verdictCoverage;
+    const asks = primary === "claim" || primary === "is-it-true" || (yesNo && primary === "topic" && close);
     if (!asks) return undefined;
     return verdictOf({
       kb: this.kb,

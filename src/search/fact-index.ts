@@ -30,8 +30,10 @@ const DEAL_PREFIX = "deal:";
 export interface Hit {
   readonly fact: Fact;
   readonly score: number;
-  /** Share of the question's weighted terms found in this fact's document, 0..1. */
+  /** Share of the question's weighted terms found in this fact's document (or half, in its deal's), 0..1. */
   readonly coverage: number;
+  /** Share of the question's words (names aside) that the fact's own text holds, 0..1. */
+  readonly own: number;
   /** How many of the entities the question names this fact involves. */
   readonly entityMatches: number;
 }
@@ -69,6 +71,8 @@ const GENERIC = new Set([
 const ENTITY_WEIGHT = 2;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
+/** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
+const DEAL_TERM_SHARE = 0.5;
 /** A fact whose own text holds none of the question's words keeps this share of its score; all of them, 1.5×. */
 const OWN_FLOOR = 0.5;
 /** Score a fact gets for each common term (left out of the search) its own text holds. */
@@ -272,12 +276,16 @@ export class FactIndex {
           }
         }
       }
-      let matchedWeight = 0;
-      for (const term of matched) matchedWeight += weights.get(term) ?? 0;
-      // The question's own words in the fact's own text, not only in its deal's.
+      // The question's own words in the fact's own text count fully; words only its deal's text
+      // holds (title, summary, tags) count half: a deal's long summary matches many questions.
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
       for (const term of checked) if (matched.includes(term)) ownWeight += weights.get(term) ?? 0;
+      let matchedWeight = ownWeight;
+      for (const term of deal?.terms ?? []) {
+        if (!result.terms.includes(term) && !checked.includes(term))
+          matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
+      }
       const involved = this.entitiesOf.get(fact.id);
       const inDeal = this.dealEntities.get(fact.deal);
       // An entity the fact itself involves counts fully; one only its deal's other facts
@@ -301,13 +309,12 @@ export class FactIndex {
           );
         }
         if (found) {
-          // Only the parent of what was named ("facebook" in "facebook's onavo"): half a match.
-          const childFound =
-            group.length === 1 ||
-            best >= 0.5 ||
-            matched.some((term) => entityTerms.get(group[0] as string)?.has(term));
-          matchedWeight += childFound ? ENTITY_WEIGHT : ENTITY_WEIGHT / 2;
-          if (best > 0) named++;
+          // Only the parent of what was named ("facebook" in "facebook's onavo"), or an entity only
+          // other facts of the deal involve: half a match.
+          const direct =
+            best >= 0.2 || matched.some((term) => entityTerms.get(group[0] as string)?.has(term));
+          matchedWeight += direct ? ENTITY_WEIGHT : ENTITY_WEIGHT / 2;
+          if (best >= 0.2) named++;
         }
         boost += best;
       }
@@ -319,7 +326,13 @@ export class FactIndex {
       score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
-      hits.push({ fact, score, coverage, entityMatches: named });
+      hits.push({
+        fact,
+        score,
+        coverage,
+        own: termTotal > 0 ? ownWeight / termTotal : 1,
+        entityMatches: named,
+      });
     }
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, options.limit ?? 20);
@@ -344,6 +357,7 @@ export class FactIndex {
           (preferEntities.some((id) => this.mentions(fact).has(id)) ? 1.5 : 1) *
           (1 - position / (facts.length * 20)),
         coverage: 1,
+        own: 1,
         entityMatches: query.entities.length,
       }))
       .sort((a, b) => b.score - a.score);

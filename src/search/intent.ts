@@ -86,6 +86,8 @@ const ADVICE = [
   /\b(?:most|least|more|less) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b|\bworst\b|\bbetter than\b/,
   // Prices: what something costs to buy, not what someone paid or was fined.
   /^(?:(?!fine|fined|penalt|settle|paid|pay|paying|deal|spent|spend|worth|licens).)*(?:\bhow much (?:is|are|does|do) (?:a |an |the )?[\w' ]{1,30}(?: cost| a month| per month| a year| per year)?\s*\??$|\bwhat does (?:a |an |the )?[\w' ]{1,30} cost\b|\b(?:price|prices|pricing) (?:of|for)\b|\bstock price\b|\bshare price\b)/,
+  /\b(?:can'?t|cannot|unable to|won'?t let me|how to|how do i) (?:log|sign)\b|\b(?:log|sign)(?:ging)? ?(?:in|into|on)\b.{0,20}\b(?:account|app)\b|\bmy (?:password|account|subscription|login)\b|\bunsubscribe\b/,
+  /\bthis (?:week|weekend)\b|\btonight\b|\bwhat'?s new\b|\blatest (?:update|version|news|release|model|features?|episode|season)\b|\bnext (?:season|episode|update)\b/,
   /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work)\b|\boutage\b|\bright now\b/,
 ];
 

@@ -10,7 +10,7 @@ import { stemmer } from "stemmer";
 const STOP_WORDS = new Set(
   `a about above after again against all also am an and any are aren't as at be because been before being
   below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during
-  each either ever every few for from further get got had hadn't has hasn't have haven't having he he'd he'll
+  each either ever every few for from many further get got had hadn't has hasn't have haven't having he he'd he'll
   he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's
   its itself just know let's like me more most much mustn't my myself no nor not now of off on once only or
   other ought our ours ourselves out over own please really same say said says shan't she she'd she'll she's
@@ -193,6 +193,7 @@ const PHRASES: readonly [RegExp, string][] = [
   [/\bf(?:ind|inds|ound|inding) out\b/g, "learn"],
   [/\bst(?:ep|eps|epped|epping) (?:down|aside)\b/g, "leave"],
   [/\b(?:made|make|makes|became|become|becomes|went) public\b/g, "unsealed"],
+  [/\bback(?:ed|ing|s)? (?:it |them |this |that )?up\b/g, "backup"],
   [
     /\b(?:throw|throws|threw|thrown|throwing|toss|tossed|struck|strike|strikes) (?:\w+ )?(?:out|down)\b/g,
     "overturn",
