@@ -10,7 +10,7 @@ import { answerReply } from "./bot/replies.js";
 import type { ChatRef } from "./bot/types.js";
 import { knowledgeDir } from "./config.js";
 import { loadKnowledgeDir } from "./knowledge/load.js";
-import { formatProblem, statsTable, summaryLine } from "./knowledge/report.js";
+import { formatProblem, statsTable, summaryLine, tiersReport } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
 
 const USAGE = `usage:
@@ -31,7 +31,7 @@ async function kbCheck(stats: boolean): Promise<number> {
     );
     return 1;
   }
-  if (stats) console.log(statsTable(result.kb));
+  if (stats) console.log(`${statsTable(result.kb)}\n\n${tiersReport(result.kb)}`);
   console.log(summaryLine(result.kb, result.warnings.length));
   return 0;
 }

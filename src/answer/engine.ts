@@ -4,7 +4,7 @@
  * enough it says so: an honest "unknown" beats a confident wrong answer.
  */
 import { dealLabel, withParents } from "../knowledge/relations.js";
-import { orderSources } from "../knowledge/tiers.js";
+import { orderSources, type SourceTier, tierOf } from "../knowledge/tiers.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import { entityGroups, type FactIndex, type Hit } from "../search/fact-index.js";
 import type { Intent } from "../search/intent.js";
@@ -287,6 +287,8 @@ export class AnswerEngine {
         .filter((later) => !(best.get(later.id) ?? []).some((id) => citations.has(id))).length;
       for (const id of ordered) {
         if (shown.length >= ANSWER_DEFAULTS.sourcesPerFact) break;
+        // A copy is shown only when it is all the fact has; never as a second receipt.
+        if (shown.length > 0 && this.tierOf(id) === "copy") break;
         const fresh = !citations.has(id) && !shown.includes(id);
         const budget = ANSWER_DEFAULTS.sourcesPerAnswer - reserve - citations.size;
         if (fresh && shown.length > 0 && budget <= 0) continue;
@@ -383,6 +385,11 @@ export class AnswerEngine {
       if (!out.includes(starter)) out.push(starter);
     }
     return out;
+  }
+
+  private tierOf(id: string): SourceTier | undefined {
+    const source = this.kb.sources.get(id);
+    return source && tierOf(source);
   }
 
   private dealRef(id: string): DealRef | undefined {

@@ -342,8 +342,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
 /** A source's title and URLs: a clean headline, no tracking parameters, https where possible. */
 function checkSource(source: Source, { report, path: at }: Cited): void {
   const problem = titleProblem(source);
-  // A warning until every title in the knowledge base has been cleaned up.
-  if (problem) report.warning([...at, "title"], problem);
+  if (problem) report.error([...at, "title"], problem);
   const urls: [Path, string | undefined][] = [
     [[...at, "url"], source.url],
     [[...at, "original", "url"], source.original?.url],

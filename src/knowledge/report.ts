@@ -1,4 +1,5 @@
 /** Text for maintainers: problems as file:line:column lines, and knowledge-base statistics. */
+import { orderSources, SOURCE_TIERS, type SourceTier, tierOf } from "./tiers.js";
 import { FACT_STATUSES, type KnowledgeBase, type Problem } from "./types.js";
 
 export function formatProblem(problem: Problem): string {
@@ -25,4 +26,43 @@ export function statsTable(kb: KnowledgeBase): string {
   const line = (row: string[]) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ");
   return [line(header), ...rows.map(line)].join("\n");
+}
+
+/**
+ * Receipts by tier: how many sources each tier holds, how many facts have their best source in
+ * each, how many deals cite a primary document, and the facts whose best source is only a copy.
+ */
+export function tiersReport(kb: KnowledgeBase): string {
+  const sources = new Map<SourceTier, number>(SOURCE_TIERS.map((tier) => [tier, 0]));
+  for (const source of kb.sources.values())
+    sources.set(tierOf(source), (sources.get(tierOf(source)) ?? 0) + 1);
+  const best = new Map<SourceTier, number>(SOURCE_TIERS.map((tier) => [tier, 0]));
+  const copies: string[] = [];
+  for (const fact of kb.facts.values()) {
+    const first = kb.sources.get(orderSources(fact.sources, kb.sources)[0] ?? "");
+    if (!first) continue;
+    const tier = tierOf(first);
+    best.set(tier, (best.get(tier) ?? 0) + 1);
+    if (tier === "copy") copies.push(`  ${fact.id} (${fact.deal}): ${first.id}`);
+  }
+  const withPrimary = [...kb.deals.values()].filter((deal) =>
+    deal.facts.some((fact) =>
+      fact.sources.some((id) => {
+        const source = kb.sources.get(id);
+        return source !== undefined && tierOf(source) === "primary";
+      }),
+    ),
+  ).length;
+  const share = (n: number, of: number) => `${n} (${of > 0 ? ((100 * n) / of).toFixed(1) : "0"}%)`;
+  const rows = SOURCE_TIERS.map(
+    (tier) =>
+      `${tier.padEnd(12)}${share(sources.get(tier) ?? 0, kb.sources.size).padStart(14)}${share(best.get(tier) ?? 0, kb.facts.size).padStart(16)}`,
+  );
+  return [
+    `${"tier".padEnd(12)}${"sources".padStart(14)}${"facts (best)".padStart(16)}`,
+    ...rows,
+    `deals citing a primary document: ${share(withPrimary, kb.deals.size)}`,
+    `facts whose best source is only a copy: ${copies.length}`,
+    ...copies,
+  ].join("\n");
 }

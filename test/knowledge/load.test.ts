@@ -151,12 +151,92 @@ describe("each broken rule is reported at its line and column", () => {
       "deals/acme-breach.yaml:4:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
     ],
     ["a missing file", { "entities.yaml": null }, "entities.yaml:1:1: missing file entities.yaml"],
+    [
+      "a title carries a bracketed editing remark",
+      {
+        "sources.yaml": [
+          "title: A news report about the deal",
+          "title: (URL-slug title) A news report about the deal",
+        ],
+      },
+      'sources.yaml:10:12: title carries an editing remark: put it in "note"',
+    ],
+    [
+      "a title says it is a repost",
+      {
+        "sources.yaml": [
+          "title: A news report about the deal",
+          "title: A news report about the deal (repost of Example Original Outlet)",
+        ],
+      },
+      'sources.yaml:10:12: title carries an editing remark: put it in "note"',
+    ],
+    [
+      "a title names an archive copy",
+      {
+        "sources.yaml": [
+          "title: Plaintiffs' letter brief",
+          "title: Plaintiffs' letter brief - Scribd archive copy",
+        ],
+      },
+      'sources.yaml:4:12: title carries an editing remark: put it in "note"',
+    ],
+    [
+      "a title ends with the outlet's name",
+      {
+        "sources.yaml": [
+          "title: A news report about the deal",
+          "title: A news report about the deal (Example News)",
+        ],
+      },
+      'sources.yaml:10:12: title ends with the outlet\'s name "Example News": the outlet belongs in "publisher" or "original"',
+    ],
+    [
+      "a URL carries utm tracking parameters",
+      {
+        "sources.yaml": [
+          "url: https://news.example.com/2024/story",
+          "url: https://news.example.com/2024/story?utm_source=feed&utm_medium=rss",
+        ],
+      },
+      "sources.yaml:9:10: url carries tracking parameters (utm_source, utm_medium): remove them",
+    ],
+    [
+      "a URL carries a click id",
+      {
+        "sources.yaml": [
+          "url: https://blog.example.net/denial",
+          "url: https://blog.example.net/denial?fbclid=abc123",
+        ],
+      },
+      "sources.yaml:17:10: url carries tracking parameters (fbclid): remove them",
+    ],
   ];
 
   it.each(cases)("%s", (_rule, edits, expected) => {
     const { errors } = loadEdited(edits);
     // The rule's own message, and no cascade of follow-on errors.
     expect(errors).toEqual([expected]);
+  });
+
+  it("warns about http:// where https:// is likely served, without failing", () => {
+    const { result } = loadEdited({
+      "sources.yaml": ["url: https://blog.example.net/denial", "url: http://blog.example.net/denial"],
+    });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`)).toEqual([
+      "sources.yaml:17:10: url uses http://: use https:// where the site serves it",
+    ]);
+  });
+
+  it("keeps a court docket title with its own parentheses", () => {
+    const { errors } = loadEdited({
+      "sources.yaml": [
+        "title: Plaintiffs' letter brief",
+        "title: Klein v. Meta - Filing 231 (order re subpoena)",
+      ],
+    });
+    expect(errors).toEqual([]);
   });
 
   it("reports every problem of a run, not just the first", () => {
