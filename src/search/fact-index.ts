@@ -9,7 +9,7 @@ import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { analyseQuery, type Query } from "./query.js";
-import { isStopWord, normalise, termsOfWord, words } from "./text.js";
+import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
 /**
  * Two kinds of document share the index: one per fact (its text, the ways people ask for it,
@@ -128,6 +128,7 @@ export class FactIndex {
   /** Entities each fact names (see mentions), worked out when first needed. */
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
   private readonly factTerms = new Map<string, ReadonlySet<string>>();
+  private readonly crowdedDeals = new Map<string, boolean>();
 
   private constructor(readonly kb: KnowledgeBase) {
     this.matcher = new EntityMatcher(kb);
@@ -281,6 +282,10 @@ export class FactIndex {
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
       for (const term of checked) if (matched.includes(term)) ownWeight += weights.get(term) ?? 0;
+      // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
+      let ownRank = ownWeight;
+      for (const term of query.context)
+        if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
       let matchedWeight = ownWeight;
       for (const term of deal?.terms ?? []) {
         if (!result.terms.includes(term) && !checked.includes(term))
@@ -297,16 +302,15 @@ export class FactIndex {
         let best = 0;
         let found = false;
         for (const [i, id] of group.entries()) {
-          const isInvolved = involved?.has(id) ?? false;
+          const named = this.mentions(fact).has(id);
+          const isInvolved = named || (involved?.has(id) ?? false);
           const nearby = !isInvolved && (inDeal?.has(id) ?? false);
           const nameMatched = matched.some((term) => entityTerms.get(id)?.has(term));
           if (isInvolved || nearby || nameMatched) found = true;
           // The first of a group is the most precise name; its parent counts less.
           const weight = i === 0 ? 1 : 0.4;
-          best = Math.max(
-            best,
-            weight * (isInvolved ? (this.mentions(fact).has(id) ? 0.8 : 0.5) : nearby ? 0.1 : 0),
-          );
+          const strength = named && this.crowded(fact.deal) ? 1 : isInvolved ? 0.5 : nearby ? 0.1 : 0;
+          best = Math.max(best, weight * strength);
         }
         if (found) {
           // Only the parent of what was named ("facebook" in "facebook's onavo"), or an entity only
@@ -318,10 +322,10 @@ export class FactIndex {
         }
         boost += best;
       }
+      const coverage = total > 0 ? matchedWeight / total : 0;
       let score = result.score + bonus + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
-      if (termTotal > 0) score *= OWN_FLOOR + ownWeight / termTotal;
-      const coverage = total > 0 ? matchedWeight / total : 0;
+      if (termTotal > 0) score *= (OWN_FLOOR + ownRank / termTotal) ** 2;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
@@ -379,7 +383,10 @@ export class FactIndex {
         const money = fact.amount !== undefined;
         const count = fact.count !== undefined;
         const figure = FIGURE.test(fact.text.replace(/\b(?:19|20)\d\d\b/g, ""));
-        if (wantsCount) fit *= count ? 2.8 : money ? 1.3 : figure ? 1.6 : 0.4;
+        // "How many TVs": a count of TVs, not of lawsuits.
+        const countsWhatWasAsked =
+          count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
+        if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         break;
       }
@@ -496,6 +503,23 @@ export class FactIndex {
     return GENERIC.has(term);
   }
 
+  /**
+   * Whether a deal has several companies among its parties (the four carriers): then a fact that
+   * names the one asked about says more than one that names none.
+   */
+  private crowded(deal: string): boolean {
+    let crowded = this.crowdedDeals.get(deal);
+    if (crowded === undefined) {
+      const companies = (this.kb.deals.get(deal)?.parties ?? []).filter((id) => {
+        const kind = this.kb.entities.get(id)?.kind;
+        return kind === "company" || kind === "product";
+      });
+      crowded = companies.length >= 2;
+      this.crowdedDeals.set(deal, crowded);
+    }
+    return crowded;
+  }
+
   /** A deal's parties and their parents. */
   entitiesOfDeal(id: string): ReadonlySet<string> {
     let parties = this.dealParties.get(id);
@@ -554,6 +578,12 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
     groups.push(entity.parent && ids.has(entity.parent) ? [entity.id, entity.parent] : [entity.id]);
   }
   return groups;
+}
+
+/** Whether two nouns name the same thing ("tvs" and "TVs", "people" and "users"). */
+function sameThing(a: string, b: string): boolean {
+  const x = new Set(terms(a));
+  return terms(b).some((term) => x.has(term));
 }
 
 function escapeRegExp(text: string): string {

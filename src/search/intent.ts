@@ -43,6 +43,8 @@ export interface IntentAnalysis {
   readonly all: ReadonlySet<Intent>;
   /** For how-much: the question counts things ("how many users") rather than money. */
   readonly wantsCount: boolean;
+  /** For "how many X": the X, as typed ("tvs", "users"). */
+  readonly counted?: string;
   /** For small talk: which kind. */
   readonly smallTalk?: SmallTalk;
   /** A yes/no question ("did…", "is…"): its answer opens with a verdict when the facts allow one. */
@@ -83,9 +85,7 @@ const ADVICE = [
   /\bwhat do you think\b|\byour (?:opinion|view|take)\b|\bdo you (?:think|believe|like)\b|\bwould you\b/,
   /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change)\b/,
   /\bnext (?:year|month|week|time)\b|\bin the future\b|\bgoing to happen\b|\bgonna\b|\bpredict|\bforecast|\blikely to\b|\bwhat will\b|\bany chance\b/,
-  /\b(?:most|least|more|less) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b|\bworst\b|\bbetter than\b/,
-  // Prices: what something costs to buy, not what someone paid or was fined.
-  /^(?:(?!fine|fined|penalt|settle|paid|pay|paying|deal|spent|spend|worth|licens).)*(?:\bhow much (?:is|are|does|do) (?:a |an |the )?[\w' ]{1,30}(?: cost| a month| per month| a year| per year)?\s*\??$|\bwhat does (?:a |an |the )?[\w' ]{1,30} cost\b|\b(?:price|prices|pricing) (?:of|for)\b|\bstock price\b|\bshare price\b)/,
+  /\b(?:which|what) (?:\w+ )?(?:is|are) (?:the )?(?:most|least) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b/,
   /\b(?:can'?t|cannot|unable to|won'?t let me|how to|how do i) (?:log|sign)\b|\b(?:log|sign)(?:ging)? ?(?:in|into|on)\b.{0,20}\b(?:account|app)\b|\bmy (?:password|account|subscription|login)\b|\bunsubscribe\b/,
   /\bthis (?:week|weekend)\b|\btonight\b|\bwhat'?s new\b|\blatest (?:update|version|news|release|model|features?|episode|season)\b|\bnext (?:season|episode|update)\b/,
   /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work)\b|\boutage\b|\bright now\b/,
@@ -94,10 +94,19 @@ const ADVICE = [
 const HOW_TO =
   /\bhow (?:do|can|should|could|would) (?:i|we|you|one|people)\b|\bhow to\b|\bis there a way to\b/;
 
+/**
+ * Prices: what a product costs to buy ("how much is a 23andMe kit", "netflix premium a month"),
+ * not what someone in a deal paid, earned or was fined.
+ */
+const PRICE =
+  /\bhow much (?:is|are|does|do) (?:a|an) |\bhow much (?:is|are|does|do) [\w' ]{1,30} (?:a|per) (?:month|year)\b|\bwhat does (?:a|an) [\w' ]{1,30} cost\b|\b(?:price|prices|pricing) (?:of|for)\b|\b(?:stock|share) price\b/;
+const DEAL_MONEY =
+  /\b(?:fine[ds]?|penalt\w*|settle\w*|paid|pay|pays|paying|deal|contract|worth|licens\w*|spent|spend|spending|revenue|earn\w*|them|they|it)\b/;
+
 const PATTERNS: readonly [Intent, RegExp][] = [
   [
     "when",
-    /\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bin what year\b|\bhow long ago\b|\bsince when\b|\bhow long (?:did|was|has|have|had|were)\b|\bdate of\b|\btimeline\b|\bhow recent\b/,
+    /^(?:and |so |but |ok |okay |wait )?when\b|\bwhen (?:did|was|were|is|are|does|do|has|have|had|will|would|exactly)\b|\b(?:and|or|but|then) when\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bin what year\b|\bhow long ago\b|\bsince when\b|\bhow long (?:did|was|has|have|had|were)\b|\bdate of\b|\btimeline\b|\bhow recent\b/,
   ],
   [
     "how-much",
@@ -173,9 +182,12 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
   const asked = QUESTION_START.test(text) || raw.includes("?");
   const statement = !asked && text.split(" ").length >= 5 && CLAIM_VERB.test(text);
   if (claim || statement) all.add("claim");
-  const advice = ADVICE.some((pattern) => pattern.test(text)) && !claim;
+  const price = PRICE.test(text) && !DEAL_MONEY.test(text);
+  const advice = (price || ADVICE.some((pattern) => pattern.test(text))) && !claim;
   if (advice) all.add("advice");
-  const wantsCount = /\bhow many\b|\bnumber of\b/.test(text);
+  const many =
+    /\b(?:how many|number of)\s+(?:(?:the|of|their|its|people's|\w+'s)\s+)?([\p{L}][\p{L}-]*)/u.exec(text);
+  const wantsCount = many !== null || /\bhow many\b/.test(text);
   const yesNo = YES_NO.test(text);
   const howTo = HOW_TO.test(text);
 
@@ -187,5 +199,5 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
           ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
         ).find((intent) => all.has(intent)) ?? "topic");
   all.add(primary);
-  return { primary, all, wantsCount, yesNo, howTo };
+  return { primary, all, wantsCount, ...(many?.[1] ? { counted: many[1] } : {}), yesNo, howTo };
 }

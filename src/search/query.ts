@@ -28,7 +28,7 @@ export interface Query {
   readonly context: ReadonlySet<string>;
 }
 
-const CONTEXT_WORDS = new Set(["over", "regarding", "concerning"]);
+const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
 
 const FOLLOW_UP =
   /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deal|company|companies|case|lawsuit|suit|fine|settlement|ruling|app|firm|broker|data|story))\b/;

@@ -8,8 +8,11 @@ import { renderPlain } from "../../src/render/plain.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
 let bot: Bot;
+let deals: number;
 beforeAll(async () => {
-  bot = new Bot(new KnowledgeHolder(await knowledgeFrom()), { flood: null });
+  const knowledge = await knowledgeFrom();
+  deals = knowledge.kb.deals.size;
+  bot = new Bot(new KnowledgeHolder(knowledge), { flood: null });
 });
 
 const request = (input: Input, chat = "c1"): Request => ({
@@ -35,7 +38,7 @@ describe("commands", () => {
 
   it("/deals lists every deal", async () => {
     const reply = await command("deals");
-    expect(reply.blocks.filter((b) => b.kind === "item")).toHaveLength(42);
+    expect(reply.blocks.filter((b) => b.kind === "item")).toHaveLength(deals);
   });
 
   it("/deal finds a deal by id, by prefix, or by the words of its name", async () => {
@@ -48,6 +51,23 @@ describe("commands", () => {
     expect(missing.tone).toBe("error");
     expect(missing.ephemeral).toBe(true);
     expect((await command("deal")).tone).toBe("error");
+  });
+
+  it("/deal puts the deal in focus, so a follow-up is about it", async () => {
+    const chat = "focus-1";
+    await bot.handle(request({ kind: "command", name: "deal", args: "netflix-facebook" }, chat));
+    const followUp = await bot.handle(request({ kind: "text", text: "how much did they pay?" }, chat));
+    expect(followUp.tone).toBe("answer");
+    expect(followUp.actions.map((a) => a.data)).toContain("src:netflix-facebook");
+  });
+
+  it("/deal with a name that fits several deals offers the choices, with a button each", async () => {
+    const reply = await command("deal", "netflix");
+    const choices = reply.actions.map((a) => a.data);
+    expect(choices.length).toBeGreaterThan(1);
+    expect(choices).toContain("deal:netflix-facebook");
+    expect(choices).toContain("deal:netflix-prize");
+    for (const data of choices) expect(text(reply)).toContain(`/deal ${data.slice("deal:".length)}`);
   });
 
   it("/sources lists each source of a deal once", async () => {
@@ -144,5 +164,47 @@ describe("parsing typed input", () => {
     });
     expect(parseInput("/help@otherbot", "receipts_bot")).toBeUndefined();
     expect(parseInput("what about /deal?")).toEqual({ kind: "text", text: "what about /deal?" });
+  });
+});
+
+describe("questions in a chat", () => {
+  const ask = (q: string, chat: string) => bot.handle(request({ kind: "text", text: q }, chat));
+
+  it("answers small talk in one short line, with no facts or sources", async () => {
+    for (const q of ["thanks!", "hi", "bye", "ok", "who are you?"]) {
+      const reply = await ask(q, "small-talk");
+      expect(reply.citations, q).toEqual([]);
+      expect(reply.blocks.filter((b) => b.kind === "item" && b.cites?.length).length, q).toBe(0);
+      expect(text(reply).split("\n")[0]?.length ?? 0, q).toBeLessThan(200);
+    }
+  });
+
+  it("does not give advice or predictions", async () => {
+    for (const q of ["best vpn to protect my privacy?", "Will Meta get fined again next year?"]) {
+      const reply = await ask(q, "advice");
+      expect(reply.tone, q).toBe("unknown");
+      expect(reply.citations, q).toEqual([]);
+      expect(text(reply), q).toMatch(/advice|predict/i);
+    }
+  });
+
+  it("never sends the same reply twice in a row to follow-ups", async () => {
+    const chat = "repeat-1";
+    const replies: string[] = [];
+    for (const q of [
+      "did verizon sell customers' location data?",
+      "how much were they fined?",
+      "when was that?",
+      "when was that?",
+      "and when was that?",
+    ]) {
+      replies.push(text(await ask(q, chat)));
+    }
+    for (let i = 1; i < replies.length; i++) expect(replies[i], `turn ${i + 1}`).not.toBe(replies[i - 1]);
+  });
+
+  it("opens a pasted claim with its verdict", async () => {
+    const reply = await ask('"Netflix paid Facebook $100 million for access to your DMs" - legit?', "claim");
+    expect(text(reply)).toMatch(/^[^\n]*\n\n?(?:Not supported|Partly|Alleged)/);
   });
 });
