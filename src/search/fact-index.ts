@@ -38,6 +38,16 @@ export interface Hit {
   readonly entityMatches: number;
 }
 
+/** A fact MiniSearch found: its score, the query terms it matched, and those in its own text. */
+interface Candidate {
+  readonly id: string;
+  readonly score: number;
+  readonly terms: readonly string[];
+  readonly textTerms: ReadonlySet<string>;
+}
+
+const NO_TERMS: ReadonlySet<string> = new Set();
+
 export interface SearchOptions {
   /** Only facts of this deal. */
   readonly deal?: string;
@@ -77,6 +87,8 @@ const DEAL_TERM_SHARE = 0.5;
 const OWN_FLOOR = 0.5;
 /** Score a fact gets for each common term (left out of the search) its own text holds. */
 const COMMON_TERM_SCORE = 0.5;
+/** How many of the best candidates have the common terms checked in their text. */
+const COMMON_CHECKED = 60;
 /** Facts whose terms are remembered for that check. */
 const FACT_TERMS_CACHE = 5_000;
 
@@ -232,20 +244,26 @@ export class FactIndex {
 
     // Deals first: their scores and matched terms carry over to their facts.
     const deals = new Map<string, { score: number; terms: readonly string[] }>();
-    const factResults: { id: string; score: number; terms: readonly string[] }[] = [];
+    const factResults: Candidate[] = [];
     for (const result of results) {
       if (factResults.length >= RERANK_DEPTH) break;
       const id = String(result.id);
-      if (id.startsWith(DEAL_PREFIX))
+      if (id.startsWith(DEAL_PREFIX)) {
         deals.set(id.slice(DEAL_PREFIX.length), { score: result.score, terms: result.queryTerms });
-      else factResults.push({ id, score: result.score, terms: result.queryTerms });
+        continue;
+      }
+      // Which terms the fact's own text holds (not its questions or names): names in the text.
+      const textTerms = new Set<string>();
+      for (const [term, fields] of Object.entries(result.match))
+        if (fields.includes("text")) textTerms.add(term);
+      factResults.push({ id, score: result.score, terms: result.queryTerms, textTerms });
     }
     // A strongly matching deal brings its facts along even where their own text doesn't match.
     const seen = new Set(factResults.map((r) => r.id));
     const topDeals = [...deals.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, DEALS_EXPANDED);
     for (const [dealId] of topDeals) {
       for (const fact of this.kb.deals.get(dealId)?.facts ?? []) {
-        if (!seen.has(fact.id)) factResults.push({ id: fact.id, score: 0, terms: [] });
+        if (!seen.has(fact.id)) factResults.push({ id: fact.id, score: 0, terms: [], textTerms: NO_TERMS });
       }
     }
 
@@ -258,87 +276,86 @@ export class FactIndex {
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
     const preferEntities = options.preferEntities ?? [];
 
-    const hits: Hit[] = [];
-    for (const result of factResults) {
+    // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
+    const rate = (result: Candidate, common: readonly string[]): Hit | undefined => {
       const fact = this.kb.facts.get(result.id);
-      if (!fact) continue;
+      if (!fact) return undefined;
       const deal = deals.get(fact.deal);
-      // The terms matched by the fact or by its deal, each counted once (hot loop: no Sets).
-      const matched = deal
-        ? [...result.terms, ...deal.terms.filter((t) => !result.terms.includes(t))]
-        : [...result.terms];
-      let bonus = 0;
-      if (checked.length > 0) {
-        const own = this.termsOfFact(fact);
-        for (const term of checked) {
-          if (own.has(term)) {
-            matched.push(term);
-            bonus += COMMON_TERM_SCORE;
-          }
-        }
-      }
       // The question's own words in the fact's own text count fully; words only its deal's text
       // holds (title, summary, tags) count half: a deal's long summary matches many questions.
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
-      for (const term of checked) if (matched.includes(term)) ownWeight += weights.get(term) ?? 0;
+      for (const term of common) ownWeight += weights.get(term) ?? 0;
       // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
       let ownRank = ownWeight;
       for (const term of query.context)
         if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
       let matchedWeight = ownWeight;
       for (const term of deal?.terms ?? []) {
-        if (!result.terms.includes(term) && !checked.includes(term))
+        if (!result.terms.includes(term) && !common.includes(term))
           matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
       }
       const involved = this.entitiesOf.get(fact.id);
       const inDeal = this.dealEntities.get(fact.deal);
       // An entity the fact itself involves counts fully; one only its deal's other facts
       // involve (the Netflix Prize, in a fact about the prize's data) counts a little. A fact
-      // that names the entity itself, among several parties, counts most.
+      // that names the entity in its own text, among several parties, counts most.
       let named = 0;
       let boost = 0;
       for (const group of groups) {
         let best = 0;
         let found = false;
         for (const [i, id] of group.entries()) {
-          const named = this.mentions(fact).has(id);
-          const isInvolved = named || (involved?.has(id) ?? false);
+          const nameTerms = entityTerms.get(id);
+          const inText =
+            nameTerms !== undefined && [...nameTerms].every((term) => result.textTerms.has(term));
+          const isInvolved = inText || (involved?.has(id) ?? false);
           const nearby = !isInvolved && (inDeal?.has(id) ?? false);
-          const nameMatched = matched.some((term) => entityTerms.get(id)?.has(term));
+          const nameMatched =
+            result.terms.some((term) => nameTerms?.has(term)) ||
+            (deal?.terms.some((term) => nameTerms?.has(term)) ?? false);
           if (isInvolved || nearby || nameMatched) found = true;
           // The first of a group is the most precise name; its parent counts less.
           const weight = i === 0 ? 1 : 0.4;
-          const strength = named && this.crowded(fact.deal) ? 1 : isInvolved ? 0.5 : nearby ? 0.1 : 0;
+          const strength = inText && this.crowded(fact.deal) ? 1 : isInvolved ? 0.5 : nearby ? 0.1 : 0;
           best = Math.max(best, weight * strength);
         }
         if (found) {
           // Only the parent of what was named ("facebook" in "facebook's onavo"), or an entity only
           // other facts of the deal involve: half a match.
-          const direct =
-            best >= 0.2 || matched.some((term) => entityTerms.get(group[0] as string)?.has(term));
+          const first = entityTerms.get(group[0] as string);
+          const direct = best >= 0.2 || result.terms.some((term) => first?.has(term));
           matchedWeight += direct ? ENTITY_WEIGHT : ENTITY_WEIGHT / 2;
           if (best >= 0.2) named++;
         }
         boost += best;
       }
       const coverage = total > 0 ? matchedWeight / total : 0;
-      let score = result.score + bonus + DEAL_SHARE * (deal?.score ?? 0);
+      let score = result.score + COMMON_TERM_SCORE * common.length + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
       if (termTotal > 0) score *= (OWN_FLOOR + ownRank / termTotal) ** 2;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
-      if (preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
-      hits.push({
-        fact,
-        score,
-        coverage,
-        own: termTotal > 0 ? ownWeight / termTotal : 1,
-        entityMatches: named,
+      if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
+      return { fact, score, coverage, own: termTotal > 0 ? ownWeight / termTotal : 1, entityMatches: named };
+    };
+
+    const byScore = (a: Hit, b: Hit) => b.score - a.score;
+    let hits = factResults.map((result) => rate(result, [])).filter((hit) => hit !== undefined);
+    hits.sort(byScore);
+    // Common terms are checked in the best candidates only: reading a fact's text costs time.
+    if (checked.length > 0) {
+      const rescored = hits.slice(0, COMMON_CHECKED).map((hit) => {
+        const own = this.termsOfFact(hit.fact);
+        const candidate = factResults.find((r) => r.id === hit.fact.id) as Candidate;
+        return rate(
+          candidate,
+          checked.filter((term) => own.has(term)),
+        ) as Hit;
       });
+      hits = [...rescored, ...hits.slice(COMMON_CHECKED)].sort(byScore);
     }
-    hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, options.limit ?? 20);
   }
 
@@ -471,7 +488,8 @@ export class FactIndex {
     let found = this.mentioned.get(fact.id);
     if (!found) {
       const ids = new Set([...fact.by, ...fact.about]);
-      for (const mention of this.matcher.find(words(fact.text))) ids.add(mention.entity.id);
+      // Names as written: a fact's own text has no typos to forgive (and fuzzy matching is costly).
+      for (const mention of this.matcher.find(words(fact.text), asWritten)) ids.add(mention.entity.id);
       found = ids;
       this.mentioned.set(fact.id, found);
     }
@@ -579,6 +597,9 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
   }
   return groups;
 }
+
+/** A speller that knows every word as written: no typo matching. */
+const asWritten = (word: string) => ({ word, distance: 0 });
 
 /** Whether two nouns name the same thing ("tvs" and "TVs", "people" and "users"). */
 function sameThing(a: string, b: string): boolean {

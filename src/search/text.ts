@@ -182,60 +182,102 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ["face", "faces", "facial"],
 ];
 
-/** Phrases folded onto one word before tokenising (checked on lowercase text). */
-const PHRASES: readonly [RegExp, string][] = [
-  [/\bprivate messages?\b/g, "message"],
-  [/\bdirect messages?\b/g, "message"],
-  [/\bartificial intelligence\b/g, "ai"],
-  [/\bmachine learning\b/g, "ai"],
-  [/\bclass action\b/g, "lawsuit"],
-  [/\bwatch(?:ing)? history\b/g, "viewing history"],
-  [/\bf(?:ind|inds|ound|inding) out\b/g, "learn"],
-  [/\bst(?:ep|eps|epped|epping) (?:down|aside)\b/g, "leave"],
-  [/\b(?:made|make|makes|became|become|becomes|went) public\b/g, "unsealed"],
-  [/\bback(?:ed|ing|s)? (?:it |them |this |that )?up\b/g, "backup"],
-  [
-    /\b(?:throw|throws|threw|thrown|throwing|toss|tossed|struck|strike|strikes) (?:\w+ )?(?:out|down)\b/g,
-    "overturn",
-  ],
+/**
+ * Phrases folded onto one word after tokenising: each is a sequence of word choices, "?" marking
+ * one optional word of any kind ("threw the fine out"). Checked word by word, so a text without
+ * any phrase's first word costs one map lookup a word.
+ */
+const PHRASES: readonly [pattern: string, replacement: string][] = [
+  ["private message|messages", "message"],
+  ["direct message|messages", "message"],
+  ["artificial intelligence", "ai"],
+  ["machine learning", "ai"],
+  ["class action", "lawsuit"],
+  ["watch|watching history", "viewing history"],
+  ["find|finds|found|finding out", "learn"],
+  ["step|steps|stepped|stepping down|aside", "leave"],
+  ["made|make|makes|became|become|becomes|went public", "unsealed"],
+  ["back|backed|backing|backs ? up", "backup"],
+  ["throw|throws|threw|thrown|throwing|toss|tossed|struck|strike|strikes ? out|down", "overturn"],
 ];
 
-/** All phrases in one pass: one regular expression instead of one per phrase. */
-const PHRASE_PATTERN = new RegExp(PHRASES.map(([pattern]) => pattern.source).join("|"), "g");
-const ASCII = /^\p{ASCII}*$/u;
-
-function matchesWhole(pattern: RegExp, text: string): boolean {
-  return new RegExp(`^(?:${pattern.source})$`).test(text);
+interface Phrase {
+  /** Each position: the words allowed there; `null` is one word of any kind, which may be left out. */
+  readonly slots: readonly (ReadonlySet<string> | null)[];
+  readonly to: readonly string[];
 }
+
+/** Phrases by their possible first words. */
+const PHRASES_BY_FIRST = new Map<string, Phrase[]>();
+for (const [pattern, to] of PHRASES) {
+  const slots = pattern.split(" ").map((part) => (part === "?" ? null : new Set(part.split("|"))));
+  const phrase: Phrase = { slots, to: to.split(" ") };
+  for (const first of slots[0] ?? [])
+    PHRASES_BY_FIRST.set(first, [...(PHRASES_BY_FIRST.get(first) ?? []), phrase]);
+}
+
+/** How many words of `tokens` from `start` the phrase covers, or 0 when it does not match. */
+function phraseLength(tokens: readonly string[], start: number, phrase: Phrase): number {
+  let at = start;
+  for (const [i, slot] of phrase.slots.entries()) {
+    if (slot === null) {
+      // One optional word of any kind: take it only when the next slot then matches.
+      const next = phrase.slots[i + 1];
+      if (next && !next.has(tokens[at] ?? "") && next.has(tokens[at + 1] ?? "")) at++;
+      continue;
+    }
+    if (!slot.has(tokens[at] ?? "")) return 0;
+    at++;
+  }
+  return at - start;
+}
+
+function foldPhrases(tokens: string[]): string[] {
+  let out: string[] | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const candidates = PHRASES_BY_FIRST.get(tokens[i] as string);
+    let length = 0;
+    let to: readonly string[] = [];
+    for (const phrase of candidates ?? []) {
+      const n = phraseLength(tokens, i, phrase);
+      if (n > length) [length, to] = [n, phrase.to];
+    }
+    if (length === 0) {
+      out?.push(tokens[i] as string);
+      continue;
+    }
+    out ??= tokens.slice(0, i);
+    out.push(...to);
+    i += length - 1;
+  }
+  return out ?? tokens;
+}
+
+const ASCII = /^\p{ASCII}*$/u;
 
 const SYNONYMS = new Map<string, string>();
 for (const [canonical, ...others] of SYNONYM_GROUPS) {
   for (const word of others) SYNONYMS.set(word, canonical as string);
 }
 
-/** Lowercase, strip accents and apostrophes' possessives, fold phrases. */
+/** Lowercase, strip accents and apostrophes' possessives. */
 export function normalise(text: string): string {
   // Most text is plain ASCII: skip Unicode decomposition for it (indexing spends its time here).
-  let out = (ASCII.test(text) ? text : text.normalize("NFKD").replace(/[\u0300-\u036f]/g, ""))
+  return (ASCII.test(text) ? text : text.normalize("NFKD").replace(/[\u0300-\u036f]/g, ""))
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/'s\b/g, "");
-  out = out.replace(
-    PHRASE_PATTERN,
-    (phrase) => PHRASES.find(([pattern]) => matchesWhole(pattern, phrase))?.[1] ?? phrase,
-  );
-  return out;
 }
 
-/** Words as typed (normalised, not stemmed), including stop words. */
+/** Words as typed (normalised, not stemmed), including stop words, with phrases folded. */
 export function words(text: string): string[] {
   const normalised = normalise(text);
   // The Unicode-aware pattern is several times slower; plain ASCII text doesn't need it.
-  return (
+  const tokens =
     (ASCII.test(normalised)
       ? normalised.match(/[a-z0-9][a-z0-9'&+-]*/g)
-      : normalised.match(/[\p{L}\p{N}][\p{L}\p{N}'&+-]*/gu)) ?? []
-  );
+      : normalised.match(/[\p{L}\p{N}][\p{L}\p{N}'&+-]*/gu)) ?? [];
+  return foldPhrases(tokens);
 }
 
 /** One word → its index term, or null for a stop word. */
