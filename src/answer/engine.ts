@@ -36,6 +36,8 @@ export const ANSWER_DEFAULTS = {
   longQuestionAllowance: 0.05,
   /** A question that refers back ("what did the FTC do about it?") stays in the deal in focus at this coverage. */
   followUpCoverage: 0.35,
+  /** A "how much" or "when" question looks this far down the ranking for a fact with a figure or a date. */
+  fieldSearchDepth: 5,
   /** A yes/no question opens with a verdict when its lead fact covers this much of it. */
   verdictCoverage: 0.75,
   /** Most facts in one answer to a broad question ("tell me about…", a claim). */
@@ -82,14 +84,18 @@ export class AnswerEngine {
     const { primary } = query.intent;
     if (primary === "small-talk") return { answer: this.unknown(question, query, "small-talk") };
     if (primary === "advice") return { answer: this.unknown(question, query, "advice") };
-    const hits = this.findHits(query, focus);
+    let hits = this.findHits(query, focus);
     if (hits.length === 0) return { answer: this.unknown(question, query) };
-    // "How much…" with no figure, "when…" with no date: the question asks for what we lack.
-    if (
-      (primary === "how-much" || primary === "when") &&
-      this.index.intentFit(hits[0]?.fact as Fact, query) < 1
-    )
-      return { answer: this.unknown(question, query) };
+    // "How much…" and "when…" ask for a figure or a date: the best close fact that has one leads,
+    // and with none among the closest, the question asks for what we lack.
+    if (primary === "how-much" || primary === "when") {
+      const top = hits[0]?.fact.deal;
+      const lead = hits
+        .slice(0, ANSWER_DEFAULTS.fieldSearchDepth)
+        .find((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
+      if (!lead) return { answer: this.unknown(question, query) };
+      hits = [lead, ...hits.filter((hit) => hit !== lead)];
+    }
 
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;
     const shown = inFocus ? new Set(focus.shown ?? focus.facts) : new Set<string>();

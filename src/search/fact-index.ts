@@ -62,6 +62,10 @@ export interface SearchOptions {
 
 /** Words so common in this domain that matching them says little about the topic. */
 const GENERIC = new Set([
+  "case",
+  "stori",
+  "scandal",
+  "thing",
   "data",
   "user",
   "share",
@@ -98,8 +102,15 @@ const WHY_CUES =
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
-/** A figure in a fact's text (a year aside): digits, or "millions of dollars". */
-const FIGURE = /\d|\b(?:millions?|billions?|thousands?|hundreds?|dozens?)\b/i;
+/**
+ * A figure in a fact's text: money ("$150 million", "€45m"), a share ("21%"), or a number of
+ * things ("480,000 subscribers", "millions of dollars"); not a date ("21 February 2024").
+ */
+const FIGURE =
+  /[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|million|billion|thousand|bn|m\b)|\b(?:millions?|billions?|thousands?|hundreds?|dozens?) of\b|\b(?:19|20)\d\d\s+(?!(?:and|to|or|until|when|after|before)\b)[a-z]+s\b|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\s+(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)(?:[a-z]+ )?[a-z]+s\b/i;
+/** Facts that say a figure was not given, or that there was none. */
+const UNDISCLOSED =
+  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b/i;
 /** Words of rulings and findings. */
 const LEGAL_CUES =
   /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;
@@ -141,6 +152,7 @@ export class FactIndex {
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
   private readonly factTerms = new Map<string, ReadonlySet<string>>();
   private readonly crowdedDeals = new Map<string, boolean>();
+  private readonly dealTitleEntities = new Map<string, readonly string[]>();
 
   private constructor(readonly kb: KnowledgeBase) {
     this.matcher = new EntityMatcher(kb);
@@ -333,6 +345,8 @@ export class FactIndex {
       const coverage = total > 0 ? matchedWeight / total : 0;
       let score = result.score + COMMON_TERM_SCORE * common.length + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
+      // A company, product or person the question is about, and the fact is not: barely a match.
+      if (this.missesSubject(fact, groups, result.textTerms)) score *= MISSED_SUBJECT;
       if (termTotal > 0) score *= (OWN_FLOOR + ownRank / termTotal) ** 2;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
@@ -399,7 +413,8 @@ export class FactIndex {
       case "how-much": {
         const money = fact.amount !== undefined;
         const count = fact.count !== undefined;
-        const figure = FIGURE.test(fact.text.replace(/\b(?:19|20)\d\d\b/g, ""));
+        // "Terms were not disclosed", "no fine": a figure's absence answers "how much" too.
+        const figure = FIGURE.test(fact.text) || UNDISCLOSED.test(fact.text);
         // "How many TVs": a count of TVs, not of lawsuits.
         const countsWhatWasAsked =
           count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
@@ -415,7 +430,7 @@ export class FactIndex {
         break;
       }
       case "why":
-        fit *= WHY_CUES.test(fact.text) ? 1.5 : 0.9;
+        fit *= WHY_CUES.test(fact.text) ? 1.8 : 0.85;
         break;
       case "what-is":
         fit *= query.entities.some((entity) => this.defines(fact, entity.id)) ? 2.6 : 1;
@@ -442,6 +457,14 @@ export class FactIndex {
       case "claim":
         fit *= STATUS_WEIGHT_FOR_CLAIMS[fact.status];
         break;
+      case "topic": {
+        // "Did Yahoo scan our emails?": what happened leads; the denial follows it.
+        if (query.intent.yesNo && fact.status === "denied") fit *= 0.6;
+        // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
+        const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
+        fit *= 1.25 - (0.35 * facts.indexOf(fact)) / Math.max(1, facts.length);
+        break;
+      }
       default:
         break;
     }
@@ -522,6 +545,34 @@ export class FactIndex {
   }
 
   /**
+   * Whether the question names a subject (a company, a product, a person) that the fact does not
+   * involve at all: "epsilon doj fine" is about Epsilon, whatever else the DOJ fined.
+   */
+  private missesSubject(
+    fact: Fact,
+    groups: readonly (readonly string[])[],
+    textTerms: ReadonlySet<string>,
+  ): boolean {
+    return groups.some(
+      (group) =>
+        group.some((id) => SUBJECT_KINDS.has(this.kb.entities.get(id)?.kind ?? "")) &&
+        group.every((id) => !this.isInvolved(fact, id, textTerms)),
+    );
+  }
+
+  /** Whether a fact involves an entity: it names it in its text, or is by, about or party to it. */
+  private isInvolved(fact: Fact, id: string, textTerms: ReadonlySet<string>): boolean {
+    if (this.entitiesOf.get(fact.id)?.has(id)) return true;
+    const entity = this.kb.entities.get(id);
+    return (
+      entity !== undefined &&
+      words(entity.name)
+        .flatMap(termsOfWord)
+        .every((term) => textTerms.has(term))
+    );
+  }
+
+  /**
    * Whether a deal has several companies among its parties (the four carriers): then a fact that
    * names the one asked about says more than one that names none.
    */
@@ -548,9 +599,21 @@ export class FactIndex {
     return parties;
   }
 
+  /** The entities a deal's title names, worked out once per deal. */
+  private titleEntities(id: string): readonly string[] {
+    let named = this.dealTitleEntities.get(id);
+    if (!named) {
+      const title = this.kb.deals.get(id)?.title ?? "";
+      named = this.matcher.find(words(title), asWritten).map((mention) => mention.entity.id);
+      this.dealTitleEntities.set(id, named);
+    }
+    return named;
+  }
+
   private documentOf(fact: Fact): IndexDocument {
     const deal = this.kb.deals.get(fact.deal);
-    const involved = withParents(this.kb, entitiesOfFact(fact, deal));
+    // A deal is also about whatever its title names ("Netflix Prize…"), party or not.
+    const involved = withParents(this.kb, [...entitiesOfFact(fact, deal), ...this.titleEntities(fact.deal)]);
     this.entitiesOf.set(fact.id, involved);
     const ofDeal = this.dealEntities.get(fact.deal) ?? new Set<string>();
     for (const id of involved) ofDeal.add(id);
@@ -597,6 +660,11 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
   }
   return groups;
 }
+
+/** Entity kinds a question is about (its subject), as opposed to who ruled or which law applies. */
+const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
+/** What is left of a fact's score when it does not involve a subject the question names. */
+const MISSED_SUBJECT = 0.3;
 
 /** A speller that knows every word as written: no typo matching. */
 const asWritten = (word: string) => ({ word, distance: 0 });

@@ -85,7 +85,7 @@ const ADVICE = [
   /\bwhat do you think\b|\byour (?:opinion|view|take)\b|\bdo you (?:think|believe|like)\b|\bwould you\b/,
   /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change)\b/,
   /\bnext (?:year|month|week|time)\b|\bin the future\b|\bgoing to happen\b|\bgonna\b|\bpredict|\bforecast|\blikely to\b|\bwhat will\b|\bany chance\b/,
-  /\b(?:which|what) (?:\w+ )?(?:is|are) (?:the )?(?:most|least) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b/,
+  /\b(?:which|what) (?:\w+ ){0,3}(?:is|are) (?:the )?(?:most|least) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b/,
   /\b(?:can'?t|cannot|unable to|won'?t let me|how to|how do i) (?:log|sign)\b|\b(?:log|sign)(?:ging)? ?(?:in|into|on)\b.{0,20}\b(?:account|app)\b|\bmy (?:password|account|subscription|login)\b|\bunsubscribe\b/,
   /\bthis (?:week|weekend)\b|\btonight\b|\bwhat'?s new\b|\blatest (?:update|version|news|release|model|features?|episode|season)\b|\bnext (?:season|episode|update)\b/,
   /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work)\b|\boutage\b|\bright now\b/,
@@ -114,11 +114,11 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "who",
-    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b/,
+    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b|\b(?:which|what) (?:other |\w+ )?\w+(?:ers|ors|ies|ants|ents|ists|ies)\b(?! (?:of|was|is))/,
   ],
   [
     "why",
-    /\bwhy\b|\bhow come\b|\bwhat for\b|\bfor what\b|\breasons?\b|\bwhat (?:was|is) the (?:point|purpose|motive|goal|aim)\b|\bpurpose\b|\bmotive\b|\bwhat (?:did|do|does) (?:they|he|she|it|\w+) (?:want|need|use) (?:it|the data|that|them)(?: for)?\b|\bwhat .{1,40} used for\b/,
+    /\bwhy\b|\bhow come\b|^(?:and |so |but )?how (?:did|does|do|could|can|was|were|is|are)\b(?! (?:much|many|long|often|big))|\bwhat for\b|\bfor what\b|\breasons?\b|\bwhat (?:was|is) the (?:point|purpose|motive|goal|aim)\b|\bpurpose\b|\bmotive\b|\bwhat (?:did|do|does) (?:they|he|she|it|\w+) (?:want|need|use) (?:it|the data|that|them)(?: for)?\b|\bwhat .{1,40} used for\b/,
   ],
   [
     "legal",
@@ -134,7 +134,7 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "outcome",
-    /\bwhat happened\b|\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\boutcome\b|\bresult(?:ed)?\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bfines\b|\bpenalt|\bsettle|\bconsequence|\bpunish|\bstatus\b|\bwhere does .* stand\b|\bnow\b|\bany action\b|\bwhat did the \w+ do\b|\bget away with\b|\bsanction|\bbanned?\b|\border(?:ed)?\b/,
+    /\bwhat happened\b|\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\boutcome\b|\bresult(?:ed)?\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bfines\b|\bpenalt|\bsettle|\bconsequence|\bpunish|\bstatus\b|\bwhere does .* stand\b|\bnow\b|\bany action\b|\bwhat did the \w+ do\b|\bget away with\b|\bsanction|\bbanned?\b|\border(?:ed)?\b|\b(?:win|won|winning|lose|lost|losing)\b|\bstill\b|\bhave to\b|\bmust\b/,
   ],
 ];
 

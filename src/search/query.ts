@@ -64,11 +64,19 @@ export function analyseQuery(text: string, matcher: EntityMatcher, speller: Spel
   for (let i = next; i < corrected.length; i++) addWord(corrected[i] as string, i);
 
   const lower = typed.join(" ");
+  // "How many Vizio TVs": what is counted is the first word after "how many" that names no entity.
+  const many = typed.indexOf("many");
+  const named = new Set(mentions.flatMap((m) => Array.from({ length: m.length }, (_, k) => m.start + k)));
+  const counted =
+    many >= 0
+      ? typed.slice(many + 1).find((word, k) => !named.has(many + 1 + k) && !isCommonWord(word))
+      : undefined;
   // After "over", "because of" or "regarding", a question says why or about what, not what it wants.
   const cut = typed.findIndex((word, i) => i > 1 && CONTEXT_WORDS.has(word));
   const context = new Set(cut < 0 ? [] : typed.slice(cut + 1).flatMap(termsOfWord));
   for (const term of typed.slice(0, Math.max(0, cut)).flatMap(termsOfWord)) context.delete(term);
-  const intent = analyseIntent(text.toLowerCase(), wording.text, wording.claim);
+  const analysed = analyseIntent(text.toLowerCase(), wording.text, wording.claim);
+  const intent = counted ? { ...analysed, counted } : analysed;
   const entities = [...new Map(mentions.map((m) => [m.entity.id, m.entity])).values()];
   const uniqueTerms = [...new Set(queryTerms)];
   const anaphoric = FOLLOW_UP.test(lower);
