@@ -8,7 +8,8 @@ import { orderSources, type SourceTier, tierOf } from "../knowledge/tiers.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import { entityGroups, type FactIndex, type Hit } from "../search/fact-index.js";
 import type { Intent } from "../search/intent.js";
-import type { Query } from "../search/query.js";
+import type { Language } from "../search/languages/index.js";
+import type { AnalyseOptions, Query } from "../search/query.js";
 import { normalise } from "../search/text.js";
 import { Citations } from "./citations.js";
 import type { Focus } from "./conversation.js";
@@ -79,8 +80,8 @@ export class AnswerEngine {
     }
   }
 
-  answer(question: string, focus?: Focus): AnswerResult {
-    const query = this.index.analyse(question);
+  answer(question: string, focus?: Focus, options: AnalyseOptions = {}): AnswerResult {
+    const query = this.index.analyse(question, options);
     const { primary } = query.intent;
     if (primary === "small-talk") return { answer: this.unknown(question, query, "small-talk") };
     if (primary === "advice") return { answer: this.unknown(question, query, "advice") };
@@ -141,6 +142,7 @@ export class AnswerEngine {
     const direct = directAnswer(this.kb, facts[0] as Fact, query.intent);
     return this.compose(question, facts, {
       intent: query.intent.primary,
+      language: query.language,
       ...(verdict ? { verdict } : {}),
       ...(direct ? { direct } : {}),
     });
@@ -277,7 +279,7 @@ export class AnswerEngine {
   compose(
     question: string,
     facts: readonly Fact[],
-    extra: { intent?: Intent; verdict?: Verdict; direct?: string } = {},
+    extra: { intent?: Intent; language?: Language; verdict?: Verdict; direct?: string } = {},
   ): Answer {
     const citations = new Citations(this.kb.sources);
     const dealOrder = [...new Set(facts.map((fact) => fact.deal))];
@@ -331,6 +333,7 @@ export class AnswerEngine {
       question,
       status: "answered",
       intent: extra.intent ?? "topic",
+      language: extra.language ?? "en",
       ...(extra.verdict ? { verdict: extra.verdict } : {}),
       ...(extra.direct ? { direct: extra.direct } : {}),
       facts: answerFacts,
@@ -348,6 +351,7 @@ export class AnswerEngine {
       question,
       status: "unknown",
       intent: intent?.primary ?? "topic",
+      language: query?.language ?? "en",
       unanswered: why,
       ...(intent?.smallTalk ? { smallTalk: intent.smallTalk } : {}),
       facts: [],

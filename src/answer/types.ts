@@ -3,6 +3,7 @@
 import type { SourceTier } from "../knowledge/tiers.js";
 import type { Amount, Count, FactStatus, PartialDate, Source } from "../knowledge/types.js";
 import type { Intent, SmallTalk } from "../search/intent.js";
+import type { Language } from "../search/languages/index.js";
 
 export interface Citation {
   /** 1-based, shared by every fact of the answer that cites this source. */
@@ -63,6 +64,8 @@ export interface Answer {
   readonly status: "answered" | "unknown";
   /** What the question asked for (see search/intent.ts). */
   readonly intent: Intent;
+  /** The language the question was understood in: replies are framed in it; facts stay in English. */
+  readonly language: Language;
   /** For "unknown": why. */
   readonly unanswered?: Unanswered;
   /** For small talk: which kind, so the reply fits. */

@@ -8,7 +8,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
-import { analyseQuery, type Query } from "./query.js";
+import { type AnalyseOptions, analyseQuery, type Query } from "./query.js";
 import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
 /**
@@ -216,8 +216,8 @@ export class FactIndex {
     return best && { word: best.word, distance: best.distance };
   };
 
-  analyse(question: string): Query {
-    return analyseQuery(question, this.matcher, this.spell);
+  analyse(question: string, options: AnalyseOptions = {}): Query {
+    return analyseQuery(question, this.matcher, this.spell, options);
   }
 
   search(query: Query, options: SearchOptions = {}): Hit[] {

@@ -2,6 +2,7 @@
 import type { Entity } from "../knowledge/types.js";
 import type { EntityMatcher, Speller } from "./entities.js";
 import { analyseIntent, type Intent, type IntentAnalysis } from "./intent.js";
+import { detectLanguage, type Language, toEnglish } from "./languages/index.js";
 import { isCommonWord, termsOfWord, words } from "./text.js";
 import { reword } from "./wording.js";
 
@@ -10,6 +11,8 @@ export type { Intent } from "./intent.js";
 export interface Query {
   /** The message as typed. */
   readonly text: string;
+  /** The language it was understood in (see languages/): detected, else the chat's, else English. */
+  readonly language: Language;
   /** Search terms, entity names replaced by their canonical name's terms, typos corrected. */
   readonly terms: readonly string[];
   /** Terms the index does not hold, not even as a typo: most likely names we know nothing about. */
@@ -35,9 +38,28 @@ const FOLLOW_UP =
 const MORE =
   /^(?:and |so |ok |okay )?(?:tell me )?(?:more|anything else|what else|go on|continue|and then|then what|what next|more (?:on|about) (?:that|this|it))\b/;
 
-/** Analyses a question; `speller` corrects terms the index does not hold. */
-export function analyseQuery(text: string, matcher: EntityMatcher, speller: Speller): Query {
-  const wording = reword(text);
+export interface AnalyseOptions {
+  /** The chat's language, for messages too short or mixed to tell. */
+  readonly language?: Language;
+}
+
+/**
+ * Analyses a question; `speller` corrects terms the index does not hold. A question in another
+ * language is first rendered into the English words the knowledge base uses.
+ */
+export function analyseQuery(
+  text: string,
+  matcher: EntityMatcher,
+  speller: Speller,
+  options: AnalyseOptions = {},
+): Query {
+  // Mostly English words (or names, or the knowledge base's own words): English, whatever a
+  // detector makes of "alexa coppa fine"; otherwise the detector's language, else the chat's.
+  const language = looksEnglish(text, matcher, speller)
+    ? "en"
+    : (detectLanguage(text) ?? options.language ?? "en");
+  const english = toEnglish(text, language);
+  const wording = reword(english);
   // Correct typos first, so "cambrige analitica" meets its entity by name.
   // "What year did…" asks when; the year is not a topic word.
   const typed = words(
@@ -75,7 +97,7 @@ export function analyseQuery(text: string, matcher: EntityMatcher, speller: Spel
   const cut = typed.findIndex((word, i) => i > 1 && CONTEXT_WORDS.has(word));
   const context = new Set(cut < 0 ? [] : typed.slice(cut + 1).flatMap(termsOfWord));
   for (const term of typed.slice(0, Math.max(0, cut)).flatMap(termsOfWord)) context.delete(term);
-  const analysed = analyseIntent(text.toLowerCase(), wording.text, wording.claim);
+  const analysed = analyseIntent(english.toLowerCase(), wording.text, wording.claim);
   const intent = counted ? { ...analysed, counted } : analysed;
   const entities = [...new Map(mentions.map((m) => [m.entity.id, m.entity])).values()];
   const uniqueTerms = [...new Set(queryTerms)];
@@ -83,6 +105,7 @@ export function analyseQuery(text: string, matcher: EntityMatcher, speller: Spel
   const more = MORE.test(wording.text);
   return {
     text,
+    language,
     terms: uniqueTerms,
     unknownTerms,
     entities,
@@ -93,6 +116,35 @@ export function analyseQuery(text: string, matcher: EntityMatcher, speller: Spel
     more,
     context,
   };
+}
+
+/** Share of a message's words that must be English (or names) for it to be read as English. */
+const ENGLISH_SHARE = 0.6;
+
+/**
+ * Whether most words of a message are everyday English, names the knowledge base knows, or its
+ * own words (a long word with one typo counts: "cambrige").
+ */
+function looksEnglish(text: string, matcher: EntityMatcher, speller: Speller): boolean {
+  const typed = words(text);
+  if (typed.length === 0) return true;
+  const named = new Set(
+    matcher
+      .find(typed, (word) => ({ word, distance: 0 }))
+      .flatMap((m) => Array.from({ length: m.length }, (_, k) => m.start + k)),
+  );
+  let english = 0;
+  typed.forEach((word, i) => {
+    const spelt = named.has(i) || isCommonWord(word) ? undefined : speller(word);
+    if (
+      named.has(i) ||
+      isCommonWord(word) ||
+      spelt?.distance === 0 ||
+      (word.length >= 8 && spelt !== undefined && spelt.distance <= 1)
+    )
+      english++;
+  });
+  return english / typed.length >= ENGLISH_SHARE;
 }
 
 /** Whether the question shows this intent (primary or not). */

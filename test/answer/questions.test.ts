@@ -5,19 +5,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Conversations } from "../../src/answer/conversation.js";
 import type { Knowledge } from "../../src/answer/knowledge.js";
+import { loadLanguageDetection } from "../../src/search/languages/index.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 import { type Judged, judge, loadQuestions, score } from "../support/questions.js";
 
 let knowledge: Knowledge;
 beforeAll(async () => {
   knowledge = await knowledgeFrom();
+  await loadLanguageDetection();
 });
 
 function run(): Judged[] {
   const conversations = new Conversations();
   return loadQuestions().map((c, i) => {
     const chat = c.chat ?? `single-${i}`;
-    const { answer, focus } = knowledge.engine.answer(c.q, conversations.get(chat));
+    const { answer, focus } = knowledge.engine.answer(c.q, conversations.get(chat), { language: c.language });
     if (focus) conversations.set(chat, focus);
     return judge(c, {
       status: answer.status,

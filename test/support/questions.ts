@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { isLanguage, type Language } from "../../src/search/languages/index.js";
 
 /**
  * What a question asks for. `topic` is a plain "tell me about"; the others are the intents the
@@ -41,6 +42,8 @@ export interface QuestionCase {
   readonly words: readonly string[];
   /** Questions with the same chat are one conversation, in file order. */
   readonly chat?: string;
+  /** The chat's language (as a platform would report it), from the file's `language:`; English when absent. */
+  readonly language: Language;
 }
 
 export const QUESTIONS_DIR = path.join(import.meta.dirname, "..", "questions");
@@ -50,7 +53,11 @@ export function loadQuestions(dir = QUESTIONS_DIR): QuestionCase[] {
   for (const name of readdirSync(dir)
     .filter((n) => n.endsWith(".yaml"))
     .sort()) {
-    const doc = parse(readFileSync(path.join(dir, name), "utf8")) as { questions: Record<string, unknown>[] };
+    const doc = parse(readFileSync(path.join(dir, name), "utf8")) as {
+      language?: string;
+      questions: Record<string, unknown>[];
+    };
+    const language = isLanguage(doc.language) ? doc.language : "en";
     for (const raw of doc.questions) {
       const expect = raw.expect === "unknown" ? "unknown" : "answered";
       const intent =
@@ -61,6 +68,7 @@ export function loadQuestions(dir = QUESTIONS_DIR): QuestionCase[] {
       out.push({
         file: name,
         q: String(raw.q),
+        language,
         expect,
         intent,
         lead,

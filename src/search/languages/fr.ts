@@ -1,0 +1,7 @@
+/** fr → the English words the engine knows. See lexicon.ts. */
+import type { Lexicon } from "./lexicon.js";
+
+export const fr: Lexicon = {
+  phrases: {},
+  words: {},
+};

@@ -1,0 +1,155 @@
+/**
+ * Questions in Spanish, Portuguese, German, French and Italian, rendered into the English words
+ * the engine knows: question words become English question words (so intents are recognised
+ * as in English), domain words become the knowledge base's words, stop words go, and anything
+ * else (names, numbers, words we have no entry for) passes through as typed.
+ */
+import { createRequire } from "node:module";
+import { de } from "./de.js";
+import { es } from "./es.js";
+import { fr } from "./fr.js";
+import { it } from "./it.js";
+import { isLanguage, LANGUAGES, type Language, type Lexicon, STEMMERS } from "./lexicon.js";
+import { pt } from "./pt.js";
+
+export { isLanguage, LANGUAGES, type Language } from "./lexicon.js";
+
+const require = createRequire(import.meta.url);
+const LEXICONS: Readonly<Record<Exclude<Language, "en">, Lexicon>> = { es, pt, de, fr, it };
+
+interface Prepared {
+  /** Phrases by their first word: word sequences (accents stripped) → English. */
+  readonly phrases: ReadonlyMap<string, { words: readonly string[]; to: string }[]>;
+  /** Words (accents stripped) → English. */
+  readonly exact: ReadonlyMap<string, string>;
+  /** Stems → English. */
+  readonly stems: ReadonlyMap<string, string>;
+  readonly stopWords: ReadonlySet<string>;
+  readonly stem: (word: string) => string;
+}
+
+const prepared = new Map<Language, Prepared>();
+
+/** Lowercase, accents stripped, the way lexicon keys and typed words are compared. */
+function fold(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
+}
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
+
+function tokens(text: string): string[] {
+  return (fold(text).match(WORD) ?? []).map((word) => word.replace(/['’]$/, ""));
+}
+
+function prepare(language: Exclude<Language, "en">): Prepared {
+  let ready = prepared.get(language);
+  if (ready) return ready;
+  const lexicon = LEXICONS[language];
+  const { newStemmer } = require("snowball-stemmers") as {
+    newStemmer(name: string): { stem(w: string): string };
+  };
+  const stemmer = newStemmer(STEMMERS[language]);
+  const stem = (word: string) => stemmer.stem(word);
+  const phrases = new Map<string, { words: readonly string[]; to: string }[]>();
+  for (const [phrase, to] of Object.entries(lexicon.phrases)) {
+    const words = tokens(phrase);
+    const first = words[0];
+    if (!first) continue;
+    phrases.set(
+      first,
+      [...(phrases.get(first) ?? []), { words, to }].sort((a, b) => b.words.length - a.words.length),
+    );
+  }
+  const exact = new Map<string, string>();
+  const stems = new Map<string, string>();
+  for (const [word, to] of Object.entries(lexicon.words)) {
+    exact.set(fold(word), to);
+    if (!stems.has(stem(fold(word)))) stems.set(stem(fold(word)), to);
+  }
+  const keep = new Set((lexicon.keep ?? []).map(fold));
+  const all = (require("stopwords-iso") as Record<string, string[]>)[language] ?? [];
+  const stopWords = new Set(all.map(fold).filter((word) => !keep.has(word) && !exact.has(word)));
+  ready = { phrases, exact, stems, stopWords, stem };
+  prepared.set(language, ready);
+  return ready;
+}
+
+/**
+ * A question in `language` as English words: "¿Cuánto multaron a TikTok en Irlanda?" →
+ * "how much fine tiktok ireland?". English questions come back unchanged. A trailing question
+ * mark is kept, since it says the message is a question.
+ */
+export function toEnglish(question: string, language: Language): string {
+  if (language === "en") return question;
+  const { phrases, exact, stems, stopWords, stem } = prepare(language);
+  const words = tokens(question);
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    const phrase = phrases.get(word)?.find((p) => p.words.every((w, k) => words[i + k] === w));
+    if (phrase) {
+      out.push(phrase.to);
+      i += phrase.words.length - 1;
+      continue;
+    }
+    const english = exact.get(word) ?? (stopWords.has(word) ? undefined : stems.get(stem(word)));
+    if (english !== undefined) out.push(english);
+    else if (!stopWords.has(word)) out.push(word);
+  }
+  return `${out.join(" ")}${/[?？]\s*$/.test(question) ? "?" : ""}`;
+}
+
+interface Detector {
+  detect(text: string): { language: string; isReliable(): boolean };
+  setLanguageSubset(languages: string[]): unknown;
+}
+
+let detector: Detector | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the language detector (eld, its small database: chosen over tinyld and franc-min for its
+ * accuracy on short questions, see the README). It takes a few hundred milliseconds, so it loads
+ * in the background; until it is ready, messages keep their chat's language.
+ */
+export function loadLanguageDetection(): Promise<void> {
+  loading ??= import("eld/small").then(({ eld }) => {
+    const ready = eld as unknown as Detector;
+    ready.setLanguageSubset([...LANGUAGES]);
+    detector = ready;
+  });
+  return loading;
+}
+
+/**
+ * The language a message is written in, among the ones Receipts speaks, when the message says
+ * so clearly enough; undefined for mixed messages ("grindr hiv"), which keep the chat's. Short
+ * messages ("hola", "danke") are recognised by our own word lists, longer ones by the detector
+ * once it has loaded.
+ */
+export function detectLanguage(text: string): Language | undefined {
+  if (!detector) void loadLanguageDetection();
+  const letters = text.replace(/[^\p{L}]/gu, "").length;
+  if (detector && letters >= 8) {
+    const result = detector.detect(text);
+    if (result.isReliable() && isLanguage(result.language)) return result.language;
+  }
+  return letters > 0 ? byWordLists(text) : undefined;
+}
+
+/** The one language whose phrases and words account for every word of a short message, if any. */
+function byWordLists(text: string): Language | undefined {
+  const words = tokens(text);
+  if (words.length === 0 || words.length > 4) return undefined;
+  const matching = (Object.keys(LEXICONS) as Exclude<Language, "en">[]).filter((language) => {
+    const { phrases, exact } = prepare(language);
+    return words.every(
+      (word, i) =>
+        exact.has(word) || phrases.get(word)?.some((p) => p.words.every((w, k) => words[i + k] === w)),
+    );
+  });
+  return matching.length === 1 ? matching[0] : undefined;
+}

@@ -1,0 +1,7 @@
+/** pt → the English words the engine knows. See lexicon.ts. */
+import type { Lexicon } from "./lexicon.js";
+
+export const pt: Lexicon = {
+  phrases: {},
+  words: {},
+};
