@@ -1,17 +1,10 @@
 /** Knowledge and answers → platform-neutral replies. The words around facts live here. */
 import { Citations } from "../answer/citations.js";
 import type { Answer } from "../answer/types.js";
-import type { Deal, FactStatus, KnowledgeBase } from "../knowledge/types.js";
+import { type Deal, FACT_STATUS_LABEL, type FactStatus, type KnowledgeBase } from "../knowledge/types.js";
 import type { Action, Block, Reply } from "./types.js";
 
-export const STATUS_LABEL: Record<FactStatus, string> = {
-  alleged: "Alleged",
-  reported: "Reported",
-  confirmed: "Confirmed",
-  denied: "Denied",
-  ruled: "Ruled",
-  unsupported: "Not supported",
-};
+export const STATUS_LABEL = FACT_STATUS_LABEL;
 
 const STATUS_NOTE: Partial<Record<FactStatus, string>> = {
   alleged: "Alleged: claimed in a filing or by a party, not proven.",
