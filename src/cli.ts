@@ -3,9 +3,11 @@
  * `npm run kb:check` or `npm run --silent ask -- --json "question"`.
  */
 import { createInterface } from "node:readline";
+import { saveReplyImage } from "./adapters/console.js";
 import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
 import type { Answer } from "./answer/types.js";
 import { Bot } from "./bot/bot.js";
+import { parseInput } from "./bot/input.js";
 import { answerReply } from "./bot/replies.js";
 import type { ChatRef } from "./bot/types.js";
 import { knowledgeDir } from "./config.js";
@@ -87,7 +89,16 @@ async function ask(args: string[]): Promise<number> {
   };
 
   if (!batch) {
-    console.log(respond({ platform: "console", id: "ask", kind: "private" }, question));
+    const chat: ChatRef = { platform: "console", id: "ask", kind: "private" };
+    const input = parseInput(question);
+    if (!json && input?.kind === "command") {
+      // A command works as in a chat; a picture it answers with is saved, and its path printed.
+      const reply = await bot.handle({ chat, user: { id: "ask", canManageChat: true }, input });
+      const imagePath = reply.image ? await saveReplyImage(reply.image) : undefined;
+      console.log(renderPlain(reply, imagePath ? { imagePath } : {}));
+      return 0;
+    }
+    console.log(respond(chat, question));
     return 0;
   }
   let line = 0;

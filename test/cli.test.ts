@@ -115,15 +115,38 @@ describe("kb:check", () => {
   });
 });
 
+describe("ask with a bot command", () => {
+  it("/timeline saves the picture and prints where", async () => {
+    const { code, stdout } = await cli(["ask", "/timeline netflix-facebook"], { env: { TMPDIR: temp } });
+    expect(code).toBe(0);
+    const file = path.join(temp, "receipts", "timeline-netflix-facebook.png");
+    expect(stdout).toMatch(/^Timeline: Netflix and Facebook/);
+    expect(stdout).toContain(`Picture saved as ${file}\n`);
+    expect(readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
+  });
+});
+
 describe("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
     const child = run(process.execPath, [...TSX, "src/main.ts"], {
       cwd: REPO,
-      env: { ...process.env, TELEGRAM_BOT_TOKEN: "", DISCORD_TOKEN: "", DATA_DIR: path.join(temp, "data") },
+      env: {
+        ...process.env,
+        TELEGRAM_BOT_TOKEN: "",
+        DISCORD_TOKEN: "",
+        DATA_DIR: path.join(temp, "data"),
+        TMPDIR: path.join(temp, "console"),
+      },
     });
-    child.child.stdin?.end("/deal netflix-facebook\ndid facebook let netflix read messages?\n");
+    child.child.stdin?.end(
+      "/deal netflix-facebook\ndid facebook let netflix read messages?\n/timeline netflix-facebook\n",
+    );
     const { stdout } = await child;
     expect(stdout).toMatch(/Timeline:/);
+    expect(stdout).toContain("(/sources netflix-facebook · /timeline netflix-facebook");
+    expect(stdout).toContain(
+      `Picture saved as ${path.join(temp, "console", "receipts", "timeline-netflix-facebook.png")}`,
+    );
     expect(stdout).toMatch(/Alleged: .*\[1\]/);
     expect(stdout).toMatch(/Sources:\n\[1\] /);
   });

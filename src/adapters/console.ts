@@ -2,10 +2,13 @@
  * The console chat: the same bot layer as Telegram and Discord, in a terminal. With a pipe
  * instead of a terminal it answers each line and stops at end of input.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Bot } from "../bot/bot.js";
 import { parseInput } from "../bot/input.js";
-import type { ChatRef, UserRef } from "../bot/types.js";
+import type { ChatRef, ReplyImage, UserRef } from "../bot/types.js";
 import { renderPlain } from "../render/plain.js";
 import type { Adapter } from "./adapter.js";
 
@@ -14,6 +17,19 @@ export interface ConsoleOptions {
   readonly output?: NodeJS.WritableStream;
   /** Defaults to whether `input` is a terminal. */
   readonly interactive?: boolean;
+  /** Where pictures (timelines) are saved; a `receipts` folder in the system's temporary folder by default. */
+  readonly imageDir?: string;
+}
+
+/** A terminal shows no pictures: a reply's picture is saved as a file, and its path printed. */
+export async function saveReplyImage(
+  image: ReplyImage,
+  dir = path.join(tmpdir(), "receipts"),
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, path.basename(image.name));
+  await writeFile(file, image.png);
+  return file;
 }
 
 const CHAT: ChatRef = { platform: "console", id: "console", kind: "private" };
@@ -39,10 +55,14 @@ export function createConsoleAdapter(
     if (!parsed) return;
     const reply = await bot.handle({ chat: CHAT, user: USER, input: parsed });
     const hints = reply.actions.map((action) =>
-      action.data.replace(/^src:/, "/sources ").replace(/^(?:deal|rel):/, "/deal "),
+      action.data
+        .replace(/^src:/, "/sources ")
+        .replace(/^(?:deal|rel):/, "/deal ")
+        .replace(/^tl:/, "/timeline "),
     );
+    const imagePath = reply.image ? await saveReplyImage(reply.image, options.imageDir) : undefined;
     output.write(
-      `${renderPlain(reply)}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
+      `${renderPlain(reply, imagePath ? { imagePath } : {})}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
     );
   };
 

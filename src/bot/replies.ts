@@ -16,11 +16,14 @@ export const actions = {
   sources: (deal: string): Action => ({ label: "Sources", data: `src:${deal}` }),
   more: (deal: string): Action => ({ label: "More on this deal", data: `deal:${deal}` }),
   related: (deal: string): Action => ({ label: "Related deals", data: `rel:${deal}` }),
+  timeline: (deal: string): Action => ({ label: "Timeline", data: `tl:${deal}` }),
 };
 
-export function parseAction(data: string): { verb: "src" | "deal" | "rel"; deal: string } | undefined {
-  const match = /^(src|deal|rel):([a-z0-9-]{1,40})$/.exec(data);
-  return match ? { verb: match[1] as "src" | "deal" | "rel", deal: match[2] as string } : undefined;
+type ActionVerb = "src" | "deal" | "rel" | "tl";
+
+export function parseAction(data: string): { verb: ActionVerb; deal: string } | undefined {
+  const match = /^(src|deal|rel|tl):([a-z0-9-]{1,40})$/.exec(data);
+  return match ? { verb: match[1] as ActionVerb, deal: match[2] as string } : undefined;
 }
 
 /** `suggestions: false` leaves out the "You could also ask" list (ask --json carries it apart). */
@@ -164,7 +167,11 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
     blocks,
     citations: citations.list,
     footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
-    actions: [actions.sources(deal.id), ...(deal.related.length > 0 ? [actions.related(deal.id)] : [])],
+    actions: [
+      actions.sources(deal.id),
+      actions.timeline(deal.id),
+      ...(deal.related.length > 0 ? [actions.related(deal.id)] : []),
+    ],
   };
 }
 
