@@ -126,6 +126,23 @@ describe("ask with a bot command", () => {
   });
 });
 
+describe("site", () => {
+  it("writes the static site to --out, and refuses a folder it did not build", async () => {
+    const out = path.join(temp, "site");
+    const built = await cli(["site", "--out", out], { env: { SITE_URL: "https://receipts.example.org" } });
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/^Wrote \d+ pages and the feed to .*site in \d+\.\d+ s\.\n$/);
+    expect(readFileSync(path.join(out, "feed.xml"), "utf8")).toContain(
+      `href="https://receipts.example.org/deals/netflix-facebook.html"`,
+    );
+    const other = path.join(temp, "other");
+    cpSync(path.join(REPO, "knowledge", "README.md"), path.join(other, "README.md"));
+    const refused = await cli(["site", `--out=${other}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is not empty and was not built by npm run site/);
+  });
+});
+
 describe("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
     const child = run(process.execPath, [...TSX, "src/main.ts"], {
