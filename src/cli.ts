@@ -1,11 +1,11 @@
 /**
- * Command line: `kb:check`, `kb:stats` and `ask`. Run through npm scripts, e.g.
- * `npm run kb:check` or `npm run --silent ask -- --json "question"`.
+ * Command line: `kb:check`, `kb:stats`, `ask` and `site`. Run through npm scripts, e.g.
+ * `npm run kb:check`, `npm run --silent ask -- --json "question"` or `npm run site -- --out DIR`.
  */
 import path from "node:path";
 import { createInterface } from "node:readline";
 import dotenv from "dotenv";
-import { saveReplyImage } from "./adapters/console.js";
+import { renderForTerminal } from "./adapters/console.js";
 import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
 import type { Answer } from "./answer/types.js";
 import { Bot } from "./bot/bot.js";
@@ -99,8 +99,7 @@ async function ask(args: string[]): Promise<number> {
     if (!json && input?.kind === "command") {
       // A command works as in a chat; a picture it answers with is saved, and its path printed.
       const reply = await bot.handle({ chat, user: { id: "ask", canManageChat: true }, input });
-      const imagePath = reply.image ? await saveReplyImage(reply.image) : undefined;
-      console.log(renderPlain(reply, imagePath ? { imagePath } : {}));
+      console.log(await renderForTerminal(reply));
       return 0;
     }
     console.log(respond(chat, question));
@@ -133,12 +132,8 @@ async function ask(args: string[]): Promise<number> {
 /** `site [--out DIR]`: the static site of the knowledge base. */
 async function site(args: string[]): Promise<number> {
   const at = args.findIndex((arg) => arg === "--out" || arg.startsWith("--out="));
-  const out = path.resolve(
-    at < 0
-      ? "site"
-      : ((args[at] as string).startsWith("--out=") ? (args[at] as string).slice(6) : (args[at + 1] ?? "")) ||
-          "site",
-  );
+  const given = at < 0 ? undefined : args[at] === "--out" ? args[at + 1] : args[at]?.slice("--out=".length);
+  const out = path.resolve(given || "site");
   // SITE_URL may come from .env, as it does for the bot.
   dotenv.config({ quiet: true });
   let config: Config;

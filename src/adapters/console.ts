@@ -8,7 +8,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Bot } from "../bot/bot.js";
 import { parseInput } from "../bot/input.js";
-import type { ChatRef, ReplyImage, UserRef } from "../bot/types.js";
+import type { ChatRef, Reply, UserRef } from "../bot/types.js";
 import { renderPlain } from "../render/plain.js";
 import type { Adapter } from "./adapter.js";
 
@@ -21,15 +21,19 @@ export interface ConsoleOptions {
   readonly imageDir?: string;
 }
 
-/** A terminal shows no pictures: a reply's picture is saved as a file, and its path printed. */
-export async function saveReplyImage(
-  image: ReplyImage,
-  dir = path.join(tmpdir(), "receipts"),
+/**
+ * A reply as plain text for a terminal, which shows no pictures: a reply's picture is saved as a
+ * file in `imageDir` (a `receipts` folder in the temporary folder by default), and its path printed.
+ */
+export async function renderForTerminal(
+  reply: Reply,
+  imageDir = path.join(tmpdir(), "receipts"),
 ): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, path.basename(image.name));
-  await writeFile(file, image.png);
-  return file;
+  if (!reply.image) return renderPlain(reply);
+  await mkdir(imageDir, { recursive: true });
+  const file = path.join(imageDir, path.basename(reply.image.name));
+  await writeFile(file, reply.image.png);
+  return renderPlain(reply, { imagePath: file });
 }
 
 const CHAT: ChatRef = { platform: "console", id: "console", kind: "private" };
@@ -60,9 +64,8 @@ export function createConsoleAdapter(
         .replace(/^(?:deal|rel):/, "/deal ")
         .replace(/^tl:/, "/timeline "),
     );
-    const imagePath = reply.image ? await saveReplyImage(reply.image, options.imageDir) : undefined;
     output.write(
-      `${renderPlain(reply, imagePath ? { imagePath } : {})}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
+      `${await renderForTerminal(reply, options.imageDir)}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
     );
   };
 

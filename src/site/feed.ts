@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { dealLabel } from "../knowledge/relations.js";
 import { type Deal, FACT_STATUS_LABEL, type PartialDate } from "../knowledge/types.js";
-import { escapeXml } from "../timeline/xml.js";
+import { escapeXml } from "../timeline/text.js";
 import { dealPath, siteLink } from "./urls.js";
 
 /** How many of a deal's newest dated facts an entry lists. */

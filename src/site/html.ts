@@ -1,7 +1,5 @@
 /** The frame every page of the site shares, and small HTML helpers. */
-import { escapeXml } from "../timeline/xml.js";
-
-export const escapeHtml = escapeXml;
+import { escapeXml } from "../timeline/text.js";
 
 /** Tagged template that escapes every interpolated value, unless it is already `Html`. */
 export class Html {
@@ -17,7 +15,7 @@ function render(part: Part): string {
   if (part === undefined || part === null || part === false) return "";
   if (part instanceof Html) return part.text;
   if (Array.isArray(part)) return part.map(render).join("");
-  return escapeHtml(String(part));
+  return escapeXml(String(part));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
@@ -76,9 +74,4 @@ ${body}
 ${scripts.map((src) => html`<script src="${root}${src}"></script>\n`)}</body>
 </html>
 `}`;
-}
-
-/** "s" when `n` is not 1. */
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -16,8 +16,9 @@ import {
 } from "../knowledge/types.js";
 import { formatDate, httpUrl, sourceDetails, sourceTitle } from "../render/text.js";
 import { timelineSummary, timelineSvg } from "../timeline/svg.js";
+import { plural } from "../timeline/text.js";
 import type { CompanyDeals } from "./companies.js";
-import { type Html, html, page, plural, raw } from "./html.js";
+import { type Html, html, page, raw } from "./html.js";
 import { searchData } from "./search.js";
 import { companyPath, dealPath } from "./urls.js";
 

@@ -5,7 +5,7 @@
  */
 import { FACT_STATUS_LABEL, FACT_STATUSES, type FactStatus } from "../knowledge/types.js";
 import { FONT_FAMILY, textWidth } from "./fonts.js";
-import { escapeXml } from "./xml.js";
+import { escapeXml } from "./text.js";
 
 export type MarkShape = "triangle" | "circle" | "square" | "cross" | "diamond" | "slashed-ring";
 

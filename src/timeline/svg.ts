@@ -15,7 +15,7 @@ import { dealLabel } from "../knowledge/relations.js";
 import { type Deal, FACT_STATUSES, type Fact, type PartialDate } from "../knowledge/types.js";
 import { FONT_FAMILY, fitText } from "./fonts.js";
 import { LEGEND, legendEntry, markDefs, markUse, round, STATUS_MARKS } from "./marks.js";
-import { escapeXml } from "./xml.js";
+import { escapeXml, plural } from "./text.js";
 
 export const TIMELINE_WIDTH = 1200;
 export const TIMELINE_MAX_HEIGHT = 720;
@@ -125,10 +125,6 @@ function summaryLine(dated: readonly Dated[], undated: number): string {
   const span = first === undefined ? "" : first === last ? `, ${first}` : `, ${first}–${last}`;
   const shown = dated.length === 0 ? "No dated facts yet" : `${plural(dated.length, "dated fact")}${span}`;
   return undated > 0 ? `${shown} · ${plural(undated, "undated fact")} not shown` : shown;
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** A fact's mark with its whole text as a tooltip, tagged with its id. */

@@ -17,7 +17,7 @@ import {
   searchDocument,
 } from "../../src/site/search.js";
 import { datedFacts } from "../../src/timeline/svg.js";
-import { escapeXml } from "../../src/timeline/xml.js";
+import { escapeXml } from "../../src/timeline/text.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 import { htmlProblems } from "../support/site.js";
 
