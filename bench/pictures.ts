@@ -2,10 +2,15 @@
  * Timeline pictures and the static site, on the real knowledge base: part of `npm run bench`,
  * or alone with `npx tsx bench/pictures.ts`.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadKnowledgeDir } from "../src/knowledge/load.js";
 import type { KnowledgeBase } from "../src/knowledge/types.js";
+import { buildSite } from "../src/site/build.js";
+import { dealsLastChanged } from "../src/site/history.js";
 import { rasterise } from "../src/timeline/png.js";
 import { datedFacts, timelineSvg } from "../src/timeline/svg.js";
 
@@ -34,6 +39,27 @@ export async function benchPictures(kb: KnowledgeBase): Promise<void> {
   console.log(
     `${deal.id} (${datedFacts(deal).dated.length} dated facts): ${(bytes / 1024).toFixed(0)} KB; first ${times[0]?.toFixed(0)} ms; ${summary(times.slice(1))}`,
   );
+
+  console.log("\n## Static site (every page, the feed and the assets)\n");
+  const out = mkdtempSync(path.join(tmpdir(), "receipts-bench-site-"));
+  try {
+    const builds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      await buildSite({ kb, out, lastChanged: await dealsLastChanged(path.join(ROOT, "knowledge")) });
+      builds.push(performance.now() - start);
+    }
+    console.log(`in a warm process, with git history: ${summary(builds)}`);
+    const commands: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "site", "--out", out], { cwd: ROOT });
+      commands.push(performance.now() - start);
+    }
+    console.log(`npm run site in a fresh process (start, load, validate, build): ${summary(commands)}`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
