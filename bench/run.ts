@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: answer quality and latency of our engine against plain MiniSearch and Lunr
  * on the real knowledge base and question set; then scaling on synthetic knowledge bases;
- * then the cold start of the real knowledge base in a fresh process.
+ * then the cold start of the real knowledge base in a fresh process; then timeline pictures and
+ * the static site (pictures.ts).
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { buildKnowledge } from "../src/answer/knowledge.js";
 import { loadKnowledgeDir } from "../src/knowledge/load.js";
 import type { KnowledgeBase } from "../src/knowledge/types.js";
 import { loadQuestions, type QuestionCase } from "../test/support/questions.js";
+import { benchPictures } from "./pictures.js";
 import { syntheticKnowledgeBase } from "./synthetic.js";
 
 const ROOT = path.join(import.meta.dirname, "..");
@@ -205,3 +207,5 @@ const colds = Array.from({ length: 5 }, () =>
   ),
 ).sort((a, b) => a - b);
 console.log(`median ${colds[2]?.toFixed(0)} ms, worst ${colds[4]?.toFixed(0)} ms over 5 runs`);
+
+await benchPictures(kb);

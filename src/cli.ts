@@ -1,24 +1,31 @@
 /**
- * Command line: `kb:check`, `kb:stats` and `ask`. Run through npm scripts, e.g.
- * `npm run kb:check` or `npm run --silent ask -- --json "question"`.
+ * Command line: `kb:check`, `kb:stats`, `ask` and `site`. Run through npm scripts, e.g.
+ * `npm run kb:check`, `npm run --silent ask -- --json "question"` or `npm run site -- --out DIR`.
  */
+import path from "node:path";
 import { createInterface } from "node:readline";
+import dotenv from "dotenv";
+import { renderForTerminal } from "./adapters/console.js";
 import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
 import type { Answer } from "./answer/types.js";
 import { Bot } from "./bot/bot.js";
+import { parseInput } from "./bot/input.js";
 import { answerReply } from "./bot/replies.js";
 import type { ChatRef } from "./bot/types.js";
-import { knowledgeDir } from "./config.js";
+import { type Config, ConfigError, knowledgeDir, loadConfig } from "./config.js";
 import { loadKnowledgeDir } from "./knowledge/load.js";
 import { formatProblem, statsTable, summaryLine, tiersReport } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
+import { buildSite, SiteError } from "./site/build.js";
+import { dealsLastChanged } from "./site/history.js";
 
 const USAGE = `usage:
   npm run kb:check                 validate the knowledge base (KNOWLEDGE_DIR, default ./knowledge)
   npm run kb:stats                 facts per deal and per status
   npm run ask -- "question"        answer one question
   npm run ask -- --json "question" answer as one JSON object
-  npm run ask -- --json --batch    answer each line of standard input (plain, or {"chat": "c1", "q": "..."})`;
+  npm run ask -- --json --batch    answer each line of standard input (plain, or {"chat": "c1", "q": "..."})
+  npm run site -- [--out DIR]      write the static site (default ./site; SITE_URL for absolute links)`;
 
 async function kbCheck(stats: boolean): Promise<number> {
   const result = await loadKnowledgeDir(knowledgeDir());
@@ -91,7 +98,15 @@ async function ask(args: string[]): Promise<number> {
   };
 
   if (!batch) {
-    console.log(respond({ platform: "console", id: "ask", kind: "private" }, question));
+    const chat: ChatRef = { platform: "console", id: "ask", kind: "private" };
+    const input = parseInput(question);
+    if (!json && input?.kind === "command") {
+      // A command works as in a chat; a picture it answers with is saved, and its path printed.
+      const reply = await bot.handle({ chat, user: { id: "ask", canManageChat: true }, input });
+      console.log(await renderForTerminal(reply));
+      return 0;
+    }
+    console.log(respond(chat, question));
     return 0;
   }
   let line = 0;
@@ -118,6 +133,46 @@ async function ask(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `site [--out DIR]`: the static site of the knowledge base. */
+async function site(args: string[]): Promise<number> {
+  const at = args.findIndex((arg) => arg === "--out" || arg.startsWith("--out="));
+  const given = at < 0 ? undefined : args[at] === "--out" ? args[at + 1] : args[at]?.slice("--out=".length);
+  const out = path.resolve(given || "site");
+  // SITE_URL may come from .env, as it does for the bot.
+  dotenv.config({ quiet: true });
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+  const started = performance.now();
+  const result = await loadKnowledgeDir(config.knowledgeDir, { warnings: false });
+  if (!result.ok) {
+    for (const problem of result.errors) console.error(formatProblem(problem));
+    console.error("The knowledge base has errors: fix them (npm run kb:check) and build again.");
+    return 1;
+  }
+  try {
+    const files = await buildSite({
+      kb: result.kb,
+      out,
+      lastChanged: await dealsLastChanged(config.knowledgeDir),
+      ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
+    });
+    const pages = files.filter((file) => file.endsWith(".html")).length;
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    console.log(`Wrote ${pages} pages and the feed to ${out} in ${seconds} s.`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SiteError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -127,6 +182,8 @@ async function main(argv: string[]): Promise<number> {
       return kbCheck(true);
     case "ask":
       return ask(rest);
+    case "site":
+      return site(rest);
     default:
       console.error(USAGE);
       return 2;

@@ -28,6 +28,8 @@ export interface Config {
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   /** Log users' message text (off by default: it is theirs). */
   readonly logMessageText: boolean;
+  /** Public base URL of the generated site (`npm run site`): answers link to its deal pages when set. */
+  readonly siteUrl?: string;
 }
 
 /** Every variable we read, with a line for the README and for typo hints. */
@@ -46,6 +48,8 @@ export const VARIABLES = {
   HEALTH_PORT: "port for /healthz and /metrics (off when unset)",
   LOG_LEVEL: "trace, debug, info (default), warn, error, fatal or silent",
   LOG_MESSAGE_TEXT: "true to log users' message text (default false)",
+  SITE_URL:
+    "public base URL of the generated site; answers link deal labels to their pages (unset: no links)",
 } as const;
 
 export class ConfigError extends Error {
@@ -135,12 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("LOG_MESSAGE_TEXT must be true or false");
 
   const healthPort = port("HEALTH_PORT");
+  const siteUrl = url("SITE_URL");
 
   // A variable that is almost one of ours, or another bot's name for one of ours, is most
   // likely meant as ours; left alone it would be silently ignored.
   const known = Object.keys(VARIABLES);
   for (const name of Object.keys(env)) {
-    if (name in VARIABLES || !/^(TELEGRAM|DISCORD|KNOWLEDGE|DATA|ADMIN|HEALTH|LOG)_?/.test(name)) continue;
+    if (name in VARIABLES || !/^(TELEGRAM|DISCORD|KNOWLEDGE|DATA|ADMIN|HEALTH|LOG|SITE)_?/.test(name))
+      continue;
     const near = ALIASES[name] ?? closest(name, known);
     if (ALIASES[name] || distance(name, near) <= 3)
       problems.push(`${name} is not a setting; did you mean ${near}? Rename it (or unset it)`);
@@ -180,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(healthPort !== undefined ? { healthPort } : {}),
     logLevel: logLevel as Config["logLevel"],
     logMessageText: ["true", "1", "yes"].includes(logText),
+    ...(siteUrl ? { siteUrl } : {}),
   };
 }
 

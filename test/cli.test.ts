@@ -115,15 +115,55 @@ describe("kb:check", () => {
   });
 });
 
+describe("ask with a bot command", () => {
+  it("/timeline saves the picture and prints where", async () => {
+    const { code, stdout } = await cli(["ask", "/timeline netflix-facebook"], { env: { TMPDIR: temp } });
+    expect(code).toBe(0);
+    const file = path.join(temp, "receipts", "timeline-netflix-facebook.png");
+    expect(stdout).toMatch(/^Timeline: Netflix and Facebook/);
+    expect(stdout).toContain(`Picture saved as ${file}\n`);
+    expect(readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
+  });
+});
+
+describe("site", () => {
+  it("writes the static site to --out, and refuses a folder it did not build", async () => {
+    const out = path.join(temp, "site");
+    const built = await cli(["site", "--out", out], { env: { SITE_URL: "https://receipts.example.org" } });
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/^Wrote \d+ pages and the feed to .*site in \d+\.\d+ s\.\n$/);
+    expect(readFileSync(path.join(out, "feed.xml"), "utf8")).toContain(
+      `href="https://receipts.example.org/deals/netflix-facebook.html"`,
+    );
+    const other = path.join(temp, "other");
+    cpSync(path.join(REPO, "knowledge", "README.md"), path.join(other, "README.md"));
+    const refused = await cli(["site", `--out=${other}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is not empty and was not built by npm run site/);
+  });
+});
+
 describe("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
     const child = run(process.execPath, [...TSX, "src/main.ts"], {
       cwd: REPO,
-      env: { ...process.env, TELEGRAM_BOT_TOKEN: "", DISCORD_TOKEN: "", DATA_DIR: path.join(temp, "data") },
+      env: {
+        ...process.env,
+        TELEGRAM_BOT_TOKEN: "",
+        DISCORD_TOKEN: "",
+        DATA_DIR: path.join(temp, "data"),
+        TMPDIR: path.join(temp, "console"),
+      },
     });
-    child.child.stdin?.end("/deal netflix-facebook\ndid facebook let netflix read messages?\n");
+    child.child.stdin?.end(
+      "/deal netflix-facebook\ndid facebook let netflix read messages?\n/timeline netflix-facebook\n",
+    );
     const { stdout } = await child;
     expect(stdout).toMatch(/Timeline:/);
+    expect(stdout).toContain("(/sources netflix-facebook · /timeline netflix-facebook");
+    expect(stdout).toContain(
+      `Picture saved as ${path.join(temp, "console", "receipts", "timeline-netflix-facebook.png")}`,
+    );
     expect(stdout).toMatch(/Alleged: .*\[1\]/);
     expect(stdout).toMatch(/Sources:\n\[1\] /);
   });

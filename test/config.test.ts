@@ -51,6 +51,7 @@ describe("loadConfig", () => {
     expect(config.logLevel).toBe("info");
     expect(config.logMessageText).toBe(false);
     expect(config.admins.size).toBe(0);
+    expect(config.siteUrl).toBeUndefined();
   });
 
   it("reads every setting", () => {
@@ -69,6 +70,7 @@ describe("loadConfig", () => {
       HEALTH_PORT: "8080",
       LOG_LEVEL: "DEBUG",
       LOG_MESSAGE_TEXT: "yes",
+      SITE_URL: "https://receipts.example.org/",
     });
     expect(config.telegram).toEqual({
       token: TELEGRAM_TOKEN,
@@ -85,6 +87,7 @@ describe("loadConfig", () => {
     expect(config.healthPort).toBe(8080);
     expect(config.logLevel).toBe("debug");
     expect(config.logMessageText).toBe(true);
+    expect(config.siteUrl).toBe("https://receipts.example.org/");
   });
 
   it("treats blank values as unset", () => {
@@ -103,9 +106,11 @@ describe("loadConfig", () => {
         ADMIN_IDS: "telegram:1,slack:2",
         DISCORD_GUILD_ID: "my-server",
         TELEGRAM_BOT_TOKN: TELEGRAM_TOKEN,
+        SITE_URL: "receipts.example.org",
+        SITE_ULR: "https://receipts.example.org",
       }),
     );
-    expect(problems).toHaveLength(9);
+    expect(problems).toHaveLength(11);
     const has = (pattern: RegExp) =>
       expect(
         problems.some((p) => pattern.test(p)),
@@ -120,6 +125,8 @@ describe("loadConfig", () => {
     has(/^ADMIN_IDS entry "slack:2"/);
     has(/^DISCORD_GUILD_ID must be a numeric server id/);
     has(/^TELEGRAM_BOT_TOKN is not a setting; did you mean TELEGRAM_BOT_TOKEN\?/);
+    has(/^SITE_URL must be an http\(s\) URL \(got "receipts.example.org"\)/);
+    has(/^SITE_ULR is not a setting; did you mean SITE_URL\?/);
   });
 
   it("puts every problem in the error's message, one a line", () => {

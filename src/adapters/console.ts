@@ -2,10 +2,13 @@
  * The console chat: the same bot layer as Telegram and Discord, in a terminal. With a pipe
  * instead of a terminal it answers each line and stops at end of input.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Bot } from "../bot/bot.js";
 import { parseInput } from "../bot/input.js";
-import type { ChatRef, UserRef } from "../bot/types.js";
+import type { ChatRef, Reply, UserRef } from "../bot/types.js";
 import { renderPlain } from "../render/plain.js";
 import type { Adapter } from "./adapter.js";
 
@@ -14,6 +17,23 @@ export interface ConsoleOptions {
   readonly output?: NodeJS.WritableStream;
   /** Defaults to whether `input` is a terminal. */
   readonly interactive?: boolean;
+  /** Where pictures (timelines) are saved; a `receipts` folder in the system's temporary folder by default. */
+  readonly imageDir?: string;
+}
+
+/**
+ * A reply as plain text for a terminal, which shows no pictures: a reply's picture is saved as a
+ * file in `imageDir` (a `receipts` folder in the temporary folder by default), and its path printed.
+ */
+export async function renderForTerminal(
+  reply: Reply,
+  imageDir = path.join(tmpdir(), "receipts"),
+): Promise<string> {
+  if (!reply.image) return renderPlain(reply);
+  await mkdir(imageDir, { recursive: true });
+  const file = path.join(imageDir, path.basename(reply.image.name));
+  await writeFile(file, reply.image.png);
+  return renderPlain(reply, { imagePath: file });
 }
 
 const CHAT: ChatRef = { platform: "console", id: "console", kind: "private" };
@@ -39,10 +59,13 @@ export function createConsoleAdapter(
     if (!parsed) return;
     const reply = await bot.handle({ chat: CHAT, user: USER, input: parsed });
     const hints = reply.actions.map((action) =>
-      action.data.replace(/^src:/, "/sources ").replace(/^(?:deal|rel):/, "/deal "),
+      action.data
+        .replace(/^src:/, "/sources ")
+        .replace(/^(?:deal|rel):/, "/deal ")
+        .replace(/^tl:/, "/timeline "),
     );
     output.write(
-      `${renderPlain(reply)}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
+      `${await renderForTerminal(reply, options.imageDir)}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
     );
   };
 

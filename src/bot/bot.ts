@@ -9,6 +9,7 @@ import type { Answer } from "../answer/types.js";
 import type { Deal } from "../knowledge/types.js";
 import { clip } from "../render/text.js";
 import { normalise, terms } from "../search/text.js";
+import { TimelineCache } from "../timeline/png.js";
 import { FloodGate } from "./flood.js";
 import {
   answerReply,
@@ -21,6 +22,7 @@ import {
   relatedReply,
   sourcesReply,
 } from "./replies.js";
+import { timelineReply } from "./timeline.js";
 import type { ChatRef, Reply, Request, Suggestion } from "./types.js";
 
 /** A command another module adds (the subscription commands do): its help line and its meaning. */
@@ -40,6 +42,8 @@ export interface BotOptions {
   readonly flood?: FloodGate | null;
   /** Questions longer than this are cut before analysis (the answer says so). Default 1,000. */
   readonly maxQuestionLength?: number;
+  /** Where timeline pictures are kept between asks; one per bot by default. */
+  readonly timelines?: TimelineCache;
 }
 
 export interface BotCommand {
@@ -59,13 +63,18 @@ const CORE_COMMANDS: readonly BotCommand[] = [
   { name: "deals", usage: "/deals", description: "Every deal I know about" },
   { name: "deal", usage: "/deal <name>", description: "One deal: summary and timeline" },
   { name: "sources", usage: "/sources <deal>", description: "Every source for a deal" },
+  { name: "timeline", usage: "/timeline <deal>", description: "A deal's dated facts as a picture" },
 ];
+
+/** The commands whose argument is a deal. */
+const DEAL_COMMANDS: ReadonlySet<string> = new Set(["deal", "sources", "timeline"]);
 
 export class Bot {
   private readonly conversations: Conversations;
   private readonly flood: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
   private readonly maxQuestionLength: number;
+  private readonly timelines: TimelineCache;
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -75,6 +84,7 @@ export class Bot {
     this.flood = options.flood === undefined ? new FloodGate() : options.flood;
     this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
     this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
+    this.timelines = options.timelines ?? new TimelineCache();
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
@@ -144,7 +154,8 @@ export class Bot {
       case "deals":
         return dealsReply(kb);
       case "deal":
-      case "sources": {
+      case "sources":
+      case "timeline": {
         if (!args)
           return infoReply(
             `Which deal?`,
@@ -159,7 +170,13 @@ export class Bot {
             [`I don't know a deal called "${clip(args, 100)}". /deals lists the ones I know.`],
             "error",
           );
-        if (found.length > 1) return choicesReply(found, name === "deal" ? "deal" : "src", clip(args, 60));
+        if (found.length > 1)
+          return choicesReply(
+            found,
+            name === "sources" ? "src" : name === "timeline" ? "tl" : "deal",
+            clip(args, 60),
+          );
+        if (name === "timeline") return this.timeline(deal);
         if (name === "sources") return sourcesReply(deal, kb);
         this.openDeal(request.chat, deal.id);
         return dealReply(deal, kb);
@@ -174,13 +191,14 @@ export class Bot {
     );
   }
 
-  private action(chat: ChatRef, data: string): Reply {
+  private async action(chat: ChatRef, data: string): Promise<Reply> {
     const { kb } = this.knowledge.current;
     const action = parseAction(data);
     const deal = action && kb.deals.get(action.deal);
     if (!action || !deal) return infoReply("That button has expired", ["Ask again, or use /deals."], "error");
     if (action.verb === "src") return sourcesReply(deal, kb);
     if (action.verb === "rel") return relatedReply(deal, kb);
+    if (action.verb === "tl") return this.timeline(deal);
     this.openDeal(chat, deal.id);
     return dealReply(deal, kb);
   }
@@ -189,6 +207,10 @@ export class Bot {
   private openDeal(chat: ChatRef, deal: string): void {
     const focus = this.knowledge.current.engine.focusOn(deal);
     if (focus) this.conversations.set(`${chat.platform}:${chat.id}`, focus);
+  }
+
+  private async timeline(deal: Deal): Promise<Reply> {
+    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb));
   }
 
   private help(greeting?: string): Reply {
@@ -292,9 +314,9 @@ export class Bot {
     return [...new Set(out)].slice(0, limit).map((q) => ({ label: clip(q, 100), value: clip(q, 100) }));
   }
 
-  /** Autocomplete for a command's argument: deals for /deal and /sources, an extension's own (topics for /subscribe). */
+  /** Autocomplete for a command's argument: deals for /deal, /sources and /timeline, an extension's own (topics for /subscribe). */
   suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
-    if (command === "deal" || command === "sources") return this.suggestDeals(prefix);
+    if (DEAL_COMMANDS.has(command)) return this.suggestDeals(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 

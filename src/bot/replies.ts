@@ -3,18 +3,11 @@ import { Citations } from "../answer/citations.js";
 import type { Answer } from "../answer/types.js";
 import { formatDate } from "../knowledge/format.js";
 import { dealLabel } from "../knowledge/relations.js";
-import type { Deal, FactStatus, KnowledgeBase } from "../knowledge/types.js";
+import { type Deal, FACT_STATUS_LABEL, type FactStatus, type KnowledgeBase } from "../knowledge/types.js";
 import type { SmallTalk } from "../search/intent.js";
 import type { Action, Block, Reply } from "./types.js";
 
-export const STATUS_LABEL: Record<FactStatus, string> = {
-  alleged: "Alleged",
-  reported: "Reported",
-  confirmed: "Confirmed",
-  denied: "Denied",
-  ruled: "Ruled",
-  unsupported: "Not supported",
-};
+export const STATUS_LABEL = FACT_STATUS_LABEL;
 
 const STATUS_NOTE: Partial<Record<FactStatus, string>> = {
   alleged: "Alleged: claimed in a filing or by a party, not proven.",
@@ -26,11 +19,14 @@ export const actions = {
   sources: (deal: string): Action => ({ label: "Sources", data: `src:${deal}` }),
   more: (deal: string): Action => ({ label: "More on this deal", data: `deal:${deal}` }),
   related: (deal: string): Action => ({ label: "Related deals", data: `rel:${deal}` }),
+  timeline: (deal: string): Action => ({ label: "Timeline", data: `tl:${deal}` }),
 };
 
-export function parseAction(data: string): { verb: "src" | "deal" | "rel"; deal: string } | undefined {
-  const match = /^(src|deal|rel):([a-z0-9-]{1,40})$/.exec(data);
-  return match ? { verb: match[1] as "src" | "deal" | "rel", deal: match[2] as string } : undefined;
+type ActionVerb = "src" | "deal" | "rel" | "tl";
+
+export function parseAction(data: string): { verb: ActionVerb; deal: string } | undefined {
+  const match = /^(src|deal|rel|tl):([a-z0-9-]{1,40})$/.exec(data);
+  return match ? { verb: match[1] as ActionVerb, deal: match[2] as string } : undefined;
 }
 
 /** `suggestions: false` leaves out the "Try asking" list (ask --json carries it apart). */
@@ -195,12 +191,16 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
     blocks,
     citations: citations.list,
     footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
-    actions: [actions.sources(deal.id), ...(deal.related.length > 0 ? [actions.related(deal.id)] : [])],
+    actions: [
+      actions.sources(deal.id),
+      actions.timeline(deal.id),
+      ...(deal.related.length > 0 ? [actions.related(deal.id)] : []),
+    ],
   };
 }
 
 /** "Which Netflix deal?": one button (and one /deal line) per deal a name may mean. */
-export function choicesReply(deals: readonly Deal[], verb: "deal" | "src", typed: string): Reply {
+export function choicesReply(deals: readonly Deal[], verb: "deal" | "src" | "tl", typed: string): Reply {
   return {
     tone: "info",
     title: `Which one? "${typed}" fits ${deals.length} deals`,
@@ -210,7 +210,10 @@ export function choicesReply(deals: readonly Deal[], verb: "deal" | "src", typed
         content: [
           { text: dealLabel(deal), bold: true },
           " — ",
-          { text: `/${verb === "src" ? "sources" : "deal"} ${deal.id}`, code: true },
+          {
+            text: `/${verb === "src" ? "sources" : verb === "tl" ? "timeline" : "deal"} ${deal.id}`,
+            code: true,
+          },
         ],
       }),
     ),

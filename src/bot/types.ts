@@ -60,6 +60,15 @@ export interface Action {
   readonly data: string;
 }
 
+/** A picture sent with a reply (a deal's timeline): shown as a photo or an attachment where the platform can. */
+export interface ReplyImage {
+  readonly png: Uint8Array;
+  /** A file name for it, e.g. `timeline-netflix-facebook.png`. */
+  readonly name: string;
+  /** What the picture shows, in words: for screen readers, and for text-only clients instead of it. */
+  readonly alt: string;
+}
+
 export interface Reply {
   readonly tone: "answer" | "unknown" | "info" | "error";
   readonly title?: string;
@@ -72,6 +81,7 @@ export interface Reply {
   readonly ephemeral?: boolean;
   /** May go unsent where the platform allows silence (a repeated flood notice in a chat). */
   readonly quiet?: boolean;
+  readonly image?: ReplyImage;
 }
 
 /** An entry for autocomplete (Discord) or inline answers (Telegram). */

@@ -22,14 +22,19 @@ export function withParents(kb: KnowledgeBase, ids: Iterable<string>): Set<strin
   return out;
 }
 
+/** Longest a deal label gets: short enough for a heading, a link or a button. */
+const DEAL_LABEL_MAX = 48;
+
 /**
- * A deal's short name: its `label`, or its title up to the first colon, parenthesis or dash
- * ("Netflix and Facebook's alleged "special relationship"…" → "Netflix and Facebook's alleged
- * "special relationship""), cut to 48 characters.
+ * A deal's short name: its `label` when it has one, else its title up to the first colon,
+ * parenthesis or dash ("Netflix and Facebook's alleged "special relationship""), cut after a
+ * whole word to at most 48 characters.
  */
 export function dealLabel(deal: Pick<Deal, "title" | "label">): string {
-  if (deal.label) return deal.label;
-  const head = deal.title.split(/\s*(?::|\(|\s[–—-]\s|;)\s*/)[0]?.trim() || deal.title;
-  const chars = [...head];
-  return chars.length <= 48 ? head : `${chars.slice(0, 47).join("").trimEnd()}…`;
+  if (deal.label?.trim()) return deal.label.trim();
+  const head = deal.title.split(/:\s| \(| [—–-] |;\s/)[0]?.trim() || deal.title.trim();
+  if ([...head].length <= DEAL_LABEL_MAX) return head;
+  const cut = [...head].slice(0, DEAL_LABEL_MAX - 1).join("");
+  const space = cut.lastIndexOf(" ");
+  return `${(space > DEAL_LABEL_MAX / 2 ? cut.slice(0, space) : cut).replace(/[\s,;.]+$/, "")}…`;
 }

@@ -3,6 +3,16 @@
 export const FACT_STATUSES = ["alleged", "reported", "confirmed", "denied", "ruled", "unsupported"] as const;
 export type FactStatus = (typeof FACT_STATUSES)[number];
 
+/** How a fact's status is shown to readers, everywhere (answers, timelines, the site). */
+export const FACT_STATUS_LABEL: Readonly<Record<FactStatus, string>> = {
+  alleged: "Alleged",
+  reported: "Reported",
+  confirmed: "Confirmed",
+  denied: "Denied",
+  ruled: "Ruled",
+  unsupported: "Not supported",
+};
+
 export const DEAL_STATUSES = [
   "alleged",
   "reported",

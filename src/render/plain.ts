@@ -3,15 +3,26 @@
  *
  * Layout, sections apart by a blank line: the title; the blocks (items as "- ", headings ending
  * with ":", citation marks after a block as " [1] [3]", links as "text (url)"); "Sources:" and one
- * line per citation; the footer. Actions are not shown: a console has no buttons.
+ * line per citation; the footer; a picture as "Picture: <alt>", or where it was saved when the caller
+ * saved it. Actions are not shown: a console has no buttons.
  */
 import type { Citation } from "../answer/types.js";
 import type { Block, Reply } from "../bot/types.js";
-import { citationMarks, citationNumbers, isBlank, sourceDetails, sourceTitle, spans } from "./text.js";
+import {
+  citationMarks,
+  citationNumbers,
+  isBlank,
+  oneLine,
+  sourceDetails,
+  sourceTitle,
+  spans,
+} from "./text.js";
 
 export interface PlainOptions {
   /** Include the "Sources:" list (default true). `ask --json` carries sources in a field of their own. */
   readonly sources?: boolean;
+  /** Where the caller saved the reply's picture, to show instead of it. */
+  readonly imagePath?: string;
 }
 
 export function renderPlain(reply: Reply, options: PlainOptions = {}): string {
@@ -26,6 +37,10 @@ export function renderPlain(reply: Reply, options: PlainOptions = {}): string {
   if (reply.citations.length > 0 && options.sources !== false)
     sections.push(["Sources:", ...reply.citations.map(sourceLine)].join("\n"));
   if (reply.footer !== undefined && !isBlank(reply.footer)) sections.push(reply.footer.trim());
+  if (reply.image)
+    sections.push(
+      options.imagePath ? `Picture saved as ${options.imagePath}` : `Picture: ${oneLine(reply.image.alt)}`,
+    );
   return sections.join("\n\n");
 }
 

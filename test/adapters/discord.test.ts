@@ -162,7 +162,15 @@ describe("Discord adapter", () => {
     const calls = discord.calls.filter((c) => c.path === route);
     expect(calls.map((c) => c.method)).toEqual(["GET", "PUT"]);
     const stored = discord.commands(discord.ids.guild);
-    expect(stored.map((c) => c.name)).toEqual(["ask", "help", "deals", "deal", "sources", "subscribe"]);
+    expect(stored.map((c) => c.name)).toEqual([
+      "ask",
+      "help",
+      "deals",
+      "deal",
+      "sources",
+      "timeline",
+      "subscribe",
+    ]);
     const byName = Object.fromEntries(stored.map((c) => [c.name, c.options]));
     expect(byName.ask).toEqual([
       expect.objectContaining({ type: 3, name: "question", required: true, autocomplete: true }),
@@ -171,6 +179,7 @@ describe("Discord adapter", () => {
       expect.objectContaining({ name: "name", required: true, autocomplete: true }),
     ]);
     expect(byName.sources).toEqual([expect.objectContaining({ name: "deal", required: true })]);
+    expect(byName.timeline).toEqual([expect.objectContaining({ name: "deal", required: true })]);
     expect(byName.subscribe).toEqual([
       expect.objectContaining({ name: "topic", required: false, autocomplete: true }),
     ]);
@@ -209,7 +218,14 @@ describe("Discord adapter", () => {
       "PUT",
       "GET",
     ]);
-    expect(discord.commands().map((c) => c.name)).toEqual(["ask", "help", "deals", "deal", "sources"]);
+    expect(discord.commands().map((c) => c.name)).toEqual([
+      "ask",
+      "help",
+      "deals",
+      "deal",
+      "sources",
+      "timeline",
+    ]);
     // What Discord hands back (ids, versions, defaults) still compares equal to what was sent.
     expect(sameCommands(discord.commands(), slashCommands(plain.commands))).toBe(true);
     expect(sameCommands(discord.commands(), slashCommands(bot.commands))).toBe(false);

@@ -191,6 +191,7 @@ describe("telegram adapter: a person in a private chat", () => {
       "deals",
       "deal",
       "sources",
+      "timeline",
       "whoami",
     ]);
   });

@@ -102,6 +102,49 @@ describe("buttons", () => {
   });
 });
 
+describe("timelines", () => {
+  const PNG_SIGNATURE = "89504e470d0a1a0a";
+
+  it("/timeline answers with the deal's timeline picture, described in words", async () => {
+    const reply = await command("timeline", "netflix facebook");
+    expect(reply.tone).toBe("info");
+    expect(reply.title).toMatch(/^Timeline: Netflix and Facebook/);
+    expect(reply.image?.name).toBe("timeline-netflix-facebook.png");
+    expect(
+      Buffer.from(reply.image?.png ?? [])
+        .subarray(0, 8)
+        .toString("hex"),
+    ).toBe(PNG_SIGNATURE);
+    expect(reply.image?.alt).toMatch(
+      /^Timeline of .*: \d+ dated facts, \d{4}–\d{4} · \d+ undated facts not shown\./,
+    );
+    expect(text(reply)).toMatch(/Picture: Timeline of/);
+    expect(reply.actions.map((a) => a.data)).toEqual(["deal:netflix-facebook", "src:netflix-facebook"]);
+  });
+
+  it("/timeline without a deal, or with an unknown one, says what to do", async () => {
+    expect(text(await command("timeline"))).toMatch(/Usage: \/timeline <deal name>/);
+    expect((await command("timeline", "no such deal whatsoever")).tone).toBe("error");
+  });
+
+  it("a deal's Timeline button opens the same picture, drawn once", async () => {
+    const deal = await command("deal", "netflix-facebook");
+    const button = deal.actions.find((a) => a.label === "Timeline");
+    expect(button?.data).toBe("tl:netflix-facebook");
+    const pressed = await bot.handle(request({ kind: "action", data: button?.data ?? "" }));
+    const typed = await command("timeline", "netflix-facebook");
+    expect(pressed.image?.png).toBe(typed.image?.png);
+  });
+
+  it("suggests deals for /timeline as for /deal", () => {
+    const who = {
+      chat: request({ kind: "text", text: "" }).chat,
+      user: request({ kind: "text", text: "" }).user,
+    };
+    expect(bot.suggestFor("timeline", "netflix", who)).toEqual(bot.suggestFor("deal", "netflix", who));
+  });
+});
+
 describe("questions", () => {
   it("answers odd input without failing", async () => {
     for (const q of [
