@@ -110,7 +110,10 @@ async function main(): Promise<number> {
     return 1;
   }
   const store = subscriptions.store;
-  metrics.watchOutbox(() => store.pendingCount());
+  metrics.watchOutbox(
+    () => store.pendingCount(),
+    () => subscriptions?.storeFault()?.unrecorded ?? 0,
+  );
 
   const bot = observeQuestions(
     new Bot(knowledge, { extensions: subscriptions.extensions }),
@@ -137,6 +140,7 @@ async function main(): Promise<number> {
             return { version: kb.version, deals: kb.deals.size, facts: kb.facts.size };
           },
           outboxDepth: () => store.pendingCount(),
+          outboxFault: () => subscriptions?.storeFault(),
         },
       });
     } catch (error) {

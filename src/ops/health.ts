@@ -28,14 +28,28 @@ export interface HealthProviders {
   knowledge(): KnowledgeHealth;
   /** Notifications waiting in the outbox; undefined when there is no outbox. */
   outboxDepth(): number | undefined;
+  /** Set while notifications are paused because the store refuses writes (disk full, read-only). */
+  outboxFault?(): OutboxFault | undefined;
+}
+
+export interface OutboxFault {
+  /** Why, in an operator's words (which file, what to do). */
+  readonly error: string;
+  /** Notifications sent but not yet recorded (kept in memory, never sent again). */
+  readonly unrecorded: number;
+  /** When writes started failing (ms since the epoch). */
+  readonly since: number;
 }
 
 export interface Health {
-  /** `ok` when every adapter is ready; `degraded` (HTTP 503) otherwise. */
+  /** `ok` when every adapter is ready and the outbox can be written; `degraded` (HTTP 503) otherwise. */
   readonly status: "ok" | "degraded";
   readonly adapters: readonly AdapterHealth[];
   readonly knowledge: KnowledgeHealth | null;
-  readonly outbox: { readonly depth: number | null };
+  readonly outbox: {
+    readonly depth: number | null;
+    readonly fault?: { readonly error: string; readonly unrecorded: number; readonly since: string };
+  };
   /** Why a provider could not answer, when one could not. */
   readonly error?: string;
 }
@@ -43,11 +57,15 @@ export interface Health {
 export function health(providers: HealthProviders): Health {
   try {
     const adapters = providers.adapters();
+    const fault = providers.outboxFault?.();
     return {
-      status: adapters.every((a) => a.state === "ready") ? "ok" : "degraded",
+      status: adapters.every((a) => a.state === "ready") && !fault ? "ok" : "degraded",
       adapters,
       knowledge: providers.knowledge(),
-      outbox: { depth: providers.outboxDepth() ?? null },
+      outbox: {
+        depth: providers.outboxDepth() ?? null,
+        ...(fault ? { fault: { ...fault, since: new Date(fault.since).toISOString() } } : {}),
+      },
     };
   } catch (error) {
     return {

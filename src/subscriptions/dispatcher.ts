@@ -19,13 +19,19 @@
  * exponential backoff with jitter, dead after `maxAttempts`; several in a row, whatever the chat, pause
  * the whole platform with the same backoff (an outage should not use up every row's attempts).
  * failed → dead.
+ *
+ * When the store cannot record an outcome (disk full, read-only file system, I/O error), a send the
+ * platform took is remembered in memory and never sent again; the dispatcher stops taking rows, tries
+ * to record what it remembers with backoff, says so once (`storeFault`, `onStoreFault`, an error in
+ * the log), and carries on when the store takes writes again. Only a restart before then forgets
+ * what was sent, and those rows go out once more: at least once, never lost.
  */
 import type { Platform, Reply } from "../bot/types.js";
 import type { Logger } from "../log.js";
 import { silentLogger } from "../log.js";
 import type { Deliverer, DeliveryResult } from "./deliver.js";
 import { type DispatchLimits, RateLimiter } from "./limits.js";
-import type { OutboxRow, Store } from "./store.js";
+import type { OutboxRow, OutboxStore } from "./store.js";
 
 export interface DispatcherOptions {
   readonly limits: DispatchLimits;
@@ -46,7 +52,24 @@ export interface DispatcherOptions {
   readonly now?: () => number;
   /** Called after each outcome is recorded (metrics, tests). */
   readonly onOutcome?: (row: OutboxRow, result: DeliveryResult) => void;
+  /** Called on each failure to write to the store, and with undefined once writes work again. */
+  readonly onStoreFault?: (fault: StoreFault | undefined) => void;
 }
+
+/** The store refuses writes: what the dispatcher knows about it while it waits. */
+export interface StoreFault {
+  /** When the first write failed. */
+  readonly since: number;
+  /** The last failure, as the store explains it (which file, what to do). */
+  readonly error: string;
+  /** Failed attempts to write so far. */
+  readonly failures: number;
+  /** Sends the platform took that are not recorded yet: kept in memory, never sent again. */
+  readonly unrecorded: number;
+}
+
+/** Longest wait between attempts to write to a store that refuses writes. */
+const STORE_RETRY_MAX_MS = 30_000;
 
 export interface DispatcherStats {
   sent: number;
@@ -74,9 +97,12 @@ export class Dispatcher {
   private idleWaiters: (() => void)[] = [];
   /** Digests by id: thousands of rows share one. */
   private readonly replies = new Map<number, Reply>();
+  /** Rows the platform took whose "sent" the store has not recorded yet. */
+  private readonly unrecorded = new Map<number, OutboxRow>();
+  private fault: StoreFault | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: OutboxStore,
     private readonly deliverer: Deliverer,
     private readonly options: DispatcherOptions,
   ) {
@@ -106,6 +132,20 @@ export class Dispatcher {
     this.notify();
     await this.loop;
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+    if (this.unrecorded.size === 0) return;
+    try {
+      this.flush();
+    } catch (error) {
+      this.log.error(
+        { err: error, outbox: [...this.unrecorded.keys()] },
+        "stopping with sends the store never recorded: they will be sent again after a restart",
+      );
+    }
+  }
+
+  /** Set while the store refuses writes; the dispatcher sends nothing meanwhile. */
+  get storeFault(): StoreFault | undefined {
+    return this.fault;
   }
 
   /** Resolves once nothing is in flight and no row is due now (rows backing off may remain). */
@@ -122,9 +162,7 @@ export class Dispatcher {
       try {
         waitMs = this.pump();
       } catch (error) {
-        // A database hiccup (disk full, busy): nothing was sent for it; look again shortly.
-        this.log.error({ err: error }, "dispatcher could not read the outbox; retrying");
-        waitMs = 1_000;
+        waitMs = this.storeFailed(error);
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
@@ -143,6 +181,8 @@ export class Dispatcher {
   private pump(): number | undefined {
     const now = this.now();
     if (this.pausedUntil > now) return this.pausedUntil - now;
+    // What was sent is recorded before anything else is sent (this throws while the store refuses).
+    if (this.unrecorded.size > 0) this.flush();
     const { concurrency } = this.options.limits;
     if (this.inFlight.size >= concurrency) return undefined;
 
@@ -193,9 +233,12 @@ export class Dispatcher {
       this.limiter.end(ticket, this.now());
       try {
         this.record(row, result);
+        this.wrote();
       } catch (error) {
-        // The row stays pending and is tried again: at least once, never lost.
-        this.log.error({ err: error, outbox: row.id }, "could not record a delivery outcome");
+        // Sent but not recorded: remembered, so it is never sent again. Any other outcome leaves the
+        // row pending, to be tried again (nothing reached the chat).
+        if (result.status === "sent") this.unrecorded.set(row.id, row);
+        this.storeFailed(error);
       }
       this.options.onOutcome?.(row, result);
     })().finally(() => {
@@ -273,6 +316,53 @@ export class Dispatcher {
         this.log.error({ ...at, reason: result.reason }, "notification refused by the platform");
         return;
     }
+  }
+
+  /** Records the sends remembered in memory, all at once; throws while the store refuses writes. */
+  private flush(): void {
+    const rows = [...this.unrecorded.values()];
+    this.store.transaction(() => {
+      for (const row of rows) this.store.markSent(row.id);
+    });
+    for (const row of rows) this.unrecorded.delete(row.id);
+    this.stats.sent += rows.length;
+    this.wrote(rows.length);
+  }
+
+  /** A write succeeded: if the store had been refusing them, the pause is over. */
+  private wrote(recorded = 0): void {
+    const fault = this.fault;
+    if (!fault) return;
+    this.fault = undefined;
+    this.pausedUntil = 0;
+    this.log.info(
+      { recorded, pausedMs: this.now() - fault.since },
+      "store writable again: notifications resume",
+    );
+    this.options.onStoreFault?.(undefined);
+  }
+
+  /** A write failed: pause with backoff (said once), and return how long to wait. */
+  private storeFailed(error: unknown): number {
+    const now = this.now();
+    const failures = (this.fault?.failures ?? 0) + 1;
+    this.fault = {
+      since: this.fault?.since ?? now,
+      error: this.store.explain(error),
+      failures,
+      unrecorded: this.unrecorded.size,
+    };
+    const cap = Math.min(STORE_RETRY_MAX_MS, this.options.maxBackoffMs ?? STORE_RETRY_MAX_MS);
+    const waitMs = Math.min(cap, (this.options.backoffMs ?? 2_000) * 2 ** (failures - 1));
+    this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+    if (failures === 1) {
+      this.log.error(
+        { err: error, problem: this.fault.error, unrecorded: this.unrecorded.size },
+        "cannot record notifications: sending paused until the store takes writes again",
+      );
+    }
+    this.options.onStoreFault?.(this.fault);
+    return waitMs;
   }
 
   private reply(digest: number): Reply | undefined {

@@ -17,7 +17,7 @@ import type { Config } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
 import { subscriptionCommands } from "./commands.js";
 import type { Deliverer } from "./deliver.js";
-import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
+import { Dispatcher, type DispatcherOptions, type StoreFault } from "./dispatcher.js";
 import { DEFAULT_DISPATCH, DISCORD_DISPATCH, type DispatchLimits, TELEGRAM_DISPATCH } from "./limits.js";
 import { Publisher, type PublishResult } from "./publisher.js";
 import { openStore, type Store } from "./store.js";
@@ -41,6 +41,8 @@ export interface Subscriptions {
   readonly dispatchers: readonly Dispatcher[];
   /** Publishes the knowledge base now answering: silently on the first start, else with digests. */
   publishCurrent(): PublishResult;
+  /** Set while the dispatchers are paused because the store refuses writes. */
+  storeFault(): StoreFault | undefined;
   /** Starts draining the outbox of the deliverer's platform. */
   attach(deliverer: Deliverer): Dispatcher;
   /** Reloads on changes to the knowledge folder and on SIGHUP. */
@@ -91,6 +93,12 @@ export function openSubscriptions(options: SubscriptionsOptions): Subscriptions 
       const result = publisher.publish(holder.current.kb);
       log.info(result, "knowledge base published");
       return result;
+    },
+    storeFault() {
+      const faults = dispatchers.map((d) => d.storeFault).filter((f) => f !== undefined);
+      if (faults.length === 0) return undefined;
+      // One store behind every dispatcher: one fault, with each dispatcher's unrecorded sends.
+      return { ...(faults[0] as StoreFault), unrecorded: faults.reduce((sum, f) => sum + f.unrecorded, 0) };
     },
     attach(deliverer) {
       const limits = options.limits?.[deliverer.platform] ?? LIMITS[deliverer.platform] ?? DEFAULT_DISPATCH;

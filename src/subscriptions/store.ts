@@ -142,6 +142,36 @@ export interface OutboxRow {
   readonly digest: number;
 }
 
+/**
+ * What the notification dispatcher needs from a store: the outbox, and nothing else. Kept apart so
+ * that another database can serve it with the same meaning (see the methods' comments).
+ */
+export interface OutboxStore {
+  /** Rows of `platform` that may be sent at `now`: each chat's oldest pending row, oldest first. */
+  due(platform: Platform, now: number, limit: number): OutboxRow[];
+  /** When the earliest pending row of a platform becomes due; undefined when none is pending. */
+  nextDue(platform: Platform): number | undefined;
+  /** A digest's reply; undefined when it was pruned. */
+  digest(id: number): Reply | undefined;
+  markSent(id: number): void;
+  markDead(id: number, reason: string, attempted?: boolean): void;
+  /** Tries the row again at `until`, with the chat's later rows behind it. */
+  defer(
+    row: Pick<OutboxRow, "id" | "platform" | "chatId">,
+    until: number,
+    reason: string,
+    attempted: boolean,
+  ): void;
+  /** The chat is gone: its subscriptions go, its pending rows die. */
+  dropChat(platform: Platform, chatId: string, reason: string): { subscriptions: number; pending: number };
+  /** The chat has a new id: subscriptions and pending rows follow it. */
+  moveChat(platform: Platform, from: string, to: string): void;
+  /** Runs `work` in one transaction: all of its writes happen, or none. */
+  transaction<T>(work: () => T): T;
+  /** A failed call's error in an operator's words: which database, and what to do about it. */
+  explain(error: unknown): string;
+}
+
 export interface ChatSubscriptions {
   readonly platform: Platform;
   readonly chatId: string;
@@ -173,7 +203,7 @@ export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   return new Store(new Database(path.join(dataDir, DB_FILE)), options);
 }
 
-export class Store {
+export class Store implements OutboxStore {
   readonly maxTopicsPerChat: number;
   private readonly now: () => number;
   private readonly sql: ReturnType<typeof statements>;
@@ -442,9 +472,33 @@ export class Store {
     });
   }
 
+  explain(error: unknown): string {
+    return explainStoreError(error, this.db.name);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** An SQLite error as an operator needs it: the file, the cause, and what to do. */
+export function explainStoreError(error: unknown, file: string): string {
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = code ? `${code}: ${message}` : message;
+  if (code === "SQLITE_FULL")
+    return `cannot write ${file}: the disk is full (${cause}); free space on the disk that holds DATA_DIR`;
+  if (code.startsWith("SQLITE_READONLY"))
+    return `cannot write ${file}: it is read-only (${cause}); give the bot's user write access to the file, its -wal and -shm files and its folder, or mount DATA_DIR read-write`;
+  if (code.startsWith("SQLITE_IOERR"))
+    return `cannot use ${file}: input/output error (${cause}); check the disk and its free space`;
+  if (code.startsWith("SQLITE_CANTOPEN"))
+    return `cannot open ${file} (${cause}); check that DATA_DIR exists and that the bot's user may read and write it`;
+  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT"))
+    return `${file} is not a usable SQLite database (${cause}); restore it from a backup, or move it aside to start with no subscriptions`;
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+    return `${file} is locked by another process (${cause}); stop the other process that uses DATA_DIR`;
+  return `${file}: ${cause}`;
 }
 
 /** Every statement the store runs, prepared once. */

@@ -1,0 +1,96 @@
+/** Shared by the fault tests: a queued digest, a log to read, and waiting on events instead of sleeping. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import type { Reply } from "../../src/bot/types.js";
+import { createLogger, type Logger } from "../../src/log.js";
+import type { Store } from "../../src/subscriptions/store.js";
+
+/** Queues one digest titled `title` for each chat (Telegram, private), subscribing them to everything. */
+export function queueDigest(store: Store, title: string, chats: readonly string[]): void {
+  const set = store.addChangeSet(undefined, title, {});
+  const reply: Reply = { tone: "info", title, blocks: [], citations: [], actions: [] };
+  const digest = store.addDigest(set, reply);
+  for (const chat of chats) {
+    store.subscribe({ platform: "telegram", id: chat, kind: "private" }, "all");
+    store.enqueue("telegram", chat, `cs:${set}`, set, digest);
+  }
+}
+
+export type LogLine = { level: number; msg: string; [key: string]: unknown };
+
+/** A logger whose JSON lines land in `lines`. */
+export function capturedLog(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  return { log: createLogger({ level: "debug", destination }), lines };
+}
+
+/**
+ * Something to wait on: `poke()` after anything that may have changed, `until(test)` resolves once
+ * `test()` is true (checked at once and after each poke), or rejects after `timeoutMs`.
+ */
+export function signal() {
+  const waiters = new Set<() => void>();
+  return {
+    poke(): void {
+      for (const waiter of [...waiters]) waiter();
+    },
+    until(test: () => boolean, timeoutMs = 5_000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${test.toString()}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!test()) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** How many times each value occurs. */
+export function counts(values: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const value of values) out.set(value, (out.get(value) ?? 0) + 1);
+  return out;
+}
+
+/**
+ * A small tmpfs mounted on a fresh folder, where this process may mount one (root with
+ * CAP_SYS_ADMIN); undefined elsewhere, so the test that needs it is skipped.
+ */
+export function mountTmpfs(
+  sizeKb: number,
+): { dir: string; remount(options: string): void; remove(): void } | undefined {
+  const dir = mkdtempSync(path.join(tmpdir(), "receipts-tmpfs-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeKb}k,mode=0700`, "tmpfs", dir], {
+      stdio: "ignore",
+    });
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  return {
+    dir,
+    remount: (options) => execFileSync("mount", ["-o", `remount,${options}`, dir], { stdio: "ignore" }),
+    remove() {
+      execFileSync("umount", ["-l", dir], { stdio: "ignore" });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
