@@ -19,6 +19,7 @@ import { Metrics } from "./ops/metrics.js";
 import { observeQuestions } from "./ops/questions.js";
 import { gracefulShutdown } from "./ops/shutdown.js";
 import type { Deliverer } from "./subscriptions/deliver.js";
+import { DataDirLockedError } from "./subscriptions/lock.js";
 import { openSubscriptions, type Subscriptions } from "./subscriptions/service.js";
 
 /** Attempts before the dispatcher gives a transiently failing notification up (its default). */
@@ -106,7 +107,11 @@ async function main(): Promise<number> {
     });
     subscriptions.publishCurrent(); // first start: silent; later: digests of what changed while down
   } catch (error) {
-    console.error(`receipts: cannot open the subscription store in ${config.dataDir}: ${String(error)}`);
+    console.error(
+      error instanceof DataDirLockedError
+        ? error.message
+        : `receipts: cannot open the subscription store in ${config.dataDir}: ${String(error)}`,
+    );
     return 1;
   }
   const store = subscriptions.store;

@@ -1,5 +1,7 @@
 /**
- * Drains one platform's outbox through its Deliverer, within the platform's rate limits.
+ * Drains one platform's outbox through its Deliverer, within the platform's rate limits. It sends a
+ * row only after claiming it in the store (OutboxStore.claim), so another dispatcher on the same
+ * database never sends the same row.
  *
  * A row stays `pending` until the platform has said "sent"; it is marked sent in the same tick the
  * answer arrives, before anything else runs. So after a crash (kill -9 included) every row that was
@@ -26,6 +28,8 @@
  * the log), and carries on when the store takes writes again. Only a restart before then forgets
  * what was sent, and those rows go out once more: at least once, never lost.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Platform, Reply } from "../bot/types.js";
 import type { Logger } from "../log.js";
 import { silentLogger } from "../log.js";
@@ -50,6 +54,10 @@ export interface DispatcherOptions {
   /** Longest idle wait before the outbox is looked at again. Default 30 s. */
   readonly idleMs?: number;
   readonly now?: () => number;
+  /** Who claims rows; unique per dispatcher. Default: host, pid and a random part. */
+  readonly owner?: string;
+  /** How long a claim on a row holds; longer than any send takes. Default 10 minutes. */
+  readonly leaseMs?: number;
   /** Called after each outcome is recorded (metrics, tests). */
   readonly onOutcome?: (row: OutboxRow, result: DeliveryResult) => void;
   /** Called on each failure to write to the store, and with undefined once writes work again. */
@@ -82,6 +90,8 @@ export interface DispatcherStats {
 
 export class Dispatcher {
   readonly platform: Platform;
+  /** The name this dispatcher's claims go under. */
+  readonly owner: string;
   readonly stats: DispatcherStats = { sent: 0, rateLimited: 0, gone: 0, moved: 0, transient: 0, failed: 0 };
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
@@ -110,6 +120,7 @@ export class Dispatcher {
     this.limiter = new RateLimiter(options.limits);
     this.log = (options.log ?? silentLogger).child({ component: "dispatcher", platform: this.platform });
     this.now = options.now ?? Date.now;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   }
 
   start(): void {
@@ -132,9 +143,9 @@ export class Dispatcher {
     this.notify();
     await this.loop;
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
-    if (this.unrecorded.size === 0) return;
     try {
-      this.flush();
+      if (this.unrecorded.size > 0) this.flush();
+      this.store.releaseClaims(this.owner);
     } catch (error) {
       this.log.error(
         { err: error, outbox: [...this.unrecorded.keys()] },
@@ -187,7 +198,7 @@ export class Dispatcher {
     if (this.inFlight.size >= concurrency) return undefined;
 
     const busy = new Set([...this.inFlight.values()].map((f) => f.chatId));
-    const rows = this.store.due(this.platform, now, Math.max(64, concurrency * 16));
+    const rows = this.store.due(this.platform, now, Math.max(64, concurrency * 16), this.owner);
     let soonest = Number.POSITIVE_INFINITY;
     const seen = new Set<string>();
     for (const row of rows) {
@@ -201,6 +212,8 @@ export class Dispatcher {
         if (global) break; // nobody may send: wait
         continue; // this chat must wait; others may not
       }
+      if (!this.store.claim(row.id, this.owner, now, this.options.leaseMs ?? 600_000)) continue; // another's
+      this.wrote();
       this.send(row, now);
       busy.add(row.chatId);
       if (this.inFlight.size >= concurrency) return undefined;

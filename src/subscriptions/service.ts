@@ -19,6 +19,7 @@ import { subscriptionCommands } from "./commands.js";
 import type { Deliverer } from "./deliver.js";
 import { Dispatcher, type DispatcherOptions, type StoreFault } from "./dispatcher.js";
 import { DEFAULT_DISPATCH, DISCORD_DISPATCH, type DispatchLimits, TELEGRAM_DISPATCH } from "./limits.js";
+import { lockDataDir } from "./lock.js";
 import { Publisher, type PublishResult } from "./publisher.js";
 import { openStore, type Store } from "./store.js";
 import { type KnowledgeWatcher, watchKnowledge } from "./watcher.js";
@@ -59,9 +60,20 @@ const LIMITS: Partial<Record<Platform, DispatchLimits>> = {
 export function openSubscriptions(options: SubscriptionsOptions): Subscriptions {
   const log = options.log ?? silentLogger;
   const { config, holder } = options;
-  const store = openStore(config.dataDir);
-  const pruned = store.prune(options.keepMs ?? 30 * 24 * 3600_000);
-  if (pruned > 0) log.info({ pruned }, "old outbox rows forgotten");
+  // One process per data folder: a second one stops here, naming the first.
+  const lock = lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = openStore(config.dataDir);
+    // The lock says no other process uses the database: claims left in it are a dead process's.
+    const released = store.releaseClaims();
+    if (released > 0) log.warn({ released }, "outbox rows claimed by a process that died are sent again");
+    const pruned = store.prune(options.keepMs ?? 30 * 24 * 3600_000);
+    if (pruned > 0) log.info({ pruned }, "old outbox rows forgotten");
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const dispatchers: Dispatcher[] = [];
   let watcher: KnowledgeWatcher | undefined;
   let stopped = false;
@@ -128,6 +140,7 @@ export function openSubscriptions(options: SubscriptionsOptions): Subscriptions 
       // A reload in progress finishes its transaction before the database closes.
       await publisher.settled();
       store.close();
+      lock.release();
     },
   };
 }

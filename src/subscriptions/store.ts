@@ -5,6 +5,7 @@
  * knowledge base (fact id → content hash and what a digest needs to announce it); change sets;
  * digests (a rendered Reply, shared by every chat with the same view of a change set); and the
  * outbox, one row per chat per change set (unique per platform, chat and key), pending → sent or dead.
+ * A pending row is sent only by the owner that claimed it (see OutboxStore.claim).
  *
  * Every write that must stay consistent with another happens in one transaction: the snapshot
  * advances in the same transaction that writes the outbox rows it implies (see publisher.ts).
@@ -92,6 +93,16 @@ export const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
       `),
   },
+  {
+    version: 2,
+    name: "outbox claims",
+    // Who is sending a row, and until when that claim holds.
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+        ALTER TABLE outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
+      `),
+  },
 ];
 
 export class StoreError extends Error {
@@ -145,10 +156,25 @@ export interface OutboxRow {
 /**
  * What the notification dispatcher needs from a store: the outbox, and nothing else. Kept apart so
  * that another database can serve it with the same meaning (see the methods' comments).
+ *
+ * Claims: a row is sent only by the owner (one dispatcher) that claimed it, and a claim holds until
+ * its lease ends, so two writers on one database never both send a row. A lease must outlast any
+ * one send; the claims of a process that died are released by the next one to take the data
+ * folder's lock (`releaseClaims`), or else run out with their lease.
  */
 export interface OutboxStore {
-  /** Rows of `platform` that may be sent at `now`: each chat's oldest pending row, oldest first. */
-  due(platform: Platform, now: number, limit: number): OutboxRow[];
+  /**
+   * Rows of `platform` that may be sent at `now`: each chat's oldest pending row, oldest first, left
+   * out while another owner's claim on it holds (and with it the chat's later rows).
+   */
+  due(platform: Platform, now: number, limit: number, owner?: string): OutboxRow[];
+  /**
+   * Claims a due row for `owner` until `now + leaseMs`. False when the row is no longer pending or
+   * another owner's claim on it holds: then it is not ours to send. Atomic (one conditional update).
+   */
+  claim(id: number, owner: string, now: number, leaseMs: number): boolean;
+  /** Lets go of the claims on pending rows: `owner`'s, or everyone's (only for the lock's holder). */
+  releaseClaims(owner?: string): number;
   /** When the earliest pending row of a platform becomes due; undefined when none is pending. */
   nextDue(platform: Platform): number | undefined;
   /** A digest's reply; undefined when it was pruned. */
@@ -339,9 +365,8 @@ export class Store implements OutboxStore {
 
   // ---- outbox
 
-  /** Pending rows of a platform that may be sent at `now`, oldest first, one per chat. */
-  due(platform: Platform, now: number, limit: number): OutboxRow[] {
-    const rows = this.sql.due.all(platform, now, limit) as {
+  due(platform: Platform, now: number, limit: number, owner?: string): OutboxRow[] {
+    const rows = this.sql.due.all(platform, now, now, owner ?? null, limit) as {
       id: number;
       platform: Platform;
       chat_id: string;
@@ -359,6 +384,14 @@ export class Store implements OutboxStore {
       attempts: r.attempts,
       digest: r.digest,
     }));
+  }
+
+  claim(id: number, owner: string, now: number, leaseMs: number): boolean {
+    return this.sql.claim.run(owner, now + leaseMs, id, now, owner).changes > 0;
+  }
+
+  releaseClaims(owner?: string): number {
+    return (owner === undefined ? this.sql.releaseAll.run() : this.sql.release.run(owner)).changes;
   }
 
   /** A digest's reply; undefined when it was pruned. */
@@ -532,27 +565,41 @@ function statements(db: Db) {
       `INSERT INTO outbox (platform, chat_id, key, change_set, digest, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
-    // Each chat's oldest pending row only, so a chat gets its digests in order.
+    // Each chat's oldest pending row only, so a chat gets its digests in order; not while another
+    // owner's claim on it holds.
     due: prepare(
       `SELECT o.id, o.platform, o.chat_id, o.key, o.change_set, o.attempts, o.digest
          FROM outbox o
         WHERE o.platform = ? AND o.state = 'pending' AND o.not_before <= ?
+          AND (o.claimed_until <= ? OR o.claimed_by IS ?)
           AND NOT EXISTS (SELECT 1 FROM outbox p
                            WHERE p.platform = o.platform AND p.chat_id = o.chat_id
                              AND p.state = 'pending' AND p.id < o.id)
         ORDER BY o.id LIMIT ?`,
     ),
+    claim: prepare(
+      `UPDATE outbox SET claimed_by = ?, claimed_until = ?
+        WHERE id = ? AND state = 'pending' AND (claimed_until <= ? OR claimed_by IS ?)`,
+    ),
+    release: prepare(
+      "UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE state = 'pending' AND claimed_by = ?",
+    ),
+    releaseAll: prepare(
+      "UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE state = 'pending' AND claimed_by IS NOT NULL",
+    ),
     digestReply: prepare("SELECT reply FROM digests WHERE id = ?"),
     pendingCount: prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
     nextDue: prepare("SELECT min(not_before) AS t FROM outbox WHERE platform = ? AND state = 'pending'"),
     markSent: prepare(
-      "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+      `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = 0
+        WHERE id = ? AND state = 'pending'`,
     ),
     markDead: prepare(
-      "UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + ? WHERE id = ? AND state = 'pending'",
+      `UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + ?, claimed_by = NULL, claimed_until = 0
+        WHERE id = ? AND state = 'pending'`,
     ),
     defer: prepare(
-      `UPDATE outbox SET not_before = ?, attempts = attempts + ?, last_error = ?
+      `UPDATE outbox SET not_before = ?, attempts = attempts + ?, last_error = ?, claimed_by = NULL, claimed_until = 0
         WHERE id = ? AND state = 'pending'`,
     ),
     // Later digests to the same chat wait too, so a chat gets its digests in order.
