@@ -19,9 +19,13 @@
  *
  * Robustness: every handler error ends in bot.catch, which logs it, tells the user briefly, and
  * keeps polling. Sending waits out a 429 once (retry_after), treats 403 (blocked, kicked) as
- * quiet news, and never throws. Replies in one chat go out in order. A 409 Conflict (another
- * process polling with the same token) or a revoked token stops polling and is reported through
- * `onFatal`: telegraf would otherwise just stop.
+ * quiet news, and never throws. Replies in one chat go out in order.
+ *
+ * Two processes polling one token: Telegram answers the poll that was waiting with 409 Conflict,
+ * which lands on the instance that was there first. The newcomer is the one that should go, so a
+ * 409 in the first `yieldWithinMs` of polling stops this instance (reported through `onFatal`), and
+ * a 409 after that makes it poll again at once, which sends the 409 back to the newcomer. A revoked
+ * token stops polling too (`onFatal`): telegraf would otherwise just stop.
  */
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -73,6 +77,12 @@ export interface TelegramAdapterOptions {
   readonly onFatal?: (error: TelegramFatalError) => void;
   /** A 429 asking to wait longer than this is not waited out (the reply is dropped). Default 60 s. */
   readonly maxRetryAfterMs?: number;
+  /**
+   * A 409 Conflict within this long of starting to poll means another instance was already polling:
+   * this one yields (onFatal). After it, this one has been serving and takes the updates back.
+   * Default 10 s.
+   */
+  readonly yieldWithinMs?: number;
 }
 
 export type TelegramAdapter = Adapter &
@@ -454,6 +464,35 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     log.info({ port: webhookPort(), path: url.pathname }, "telegram: webhook mode");
   }
 
+  /**
+   * Long polling until stopped. A 409 from another poller ends it when it comes within
+   * `yieldWithinMs` of the start (this is the newcomer); later ones are answered by polling again,
+   * at once the first time and then with a backoff, should the other side not yield.
+   */
+  async function poll(): Promise<void> {
+    const started = Date.now();
+    const yieldWithinMs = options.yieldWithinMs ?? 10_000;
+    let conflicts = 0;
+    for (;;) {
+      const launched = Date.now();
+      try {
+        await telegraf.launch({ allowedUpdates: UPDATES });
+        if (!stopping.signal.aborted) throw new Error("polling stopped unexpectedly");
+        return;
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        if (!isPollingConflict(error) || Date.now() - started < yieldWithinMs) throw error;
+        conflicts = Date.now() - launched > 60_000 ? 1 : conflicts + 1;
+        const waitMs = conflicts === 1 ? 0 : Math.min(30_000, 1_000 * 2 ** (conflicts - 2));
+        log.warn(
+          { conflicts, retryInMs: waitMs },
+          "telegram: another process polled this token (409 Conflict); this one keeps serving and polls again",
+        );
+        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
   function webhookPort(): number | undefined {
     const address = server?.address();
     return address && typeof address === "object" ? (address as AddressInfo).port : undefined;
@@ -488,15 +527,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           throw reason;
         });
       } else {
-        // launch() resolves only when polling stops, so it is watched rather than awaited.
-        polling = telegraf.launch({ allowedUpdates: UPDATES }).then(
-          () => {
-            if (!stopping.signal.aborted) fatal(new Error("polling stopped unexpectedly"));
-          },
-          (error: unknown) => {
-            if (!stopping.signal.aborted) fatal(error);
-          },
-        );
+        // Polling runs until stopped, so it is watched rather than awaited.
+        polling = poll().catch((error: unknown) => {
+          if (!stopping.signal.aborted) fatal(error);
+        });
         log.info({ username: me().username }, "telegram: long polling");
       }
     },
@@ -505,17 +539,18 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       if (stopping.signal.aborted) return;
       stopping.abort(); // also cuts short any 429 wait
       if (polling) {
-        // launch() sets up polling only after its deleteWebhook call returns; until then stop() throws.
-        for (;;) {
+        // launch() sets up polling only after its deleteWebhook call returns (at start, and again
+        // after a 409): stop whatever polls until the loop has ended.
+        let ended = false;
+        void polling.then(() => (ended = true));
+        while (!ended) {
           try {
             telegraf.stop("stop");
-            break;
           } catch {
-            const ended = await Promise.race([polling.then(() => true), sleep(10, false)]);
-            if (ended) break;
+            // not polling yet
           }
+          await Promise.race([polling, sleep(10)]);
         }
-        await polling;
       }
       if (server) {
         const closing = server;
@@ -598,11 +633,26 @@ function isNetworkError(error: unknown): boolean {
   );
 }
 
+/** Another getUpdates took over this token's long poll (not a webhook set meanwhile: also 409). */
+function isPollingConflict(error: unknown): boolean {
+  return (
+    error instanceof TelegramError && error.code === 409 && /getUpdates request/i.test(error.description)
+  );
+}
+
 function fatalError(error: unknown): TelegramFatalError {
+  if (isPollingConflict(error)) {
+    return new TelegramFatalError(
+      `receipts: Telegram answered long polling with 409 Conflict (${(error as TelegramError).description}). ` +
+        "Another process is taking updates for this TELEGRAM_BOT_TOKEN and was there first, so this one stops " +
+        "(only one instance may run per bot): stop the other one first, or give this one its own bot from @BotFather.",
+      409,
+    );
+  }
   if (error instanceof TelegramError && error.code === 409) {
     return new TelegramFatalError(
       `receipts: Telegram stopped long polling with 409 Conflict (${error.description}). ` +
-        "Another process is taking updates for this TELEGRAM_BOT_TOKEN: stop it (only one instance may run " +
+        "Another process set a webhook for this TELEGRAM_BOT_TOKEN: stop it (only one instance may run " +
         "per bot), or give this one its own bot from @BotFather.",
       409,
     );
