@@ -14,7 +14,7 @@ export interface Config {
     readonly token: string;
     readonly apiRoot?: string;
     /** Webhook mode when set; long polling otherwise. */
-    readonly webhook?: { readonly url: string; readonly port: number; readonly secret?: string };
+    readonly webhook?: { readonly url: string; readonly port: number; readonly secret: string };
   };
   readonly discord?: {
     readonly token: string;
@@ -36,7 +36,7 @@ export const VARIABLES = {
   TELEGRAM_API_ROOT: "Bot API root URL (a local stand-in in tests)",
   TELEGRAM_WEBHOOK_URL: "public HTTPS URL for webhook mode (long polling when unset)",
   TELEGRAM_WEBHOOK_PORT: "port the webhook server listens on (default 8443)",
-  TELEGRAM_WEBHOOK_SECRET: "secret token Telegram sends with each webhook request",
+  TELEGRAM_WEBHOOK_SECRET: "secret token Telegram sends with each webhook request (required in webhook mode)",
   DISCORD_TOKEN: "starts the Discord adapter",
   DISCORD_API_ROOT: "REST root URL, e.g. http://127.0.0.1:PORT/api (tests)",
   DISCORD_GUILD_ID: "register slash commands in this guild only (development)",
@@ -107,6 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (webhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
     problems.push("TELEGRAM_WEBHOOK_SECRET may use only A-Z, a-z, 0-9, _ and - (1 to 256 characters)");
   }
+  if (webhookUrl && !webhookSecret) {
+    problems.push(
+      "TELEGRAM_WEBHOOK_SECRET must be set in webhook mode (TELEGRAM_WEBHOOK_URL is set): without it anyone who finds the URL can post updates. Make one with `openssl rand -hex 32`",
+    );
+  }
 
   const discordToken = get("DISCORD_TOKEN");
   if (discordToken && !/^[A-Za-z0-9_.-]{50,}$/.test(discordToken)) {
@@ -155,14 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           telegram: {
             token: telegramToken,
             ...(telegramApiRoot ? { apiRoot: telegramApiRoot } : {}),
-            ...(webhookUrl
-              ? {
-                  webhook: {
-                    url: webhookUrl,
-                    port: webhookPort,
-                    ...(webhookSecret ? { secret: webhookSecret } : {}),
-                  },
-                }
+            ...(webhookUrl && webhookSecret
+              ? { webhook: { url: webhookUrl, port: webhookPort, secret: webhookSecret } }
               : {}),
           },
         }

@@ -27,8 +27,8 @@
  * a 409 after that makes it poll again at once, which sends the 409 back to the newcomer. A revoked
  * token stops polling too (`onFatal`): telegraf would otherwise just stop.
  */
-import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Telegraf, TelegramError } from "telegraf";
@@ -38,6 +38,7 @@ import type {
   InlineQuery,
   InlineQueryResultArticle,
   Message,
+  Update,
   User,
 } from "telegraf/types";
 import type { Bot } from "../bot/bot.js";
@@ -58,13 +59,14 @@ export interface TelegramAdapterOptions {
   readonly apiRoot?: string;
   /**
    * Webhook mode when set; long polling otherwise. `url` is the public HTTPS URL Telegram posts
-   * to; its path is the path served on `port` (on `host`, default all interfaces). With `secret`,
-   * requests without the matching X-Telegram-Bot-Api-Secret-Token header are refused (403).
+   * to; its path is the path served on `port` (on `host`, default all interfaces). `secret` is
+   * required: requests without the matching X-Telegram-Bot-Api-Secret-Token header are refused
+   * (403) before their body is read, and a body over 1 MB is refused (413).
    */
   readonly webhook?: {
     readonly url: string;
     readonly port: number;
-    readonly secret?: string;
+    readonly secret: string;
     readonly host?: string;
   };
   readonly log?: Logger;
@@ -116,6 +118,9 @@ const CONTENT = [
 ];
 /** Bot API limits not owned by the renderer. */
 const LIMITS = { inlineResults: 50, resultId: 64, toast: 200, commandDescription: 256 } as const;
+/** The largest webhook body read: Telegram's updates are a few kilobytes. */
+const MAX_WEBHOOK_BODY = 1024 * 1024;
+const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** Messages remembered as produced by a button, so that the next button edits them in place. */
 const BROWSING_MEMORY = 5_000;
 
@@ -435,13 +440,46 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     options.onFatal?.(reason);
   }
 
+  /**
+   * One webhook request: a POST to the hook's path with the secret, whose body (at most 1 MB) is one
+   * update. Anything else is refused before its body is read.
+   */
+  async function onWebhookRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    hook: { readonly path: string; readonly secret: string },
+  ): Promise<void> {
+    const refuse = (status: number) => {
+      res.writeHead(status, { connection: "close" }).end();
+      // Stop reading a body nobody wants; the answer has been queued before the socket goes.
+      res.once("finish", () => req.destroy());
+    };
+    const pathname = (req.url ?? "").split("?")[0];
+    if (req.method !== "POST" || pathname !== hook.path) return refuse(403);
+    if (!sameSecret(hook.secret, req.headers[SECRET_HEADER])) return refuse(403);
+    if (Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BODY) return refuse(413);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_WEBHOOK_BODY) return refuse(413);
+      chunks.push(chunk as Buffer);
+    }
+    let update: Update;
+    try {
+      update = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Update;
+    } catch {
+      return refuse(400);
+    }
+    await telegraf.handleUpdate(update, res);
+    if (!res.writableEnded) res.end();
+  }
+
   async function startWebhook(hook: NonNullable<TelegramAdapterOptions["webhook"]>): Promise<void> {
     const url = new URL(hook.url);
-    if (!hook.secret) log.warn("telegram: webhook without a secret token; set TELEGRAM_WEBHOOK_SECRET");
-    // telegraf's filter refuses (403) other paths, other methods and a missing or wrong secret.
-    const callback = telegraf.webhookCallback(url.pathname, hook.secret ? { secretToken: hook.secret } : {});
+    const route = { path: url.pathname, secret: hook.secret };
     const listening = createServer((req, res) => {
-      callback(req, res).catch((error: unknown) => {
+      onWebhookRequest(req, res, route).catch((error: unknown) => {
         log.error({ err: describe(error) }, "telegram: webhook request failed");
         if (!res.headersSent) res.statusCode = 500;
         res.end();
@@ -452,10 +490,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       listening.listen(hook.port, hook.host, () => resolve());
     });
     try {
-      await api.setWebhook(hook.url, {
-        allowed_updates: UPDATES,
-        ...(hook.secret ? { secret_token: hook.secret } : {}),
-      });
+      await api.setWebhook(hook.url, { allowed_updates: UPDATES, secret_token: hook.secret });
     } catch (error) {
       listening.close();
       throw error;
@@ -506,6 +541,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     async start() {
       if (started) return;
       started = true;
+      if (webhook && !webhook.secret) {
+        throw new TelegramFatalError(
+          "receipts: webhook mode needs a secret, or anyone who finds the URL can post updates: set TELEGRAM_WEBHOOK_SECRET (make one with `openssl rand -hex 32`)",
+        );
+      }
       try {
         telegraf.botInfo = await api.getMe();
       } catch (error) {
@@ -703,6 +743,13 @@ function describe(error: unknown): { name: string; message: string; code?: numbe
 }
 
 // ---------------------------------------------------------------- small helpers ----
+
+/** Whether a request carries the webhook secret; constant time, whatever was sent. */
+function sameSecret(secret: string, given: string | string[] | undefined): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(secret), digest(given));
+}
 
 /** telegraf resolves method URLs relative to apiRoot, which drops a last path segment without "/". */
 function withSlash(root: string): string {

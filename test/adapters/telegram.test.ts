@@ -769,7 +769,9 @@ describe("telegram adapter: webhook refused", () => {
   it("fails to start, saying why, when Telegram refuses the webhook URL", async () => {
     const h = await harness({
       start: false,
-      adapter: { webhook: { url: "http://receipts.invalid/hook", port: 0, host: "127.0.0.1" } },
+      adapter: {
+        webhook: { url: "http://receipts.invalid/hook", port: 0, host: "127.0.0.1", secret: "s3cret" },
+      },
     });
     const error = await h.adapter.start().then(
       () => undefined,
