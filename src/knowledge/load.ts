@@ -11,6 +11,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { z } from "zod";
 import { type LocatedYaml, parseLocatedYaml } from "./located-yaml.js";
+import { bounded, quote } from "./report.js";
 import { dealFileSchema, entitySchema, factSchema, keysAt, sourceSchema } from "./schema.js";
 import { titleProblem, trackingParams } from "./source-rules.js";
 import type { Deal, Entity, Fact, KnowledgeBase, LoadResult, Problem, Source } from "./types.js";
@@ -31,6 +32,9 @@ export interface KnowledgeFiles {
 
 type Path = readonly PropertyKey[];
 
+/** What may be a YAML anchor (`&name` where a node starts); a false alarm only costs speed. */
+const ANCHOR = /(^|[\s[{,:?-])&[^\s,[\]{}]/m;
+
 /**
  * One parsed file and a way to report problems at a path inside it. The happy path parses
  * with js-yaml (fast); positions come from the \`yaml\` package's document, built only when
@@ -46,9 +50,11 @@ class FileReport {
     private readonly problems: Problem[],
   ) {
     let value: unknown;
-    let fast = true;
+    // js-yaml does not limit how far aliases expand; a file with anchors goes to the yaml package,
+    // which does (maxAliasCount).
+    let fast = !ANCHOR.test(file.text);
     try {
-      value = loadYaml(file.text, { schema: CORE_SCHEMA, filename: file.path });
+      if (fast) value = loadYaml(file.text, { schema: CORE_SCHEMA, filename: file.path });
     } catch {
       fast = false;
     }
@@ -107,7 +113,7 @@ class FileReport {
   /** Reports `key` as unknown; `meant` is the close known key, if any. */
   unknownKey(path: Path, key: string, meant: string | undefined): void {
     const hint = meant ? ` (did you mean "${meant}"?)` : "";
-    this.push("error", this.yaml.locateKey(path, key), `unknown key "${key}"${hint}`);
+    this.push("error", this.yaml.locateKey(path, key), `unknown key ${quote(key)}${hint}`);
   }
 
   private push(severity: Problem["severity"], position: { line: number; column: number }, message: string) {
@@ -204,7 +210,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       }
       const first = paths.get(item.id);
       if (first) {
-        report.error([key, index, "id"], `duplicate id "${item.id}" (first defined at ${where(first)})`);
+        report.error([key, index, "id"], `duplicate id ${quote(item.id)} (first defined at ${where(first)})`);
         return;
       }
       into.set(item.id, item);
@@ -248,10 +254,10 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
     const parsed = report.check(dealFileSchema, report.value, []);
     const expectedId = dealIdOf(file.path);
     if (parsed && parsed.id !== expectedId) {
-      report.error(["id"], `deal id "${parsed.id}" must match the file name "${expectedId}"`);
+      report.error(["id"], `deal id ${quote(parsed.id)} must match the file name ${quote(expectedId)}`);
     }
     if (parsed && deals.has(parsed.id)) {
-      report.error(["id"], `duplicate deal id "${parsed.id}"`);
+      report.error(["id"], `duplicate deal id ${quote(parsed.id)}`);
       continue;
     }
     const dealId = parsed?.id ?? expectedId;
@@ -261,7 +267,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       if (entitiesReadable && !entities.has(id) && !brokenIds.has(id)) {
         report.error(
           at,
-          `${what} "${id}" is not an entity in entities.yaml${hint(id, [...entities.keys()])}`,
+          `${what} ${quote(id)} is not an entity in entities.yaml${hint(id, [...entities.keys()])}`,
         );
       }
     };
@@ -276,7 +282,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       if (!raw) return;
       const first = factPaths.get(raw.id);
       if (first) {
-        report.error([...at, "id"], `duplicate fact id "${raw.id}" (first defined at ${where(first)})`);
+        report.error([...at, "id"], `duplicate fact id ${quote(raw.id)} (first defined at ${where(first)})`);
         return;
       }
       factPaths.set(raw.id, { report, path: at });
@@ -285,7 +291,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
         if (sourcesReadable && !sources.has(sourceId) && !brokenIds.has(sourceId)) {
           report.error(
             [...at, "sources", j],
-            `source "${sourceId}" is not in sources.yaml${hint(sourceId, [...sources.keys()])}`,
+            `source ${quote(sourceId)} is not in sources.yaml${hint(sourceId, [...sources.keys()])}`,
           );
         }
       });
@@ -315,18 +321,21 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       parsed.related.forEach((id, i) => {
         if (id === parsed.id) report.error(["related", i], "a deal cannot be related to itself");
         else if (!deals.has(id) && !dealNames.has(id))
-          report.error(["related", i], `related deal "${id}" does not exist${hint(id, [...deals.keys()])}`);
+          report.error(
+            ["related", i],
+            `related deal ${quote(id)} does not exist${hint(id, [...deals.keys()])}`,
+          );
       });
     });
   }
   for (const check of relatedChecks) check();
 
   for (const [id, { report, path }] of options.warnings === false ? [] : sourcePaths) {
-    if (!cited.has(id)) report.warning([...path, "id"], `source "${id}" is not cited by any fact`);
+    if (!cited.has(id)) report.warning([...path, "id"], `source ${quote(id)} is not cited by any fact`);
   }
 
-  const errors = sortProblems(problems.filter((p) => p.severity === "error"));
-  const warnings = sortProblems(problems.filter((p) => p.severity === "warning"));
+  const errors = sortProblems(problems.filter((p) => p.severity === "error").map(bounded));
+  const warnings = sortProblems(problems.filter((p) => p.severity === "warning").map(bounded));
   if (errors.length > 0) return { ok: false, errors, warnings };
 
   const kb: KnowledgeBase = {
@@ -369,7 +378,10 @@ function checkEntities(
     const key = normaliseName(label);
     const owner = owners.get(key);
     if (owner && owner.entity !== entity) {
-      at.report.error(at.path, `${what} "${label}" is already the ${owner.what} of entity "${owner.entity}"`);
+      at.report.error(
+        at.path,
+        `${what} ${quote(label)} is already the ${owner.what} of entity ${quote(owner.entity)}`,
+      );
     } else if (!owner) {
       owners.set(key, { entity, what });
     }
@@ -381,7 +393,7 @@ function checkEntities(
       claim(alias, id, "alias", { report: at.report, path: [...at.path, "aliases", i] });
     });
     if (entity.parent && !entities.has(entity.parent) && !brokenIds.has(entity.parent)) {
-      at.report.error([...at.path, "parent"], `parent "${entity.parent}" is not an entity`);
+      at.report.error([...at.path, "parent"], `parent ${quote(entity.parent)} is not an entity`);
     }
   }
 }
