@@ -5,11 +5,12 @@
  * reads a folder laid out as knowledge/README.md describes.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { z } from "zod";
+import { forbiddenCharacters, knowledgeRoot, readKnowledgeFile } from "./files.js";
 import { type LocatedYaml, parseLocatedYaml } from "./located-yaml.js";
 import { bounded, quote } from "./report.js";
 import { dealFileSchema, entitySchema, factSchema, keysAt, sourceSchema } from "./schema.js";
@@ -28,6 +29,8 @@ export interface KnowledgeFiles {
   readonly deals: readonly KnowledgeFile[];
   /** Where the files live, for naming a missing one. */
   readonly root?: string;
+  /** Files that could not be read (see files.ts), each already a located problem. */
+  readonly unreadable?: readonly Problem[];
 }
 
 type Path = readonly PropertyKey[];
@@ -49,6 +52,15 @@ class FileReport {
     readonly file: KnowledgeFile,
     private readonly problems: Problem[],
   ) {
+    // Invisible characters make text read differently from what it holds: fix them before anything.
+    const invisible = forbiddenCharacters(file.text);
+    if (invisible.length > 0) {
+      for (const { line, column, message } of invisible.slice(0, 5))
+        this.push("error", { line, column }, message);
+      this.value = undefined;
+      this.syntaxOk = false;
+      return;
+    }
     let value: unknown;
     // js-yaml does not limit how far aliases expand; a file with anchors goes to the yaml package,
     // which does (maxAliasCount).
@@ -175,7 +187,7 @@ export interface LoadOptions {
 
 /** Validates every file and every cross-reference; never throws on bad input. */
 export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}): LoadResult {
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...(files.unreadable ?? [])];
 
   // Sources and entities are checked one item at a time, so one bad item doesn't hide the rest
   // or make every reference to the good ones look broken.
@@ -191,6 +203,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
   ): boolean => {
     if (!file) {
       const missing = path.join(files.root ?? "", `${key}.yaml`);
+      if (files.unreadable?.some((problem) => problem.file === missing)) return false; // said already
       problems.push({
         file: missing,
         line: 1,
@@ -457,30 +470,48 @@ export async function loadKnowledgeDir(
 ): Promise<LoadResult> {
   const displayRoot = options.displayRoot ?? process.cwd();
   const show = (file: string) => path.relative(displayRoot, file) || file;
-  const read = async (file: string): Promise<KnowledgeFile | undefined> => {
-    try {
-      return { path: show(file), text: await readFile(file, "utf8") };
-    } catch {
-      return undefined;
-    }
+  const unreadable: Problem[] = [];
+  const cannot = (file: string, message: string, line = 1, column = 1) =>
+    unreadable.push({ file: show(file), line, column, severity: "error", message });
+  let root: string;
+  try {
+    root = await knowledgeRoot(dir);
+  } catch (error) {
+    cannot(
+      dir,
+      `cannot read the knowledge folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+    return { ok: false, errors: unreadable, warnings: [] };
+  }
+  const read = async (file: string, optional: boolean): Promise<KnowledgeFile | undefined> => {
+    const result = await readKnowledgeFile(root, file);
+    if (result.ok) return { path: show(file), text: result.text };
+    // A file that is simply not there is the loader's to report ("missing file").
+    if (!(optional && (await lstat(file).catch(() => undefined)) === undefined))
+      cannot(file, result.message, result.line, result.column);
+    return undefined;
   };
   let dealNames: string[] = [];
   try {
     dealNames = (await readdir(path.join(dir, "deals"))).filter((name) => /\.ya?ml$/.test(name)).sort();
-  } catch {
-    // No deals folder: reported below as a knowledge base without deals.
+  } catch (error) {
+    // No deals folder is reported below as a knowledge base without deals; any other failure here.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT")
+      cannot(path.join(dir, "deals"), `cannot read the deals folder (${code ?? String(error)})`);
   }
   const [sources, entities, ...deals] = await Promise.all([
-    read(path.join(dir, "sources.yaml")),
-    read(path.join(dir, "entities.yaml")),
-    ...dealNames.map((name) => read(path.join(dir, "deals", name))),
+    read(path.join(dir, "sources.yaml"), true),
+    read(path.join(dir, "entities.yaml"), true),
+    ...dealNames.map((name) => read(path.join(dir, "deals", name), false)),
   ]);
   const result = loadKnowledge(
     {
-      sources: sources ?? undefined,
-      entities: entities ?? undefined,
+      sources,
+      entities,
       deals: deals.filter((file): file is KnowledgeFile => file !== undefined),
       root: show(dir),
+      unreadable,
     },
     options,
   );
