@@ -364,7 +364,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     logUpdate("inline_query", undefined, { kind: "text", text: query.query });
     const ids = new Set<string>();
     const results: InlineQueryResultArticle[] = [];
-    for (const card of bot.cards(query.query, LIMITS.inlineResults)) {
+    const typist = { platform: "telegram" as const, userId: String(query.from.id) };
+    for (const card of bot.cards(query.query, LIMITS.inlineResults, typist)) {
       const [first] = renderTelegram(card.reply);
       const id = resultId(card.id, ids);
       if (!first || results.length >= LIMITS.inlineResults) continue;

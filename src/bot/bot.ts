@@ -19,7 +19,7 @@ import {
   relatedReply,
   sourcesReply,
 } from "./replies.js";
-import type { ChatRef, Reply, Request, Suggestion } from "./types.js";
+import type { ChatRef, Platform, Reply, Request, Suggestion } from "./types.js";
 
 /** A command another module adds (the subscription commands do): its help line and its meaning. */
 export interface CommandExtension {
@@ -36,8 +36,20 @@ export interface BotOptions {
   readonly conversations?: Conversations;
   /** Per-user flood control; null turns it off (console, scripts). */
   readonly flood?: FloodGate | null;
+  /**
+   * Per-user flood control for lookups while typing (inline queries, autocomplete: one a keystroke),
+   * apart from messages; over it, nothing is suggested. Null turns it off. Default: bursts of 30,
+   * then 3 a second.
+   */
+  readonly typeahead?: FloodGate | null;
   /** Questions longer than this are cut before analysis (the answer says so). Default 1,000. */
   readonly maxQuestionLength?: number;
+}
+
+/** Who is typing, for the typeahead flood gate. */
+export interface Typist {
+  readonly platform: Platform;
+  readonly userId: string;
 }
 
 export interface BotCommand {
@@ -57,6 +69,7 @@ const CORE_COMMANDS: readonly BotCommand[] = [
 export class Bot {
   private readonly conversations: Conversations;
   private readonly flood: FloodGate | null;
+  private readonly typeahead: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
   private readonly maxQuestionLength: number;
 
@@ -66,6 +79,8 @@ export class Bot {
   ) {
     this.conversations = options.conversations ?? new Conversations();
     this.flood = options.flood === undefined ? new FloodGate() : options.flood;
+    this.typeahead =
+      options.typeahead === undefined ? new FloodGate({ burst: 30, perSecond: 3 }) : options.typeahead;
     this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
     this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
   }
@@ -201,8 +216,9 @@ export class Bot {
   }
 
   /** A deal by id, id prefix, or the words of its name ("netflix facebook"). */
-  findDeal(name: string): Deal | undefined {
+  findDeal(typed: string): Deal | undefined {
     const { kb, engine } = this.knowledge.current;
+    const name = this.clipped(typed); // searched like a question, so clipped like one
     const wanted = normalise(name).trim().replace(/\s+/g, "-");
     const exact = kb.deals.get(wanted);
     if (exact) return exact;
@@ -217,7 +233,7 @@ export class Bot {
   /** Deals matching what has been typed so far, for autocomplete (at most `limit`). */
   suggestDeals(prefix: string, limit = 25): Suggestion[] {
     const { kb } = this.knowledge.current;
-    const typed = normalise(prefix).trim();
+    const typed = normalise(this.clipped(prefix)).trim();
     const all = [...kb.deals.values()];
     const matching = typed
       ? all.filter(
@@ -230,9 +246,10 @@ export class Bot {
   }
 
   /** Questions to offer while someone types (Discord autocomplete). */
-  suggestQuestions(prefix: string, limit = 25): Suggestion[] {
+  suggestQuestions(prefix: string, limit: number, typist: Typist): Suggestion[] {
+    if (!this.mayLookUp(typist)) return [];
     const { kb, index, engine } = this.knowledge.current;
-    const typed = prefix.trim();
+    const typed = this.clipped(prefix).trim();
     const questions = typed
       ? index.search(index.analyse(typed), { limit: limit * 2 }).flatMap((hit) => hit.fact.questions)
       : engine.starterQuestions(limit);
@@ -244,17 +261,23 @@ export class Bot {
 
   /** Autocomplete for a command's argument: deals for /deal and /sources, an extension's own (topics for /subscribe). */
   suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
+    if (!this.mayLookUp({ platform: request.chat.platform, userId: request.user.id })) return [];
     if (command === "deal" || command === "sources") return this.suggestDeals(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 
   /** Answer cards for Telegram inline mode: one per matching fact, each a reply of its own. */
-  cards(query: string, limit = 50): { id: string; title: string; description: string; reply: Reply }[] {
+  cards(
+    query: string,
+    limit: number,
+    typist: Typist,
+  ): { id: string; title: string; description: string; reply: Reply }[] {
     const { kb, index, engine } = this.knowledge.current;
-    if (!query.trim()) return [];
-    return index.search(index.analyse(query.slice(0, this.maxQuestionLength)), { limit }).map((hit) => {
+    if (!query.trim() || !this.mayLookUp(typist)) return [];
+    const question = this.clipped(query);
+    return index.search(index.analyse(question), { limit }).map((hit) => {
       const deal = kb.deals.get(hit.fact.deal);
-      const answer = engine.compose(query, [hit.fact]);
+      const answer = engine.compose(question, [hit.fact]);
       return {
         id: hit.fact.id,
         title: clip(deal?.title ?? hit.fact.deal, 100),
@@ -262,5 +285,15 @@ export class Bot {
         reply: answerReply(answer, kb, { suggestions: false }),
       };
     });
+  }
+
+  /** Whether a typing-time lookup may run for this user now. */
+  private mayLookUp(typist: Typist): boolean {
+    return (this.typeahead?.check(`${typist.platform}:${typist.userId}`) ?? "allow") === "allow";
+  }
+
+  /** Text that will be searched, cut like a question. */
+  private clipped(text: string): string {
+    return text.length > this.maxQuestionLength ? text.slice(0, this.maxQuestionLength) : text;
   }
 }

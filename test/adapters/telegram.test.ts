@@ -19,7 +19,7 @@ import {
   TelegramFatalError,
 } from "../../src/adapters/telegram.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
-import { Bot, type BotOptions } from "../../src/bot/bot.js";
+import { Bot, type BotOptions, type Typist } from "../../src/bot/bot.js";
 import { FloodGate } from "../../src/bot/flood.js";
 import { infoReply } from "../../src/bot/replies.js";
 import type { Reply, Request } from "../../src/bot/types.js";
@@ -556,9 +556,9 @@ describe("telegram adapter: a handler that throws", () => {
       }
       return super.handle(request);
     }
-    override cards(query: string, limit?: number) {
+    override cards(query: string, limit: number, typist: Typist) {
       if (query === "boom") throw new Error("cards exploded");
-      return super.cards(query, limit);
+      return super.cards(query, limit, typist);
     }
   }
   let h: Harness;
