@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 
@@ -25,6 +26,8 @@ export interface Config {
   /** `platform:userId` pairs allowed to /reload and /stats. */
   readonly admins: ReadonlySet<string>;
   readonly healthPort?: number;
+  /** Where the health server listens: 127.0.0.1 unless HEALTH_HOST says otherwise. */
+  readonly healthHost: string;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   /** Log users' message text (off by default: it is theirs). */
   readonly logMessageText: boolean;
@@ -44,6 +47,7 @@ export const VARIABLES = {
   DATA_DIR: "where the SQLite file lives (default ./data)",
   ADMIN_IDS: "admins, e.g. telegram:123,discord:456",
   HEALTH_PORT: "port for /healthz and /metrics (off when unset)",
+  HEALTH_HOST: "address /healthz and /metrics listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
   LOG_LEVEL: "trace, debug, info (default), warn, error, fatal or silent",
   LOG_MESSAGE_TEXT: "true to log users' message text (default false)",
 } as const;
@@ -140,6 +144,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("LOG_MESSAGE_TEXT must be true or false");
 
   const healthPort = port("HEALTH_PORT");
+  const healthHost = get("HEALTH_HOST") ?? "127.0.0.1";
+  if (isIP(healthHost) === 0 && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(healthHost))
+    problems.push(
+      `HEALTH_HOST must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (got ${JSON.stringify(healthHost)})`,
+    );
 
   // A variable that is almost one of ours, or another bot's name for one of ours, is most
   // likely meant as ours; left alone it would be silently ignored.
@@ -177,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : {}),
     admins,
     ...(healthPort !== undefined ? { healthPort } : {}),
+    healthHost,
     logLevel: logLevel as Config["logLevel"],
     logMessageText: ["true", "1", "yes"].includes(logText),
   };
@@ -248,11 +258,12 @@ export async function loadCheckedConfig(env: NodeJS.ProcessEnv = process.env): P
 
 /**
  * `mkdir -p` that gives up: node's own recursive mkdir loops forever where a parent exists
- * but creating in it says ENOENT (under /proc, for one).
+ * but creating in it says ENOENT (under /proc, for one). Folders are created 0700: the data
+ * folder holds chat and user ids.
  */
 async function makeDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir);
+    await mkdir(dir, { mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {
@@ -262,6 +273,6 @@ async function makeDir(dir: string): Promise<void> {
     const parent = path.dirname(dir);
     if (code !== "ENOENT" || parent === dir) throw error;
     await makeDir(parent);
-    await mkdir(dir);
+    await mkdir(dir, { mode: 0o700 });
   }
 }

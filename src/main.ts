@@ -21,6 +21,7 @@ import { gracefulShutdown } from "./ops/shutdown.js";
 import type { Deliverer } from "./subscriptions/deliver.js";
 import { DataDirLockedError } from "./subscriptions/lock.js";
 import { openSubscriptions, type Subscriptions } from "./subscriptions/service.js";
+import { StoreError } from "./subscriptions/store.js";
 
 /** Attempts before the dispatcher gives a transiently failing notification up (its default). */
 const MAX_ATTEMPTS = 10;
@@ -108,7 +109,7 @@ async function main(): Promise<number> {
     subscriptions.publishCurrent(); // first start: silent; later: digests of what changed while down
   } catch (error) {
     console.error(
-      error instanceof DataDirLockedError
+      error instanceof DataDirLockedError || error instanceof StoreError
         ? error.message
         : `receipts: cannot open the subscription store in ${config.dataDir}: ${String(error)}`,
     );
@@ -136,6 +137,7 @@ async function main(): Promise<number> {
     try {
       health = await startHealthServer({
         port: config.healthPort,
+        host: config.healthHost,
         metrics,
         log,
         providers: {
@@ -150,7 +152,7 @@ async function main(): Promise<number> {
       });
     } catch (error) {
       console.error(
-        `receipts: cannot listen on HEALTH_PORT ${config.healthPort} (${(error as NodeJS.ErrnoException).code ?? String(error)}): choose a free port, or unset HEALTH_PORT`,
+        `receipts: cannot listen on HEALTH_HOST ${config.healthHost} HEALTH_PORT ${config.healthPort} (${(error as NodeJS.ErrnoException).code ?? String(error)}): choose a free port and an address of this machine, or unset HEALTH_PORT`,
       );
       await shutdown.begin(1, "health listener failed");
       return 1;

@@ -81,7 +81,7 @@ export function health(providers: HealthProviders): Health {
 export interface HealthServerOptions {
   /** 0 picks a free port (tests). */
   readonly port: number;
-  /** Default: every interface, so Prometheus can scrape from outside a container. */
+  /** Default 127.0.0.1: only this machine (HEALTH_HOST=0.0.0.0 in a container, published with -p). */
   readonly host?: string;
   readonly providers: HealthProviders;
   readonly metrics: Metrics;
@@ -90,6 +90,8 @@ export interface HealthServerOptions {
 
 export interface HealthServer {
   readonly port: number;
+  /** The address it listens on. */
+  readonly host: string;
   /** e.g. http://127.0.0.1:8080 */
   readonly url: string;
   close(): Promise<void>;
@@ -138,20 +140,21 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
 
+  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const shownHost =
-    !options.host || options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
-  log?.info({ port }, "health and metrics listening");
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  log?.info({ host, port }, "health and metrics listening");
 
   return {
     port,
+    host,
     url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {

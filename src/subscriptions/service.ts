@@ -64,7 +64,7 @@ export function openSubscriptions(options: SubscriptionsOptions): Subscriptions 
   const lock = lockDataDir(config.dataDir);
   let store: Store;
   try {
-    store = openStore(config.dataDir);
+    store = openStore(config.dataDir, { onWarning: (message) => log.warn(message) });
     // The lock says no other process uses the database: claims left in it are a dead process's.
     const released = store.releaseClaims();
     if (released > 0) log.warn({ released }, "outbox rows claimed by a process that died are sent again");

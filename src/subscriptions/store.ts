@@ -10,7 +10,7 @@
  * Every write that must stay consistent with another happens in one transaction: the snapshot
  * advances in the same transaction that writes the outbox rows it implies (see publisher.ts).
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { ChatRef, Platform, Reply } from "../bot/types.js";
@@ -218,15 +218,50 @@ export interface StoreOptions {
   /** Most topics one chat may follow. Default 50. */
   readonly maxTopicsPerChat?: number;
   readonly now?: () => number;
+  /** Told when opening had to tighten who may read the data folder or the database. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export const DB_FILE = "receipts.sqlite";
 
-/** Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. */
+/**
+ * Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. It holds chat and
+ * user ids, so the folder is the bot's user's alone (0700) and the database too (0600; SQLite gives
+ * its -wal and -shm files the same mode). A failure says which file and what to do (StoreError).
+ */
 export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   if (dataDir === ":memory:") return new Store(new Database(":memory:"), options);
-  mkdirSync(dataDir, { recursive: true });
-  return new Store(new Database(path.join(dataDir, DB_FILE)), options);
+  const file = path.join(dataDir, DB_FILE);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    keepPrivate(dataDir, 0o700, options.onWarning);
+    try {
+      closeSync(openSync(file, "wx", 0o600));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    for (const own of [file, `${file}-wal`, `${file}-shm`]) keepPrivate(own, 0o600, options.onWarning);
+    return new Store(new Database(file), options);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(explainStoreError(error, file));
+  }
+}
+
+/** Takes group and other access away from `file` (when it exists), saying so. */
+function keepPrivate(file: string, mode: number, warn: ((message: string) => void) | undefined): void {
+  const current = statSync(file, { throwIfNoEntry: false });
+  if (!current || (current.mode & 0o077) === 0) return;
+  const was = `0${(current.mode & 0o777).toString(8)}`;
+  try {
+    chmodSync(file, mode);
+    warn?.(`${file} was open to other users (${was}); now 0${mode.toString(8)}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    warn?.(
+      `${file} is open to other users (${was}) and could not be tightened (${code}): chmod ${mode.toString(8)} it`,
+    );
+  }
 }
 
 export class Store implements OutboxStore {
@@ -519,9 +554,9 @@ export function explainStoreError(error: unknown, file: string): string {
   const code = String((error as { code?: unknown } | null)?.code ?? "");
   const message = error instanceof Error ? error.message : String(error);
   const cause = code ? `${code}: ${message}` : message;
-  if (code === "SQLITE_FULL")
+  if (code === "SQLITE_FULL" || code === "ENOSPC")
     return `cannot write ${file}: the disk is full (${cause}); free space on the disk that holds DATA_DIR`;
-  if (code.startsWith("SQLITE_READONLY"))
+  if (code.startsWith("SQLITE_READONLY") || code === "EROFS" || code === "EACCES" || code === "EPERM")
     return `cannot write ${file}: it is read-only (${cause}); give the bot's user write access to the file, its -wal and -shm files and its folder, or mount DATA_DIR read-write`;
   if (code.startsWith("SQLITE_IOERR"))
     return `cannot use ${file}: input/output error (${cause}); check the disk and its free space`;

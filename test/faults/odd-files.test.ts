@@ -6,7 +6,7 @@
  * (`file:line:column`), nothing outside the folder and nothing but regular files is opened, and a
  * reload that fails publishes nothing.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, closeSync, constants, mkdirSync, openSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ import type { LoadResult } from "../../src/knowledge/types.js";
 import { Publisher } from "../../src/subscriptions/publisher.js";
 import { openStore } from "../../src/subscriptions/store.js";
 import { heldKnowledgeCopy, knowledgeCopy } from "../subscriptions/support.js";
-import { REPO } from "../support/knowledge.js";
+import { runUnprivileged } from "./support.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -46,23 +46,6 @@ async function load(dir: string, unblock?: () => void): Promise<{ result: LoadRe
   }
 }
 
-/** Root reads anything: as root, the loader runs in a child process as the unprivileged `nobody`. */
-function loadAsNobody(dir: string): string[] {
-  const script = `
-    import { loadKnowledgeDir } from "./src/knowledge/load.ts";
-    import { formatProblem } from "./src/knowledge/report.ts";
-    const result = await loadKnowledgeDir(${JSON.stringify(dir)}, { displayRoot: ${JSON.stringify(path.dirname(dir))} });
-    console.log(JSON.stringify(result.ok ? [] : result.errors.map(formatProblem)));`;
-  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
-    cwd: REPO,
-    uid: 65534,
-    gid: 65534,
-    encoding: "utf8",
-  });
-  if (child.status !== 0) throw new Error(`the loader as nobody failed: ${child.stderr}`);
-  return JSON.parse(child.stdout) as string[];
-}
-
 const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
 describe("fault: an unreadable or odd file in the knowledge folder", () => {
@@ -80,7 +63,11 @@ describe("fault: an unreadable or odd file in the knowledge folder", () => {
     const kb = copy();
     chmodSync(kb.root, 0o755);
     chmodSync(path.join(kb.dir, "deals", "acme-breach.yaml"), 0o000);
-    const errors = process.getuid?.() === 0 ? loadAsNobody(kb.dir) : (await load(kb.dir)).errors;
+    const errors = runUnprivileged<string[]>(`
+      import { loadKnowledgeDir } from "./src/knowledge/load.ts";
+      import { formatProblem } from "./src/knowledge/report.ts";
+      const result = await loadKnowledgeDir(${JSON.stringify(kb.dir)}, { displayRoot: ${JSON.stringify(kb.root)} });
+      console.log(JSON.stringify(result.ok ? [] : result.errors.map(formatProblem)));`);
     expect(errors).toEqual([expect.stringMatching(/acme-breach\.yaml:1:1: cannot read .*EACCES/)]);
   });
 

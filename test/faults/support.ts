@@ -1,5 +1,5 @@
 /** Shared by the fault tests: a queued digest, a log to read, and waiting on events instead of sleeping. */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import type { Reply } from "../../src/bot/types.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import type { Store } from "../../src/subscriptions/store.js";
+import { REPO } from "../support/knowledge.js";
 
 /** Queues one digest titled `title` for each chat (Telegram, private), subscribing them to everything. */
 export function queueDigest(store: Store, title: string, chats: readonly string[]): void {
@@ -93,4 +94,20 @@ export function mountTmpfs(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs `script` (an ES module, run from the repository's root, which may import ./src/*.ts) and
+ * returns what it printed as JSON. As root, it runs as the unprivileged user nobody, for whom file
+ * permissions mean something (root reads and writes anything); otherwise as this user.
+ */
+export function runUnprivileged<T>(script: string): T {
+  const asRoot = process.getuid?.() === 0;
+  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: REPO,
+    encoding: "utf8",
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+  });
+  if (child.status !== 0) throw new Error(`the unprivileged child failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as T;
 }
