@@ -8,7 +8,7 @@
  * processes that find the same stale lock at the same instant could both take it over; the
  * outbox's claims (store.ts) still keep them from sending one notification twice.
  */
-import { linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 
@@ -57,6 +57,7 @@ export function lockDataDir(dir: string, options: LockOptions = {}): DataDirLock
   const file = path.join(dir, LOCK_FILE);
   const staleMs = options.staleMs ?? 60_000;
   const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 5; attempt++) {
     if (create(file, me)) return hold(file, options.heartbeatMs ?? 10_000);
     const found = read(file);

@@ -5,7 +5,7 @@
  * outbox's claims keep them from both sending one notification.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -29,6 +29,13 @@ function dataDir(): string {
   cleanups.push(data.remove);
   return data.dir;
 }
+
+function lockAndRelease(dir: string): string {
+  lockDataDir(dir).release();
+  return dir;
+}
+
+const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
@@ -74,6 +81,9 @@ describe("fault: two processes on one DATA_DIR", () => {
     const dir = dataDir();
     const file = path.join(dir, LOCK_FILE);
     const write = (holder: object) => writeFileSync(file, `${JSON.stringify(holder)}\n`);
+
+    // A folder that does not exist yet is created (0700), like the database's.
+    expect(modeOf(lockAndRelease(path.join(dir, "new", "data")))).toBe("700");
 
     write({ pid: deadPid(), host: hostname() });
     const taken = lockDataDir(dir);
