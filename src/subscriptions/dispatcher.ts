@@ -110,6 +110,8 @@ export class Dispatcher {
   /** Rows the platform took whose "sent" the store has not recorded yet. */
   private readonly unrecorded = new Map<number, OutboxRow>();
   private fault: StoreFault | undefined;
+  /** While the store refuses writes, when to try it again (apart from `pausedUntil`, the platform's). */
+  private storeRetryAt = 0;
 
   constructor(
     private readonly store: OutboxStore,
@@ -145,12 +147,16 @@ export class Dispatcher {
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
     try {
       if (this.unrecorded.size > 0) this.flush();
-      this.store.releaseClaims(this.owner);
     } catch (error) {
       this.log.error(
         { err: error, outbox: [...this.unrecorded.keys()] },
         "stopping with sends the store never recorded: they will be sent again after a restart",
       );
+    }
+    try {
+      this.store.releaseClaims(this.owner);
+    } catch {
+      // The next start, holding the data folder's lock, releases them.
     }
   }
 
@@ -191,7 +197,8 @@ export class Dispatcher {
    */
   private pump(): number | undefined {
     const now = this.now();
-    if (this.pausedUntil > now) return this.pausedUntil - now;
+    const until = Math.max(this.pausedUntil, this.storeRetryAt);
+    if (until > now) return until - now;
     // What was sent is recorded before anything else is sent (this throws while the store refuses).
     if (this.unrecorded.size > 0) this.flush();
     const { concurrency } = this.options.limits;
@@ -347,7 +354,7 @@ export class Dispatcher {
     const fault = this.fault;
     if (!fault) return;
     this.fault = undefined;
-    this.pausedUntil = 0;
+    this.storeRetryAt = 0;
     this.log.info(
       { recorded, pausedMs: this.now() - fault.since },
       "store writable again: notifications resume",
@@ -367,7 +374,7 @@ export class Dispatcher {
     };
     const cap = Math.min(STORE_RETRY_MAX_MS, this.options.maxBackoffMs ?? STORE_RETRY_MAX_MS);
     const waitMs = Math.min(cap, (this.options.backoffMs ?? 2_000) * 2 ** (failures - 1));
-    this.pausedUntil = Math.max(this.pausedUntil, now + waitMs);
+    this.storeRetryAt = now + waitMs;
     if (failures === 1) {
       this.log.error(
         { err: error, problem: this.fault.error, unrecorded: this.unrecorded.size },
