@@ -20,7 +20,7 @@ export function queueDigest(store: Store, title: string, chats: readonly string[
   }
 }
 
-export type LogLine = { level: number; msg: string; [key: string]: unknown };
+type LogLine = { level: number; msg: string; [key: string]: unknown };
 
 /** A logger whose JSON lines land in `lines`. */
 export function capturedLog(): { log: Logger; lines: LogLine[] } {
@@ -74,9 +74,7 @@ export function counts(values: readonly string[]): Map<string, number> {
  * A small tmpfs mounted on a fresh folder, where this process may mount one (root with
  * CAP_SYS_ADMIN); undefined elsewhere, so the test that needs it is skipped.
  */
-export function mountTmpfs(
-  sizeKb: number,
-): { dir: string; remount(options: string): void; remove(): void } | undefined {
+export function mountTmpfs(sizeKb: number): { dir: string; remove(): void } | undefined {
   const dir = mkdtempSync(path.join(tmpdir(), "receipts-tmpfs-"));
   try {
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeKb}k,mode=0700`, "tmpfs", dir], {
@@ -88,7 +86,6 @@ export function mountTmpfs(
   }
   return {
     dir,
-    remount: (options) => execFileSync("mount", ["-o", `remount,${options}`, dir], { stdio: "ignore" }),
     remove() {
       execFileSync("umount", ["-l", dir], { stdio: "ignore" });
       rmSync(dir, { recursive: true, force: true });
