@@ -8,7 +8,16 @@
  * processes that find the same stale lock at the same instant could both take it over; the
  * outbox's claims (store.ts) still keep them from sending one notification twice.
  */
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 
@@ -64,7 +73,7 @@ export function lockDataDir(dir: string, options: LockOptions = {}): DataDirLock
     if (!found) continue; // released meanwhile
     if (alive(found.holder, file, staleMs)) throw new DataDirLockedError(dir, found.holder, file);
     // Stale: remove it, unless someone else replaced it meanwhile.
-    if (read(file)?.text === found.text) unlinkSync(file);
+    if (read(file)?.text === found.text) rmSync(file, { force: true });
   }
   throw new Error(
     `receipts: could not take the lock ${file}: it keeps changing; is another process starting?`,
