@@ -29,7 +29,8 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps \
     KNOWLEDGE_DIR=/app/knowledge \
     DATA_DIR=/data \
-    HEALTH_PORT=8080
+    HEALTH_PORT=8080 \
+    HEALTH_HOST=0.0.0.0
 WORKDIR /app
 # The app stays root-owned and read-only to the bot; only /data is the node user's.
 # package.json carries "type": "module", which dist/*.js needs.

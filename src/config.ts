@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 
@@ -14,7 +15,7 @@ export interface Config {
     readonly token: string;
     readonly apiRoot?: string;
     /** Webhook mode when set; long polling otherwise. */
-    readonly webhook?: { readonly url: string; readonly port: number; readonly secret?: string };
+    readonly webhook?: { readonly url: string; readonly port: number; readonly secret: string };
   };
   readonly discord?: {
     readonly token: string;
@@ -25,6 +26,8 @@ export interface Config {
   /** `platform:userId` pairs allowed to /reload and /stats. */
   readonly admins: ReadonlySet<string>;
   readonly healthPort?: number;
+  /** Where the health server listens: 127.0.0.1 unless HEALTH_HOST says otherwise. */
+  readonly healthHost: string;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   /** Log users' message text (off by default: it is theirs). */
   readonly logMessageText: boolean;
@@ -38,7 +41,7 @@ export const VARIABLES = {
   TELEGRAM_API_ROOT: "Bot API root URL (a local stand-in in tests)",
   TELEGRAM_WEBHOOK_URL: "public HTTPS URL for webhook mode (long polling when unset)",
   TELEGRAM_WEBHOOK_PORT: "port the webhook server listens on (default 8443)",
-  TELEGRAM_WEBHOOK_SECRET: "secret token Telegram sends with each webhook request",
+  TELEGRAM_WEBHOOK_SECRET: "secret token Telegram sends with each webhook request (required in webhook mode)",
   DISCORD_TOKEN: "starts the Discord adapter",
   DISCORD_API_ROOT: "REST root URL, e.g. http://127.0.0.1:PORT/api (tests)",
   DISCORD_GUILD_ID: "register slash commands in this guild only (development)",
@@ -46,6 +49,7 @@ export const VARIABLES = {
   DATA_DIR: "where the SQLite file lives (default ./data)",
   ADMIN_IDS: "admins, e.g. telegram:123,discord:456",
   HEALTH_PORT: "port for /healthz and /metrics (off when unset)",
+  HEALTH_HOST: "address /healthz and /metrics listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
   LOG_LEVEL: "trace, debug, info (default), warn, error, fatal or silent",
   LOG_MESSAGE_TEXT: "true to log users' message text (default false)",
   SITE_URL:
@@ -111,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (webhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
     problems.push("TELEGRAM_WEBHOOK_SECRET may use only A-Z, a-z, 0-9, _ and - (1 to 256 characters)");
   }
+  if (webhookUrl && !webhookSecret) {
+    problems.push(
+      "TELEGRAM_WEBHOOK_SECRET must be set in webhook mode (TELEGRAM_WEBHOOK_URL is set): without it anyone who finds the URL can post updates. Make one with `openssl rand -hex 32`",
+    );
+  }
 
   const discordToken = get("DISCORD_TOKEN");
   if (discordToken && !/^[A-Za-z0-9_.-]{50,}$/.test(discordToken)) {
@@ -140,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const healthPort = port("HEALTH_PORT");
   const siteUrl = url("SITE_URL");
+  const healthHost = get("HEALTH_HOST") ?? "127.0.0.1";
+  if (isIP(healthHost) === 0 && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(healthHost))
+    problems.push(
+      `HEALTH_HOST must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (got ${JSON.stringify(healthHost)})`,
+    );
 
   // A variable that is almost one of ours, or another bot's name for one of ours, is most
   // likely meant as ours; left alone it would be silently ignored.
@@ -161,14 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           telegram: {
             token: telegramToken,
             ...(telegramApiRoot ? { apiRoot: telegramApiRoot } : {}),
-            ...(webhookUrl
-              ? {
-                  webhook: {
-                    url: webhookUrl,
-                    port: webhookPort,
-                    ...(webhookSecret ? { secret: webhookSecret } : {}),
-                  },
-                }
+            ...(webhookUrl && webhookSecret
+              ? { webhook: { url: webhookUrl, port: webhookPort, secret: webhookSecret } }
               : {}),
           },
         }
@@ -184,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : {}),
     admins,
     ...(healthPort !== undefined ? { healthPort } : {}),
+    healthHost,
     logLevel: logLevel as Config["logLevel"],
     logMessageText: ["true", "1", "yes"].includes(logText),
     ...(siteUrl ? { siteUrl } : {}),
@@ -256,11 +265,12 @@ export async function loadCheckedConfig(env: NodeJS.ProcessEnv = process.env): P
 
 /**
  * `mkdir -p` that gives up: node's own recursive mkdir loops forever where a parent exists
- * but creating in it says ENOENT (under /proc, for one).
+ * but creating in it says ENOENT (under /proc, for one). Folders are created 0700: the data
+ * folder holds chat and user ids.
  */
 async function makeDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir);
+    await mkdir(dir, { mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {
@@ -270,6 +280,6 @@ async function makeDir(dir: string): Promise<void> {
     const parent = path.dirname(dir);
     if (code !== "ENOENT" || parent === dir) throw error;
     await makeDir(parent);
-    await mkdir(dir);
+    await mkdir(dir, { mode: 0o700 });
   }
 }

@@ -19,7 +19,9 @@ import { Metrics } from "./ops/metrics.js";
 import { observeQuestions } from "./ops/questions.js";
 import { gracefulShutdown } from "./ops/shutdown.js";
 import type { Deliverer } from "./subscriptions/deliver.js";
+import { DataDirLockedError } from "./subscriptions/lock.js";
 import { openSubscriptions, type Subscriptions } from "./subscriptions/service.js";
+import { StoreError } from "./subscriptions/store.js";
 
 /** Attempts before the dispatcher gives a transiently failing notification up (its default). */
 const MAX_ATTEMPTS = 10;
@@ -106,11 +108,18 @@ async function main(): Promise<number> {
     });
     subscriptions.publishCurrent(); // first start: silent; later: digests of what changed while down
   } catch (error) {
-    console.error(`receipts: cannot open the subscription store in ${config.dataDir}: ${String(error)}`);
+    console.error(
+      error instanceof DataDirLockedError || error instanceof StoreError
+        ? error.message
+        : `receipts: cannot open the subscription store in ${config.dataDir}: ${String(error)}`,
+    );
     return 1;
   }
   const store = subscriptions.store;
-  metrics.watchOutbox(() => store.pendingCount());
+  metrics.watchOutbox(
+    () => store.pendingCount(),
+    () => subscriptions?.storeFault()?.unrecorded ?? 0,
+  );
 
   const bot = observeQuestions(
     new Bot(knowledge, { extensions: subscriptions.extensions }),
@@ -128,6 +137,7 @@ async function main(): Promise<number> {
     try {
       health = await startHealthServer({
         port: config.healthPort,
+        host: config.healthHost,
         metrics,
         log,
         providers: {
@@ -137,11 +147,12 @@ async function main(): Promise<number> {
             return { version: kb.version, deals: kb.deals.size, facts: kb.facts.size };
           },
           outboxDepth: () => store.pendingCount(),
+          outboxFault: () => subscriptions?.storeFault(),
         },
       });
     } catch (error) {
       console.error(
-        `receipts: cannot listen on HEALTH_PORT ${config.healthPort} (${(error as NodeJS.ErrnoException).code ?? String(error)}): choose a free port, or unset HEALTH_PORT`,
+        `receipts: cannot listen on HEALTH_HOST ${config.healthHost} HEALTH_PORT ${config.healthPort} (${(error as NodeJS.ErrnoException).code ?? String(error)}): choose a free port and an address of this machine, or unset HEALTH_PORT`,
       );
       await shutdown.begin(1, "health listener failed");
       return 1;

@@ -499,11 +499,12 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     try {
       const chat = chatOf(interaction);
       const name = interaction.commandName;
+      const user = userOf(interaction, chat);
       // /ask is Discord's way of typing a question; every other command's argument is the bot layer's.
       suggestions =
         name === ASK.name
-          ? bot.suggestQuestions(prefix, LIMITS.choices)
-          : bot.suggestFor(name, prefix, { chat, user: userOf(interaction, chat) });
+          ? bot.suggestQuestions(prefix, LIMITS.choices, { platform: "discord", userId: user.id })
+          : bot.suggestFor(name, prefix, { chat, user });
     } catch (error) {
       log.error({ interaction: interaction.id, ...errorFields(error) }, "discord: autocomplete failed");
     }

@@ -19,12 +19,16 @@
  *
  * Robustness: every handler error ends in bot.catch, which logs it, tells the user briefly, and
  * keeps polling. Sending waits out a 429 once (retry_after), treats 403 (blocked, kicked) as
- * quiet news, and never throws. Replies in one chat go out in order. A 409 Conflict (another
- * process polling with the same token) or a revoked token stops polling and is reported through
- * `onFatal`: telegraf would otherwise just stop.
+ * quiet news, and never throws. Replies in one chat go out in order.
+ *
+ * Two processes polling one token: Telegram answers the poll that was waiting with 409 Conflict,
+ * which lands on the instance that was there first. The newcomer is the one that should go, so a
+ * 409 in the first `yieldWithinMs` of polling stops this instance (reported through `onFatal`), and
+ * a 409 after that makes it poll again at once, which sends the 409 back to the newcomer. A revoked
+ * token stops polling too (`onFatal`): telegraf would otherwise just stop.
  */
-import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Telegraf, TelegramError } from "telegraf";
@@ -34,6 +38,7 @@ import type {
   InlineQuery,
   InlineQueryResultArticle,
   Message,
+  Update,
   User,
 } from "telegraf/types";
 import type { Bot } from "../bot/bot.js";
@@ -54,13 +59,14 @@ export interface TelegramAdapterOptions {
   readonly apiRoot?: string;
   /**
    * Webhook mode when set; long polling otherwise. `url` is the public HTTPS URL Telegram posts
-   * to; its path is the path served on `port` (on `host`, default all interfaces). With `secret`,
-   * requests without the matching X-Telegram-Bot-Api-Secret-Token header are refused (403).
+   * to; its path is the path served on `port` (on `host`, default all interfaces). `secret` is
+   * required: requests without the matching X-Telegram-Bot-Api-Secret-Token header are refused
+   * (403) before their body is read, and a body over 1 MB is refused (413).
    */
   readonly webhook?: {
     readonly url: string;
     readonly port: number;
-    readonly secret?: string;
+    readonly secret: string;
     readonly host?: string;
   };
   readonly log?: Logger;
@@ -73,6 +79,12 @@ export interface TelegramAdapterOptions {
   readonly onFatal?: (error: TelegramFatalError) => void;
   /** A 429 asking to wait longer than this is not waited out (the reply is dropped). Default 60 s. */
   readonly maxRetryAfterMs?: number;
+  /**
+   * A 409 Conflict within this long of starting to poll means another instance was already polling:
+   * this one yields (onFatal). After it, this one has been serving and takes the updates back.
+   * Default 10 s.
+   */
+  readonly yieldWithinMs?: number;
 }
 
 export type TelegramAdapter = Adapter &
@@ -106,6 +118,9 @@ const CONTENT = [
 ];
 /** Bot API limits not owned by the renderer. */
 const LIMITS = { inlineResults: 50, resultId: 64, toast: 200, commandDescription: 256 } as const;
+/** The largest webhook body read: Telegram's updates are a few kilobytes. */
+const MAX_WEBHOOK_BODY = 1024 * 1024;
+const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** Messages remembered as produced by a button, so that the next button edits them in place. */
 const BROWSING_MEMORY = 5_000;
 
@@ -349,7 +364,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     logUpdate("inline_query", undefined, { kind: "text", text: query.query });
     const ids = new Set<string>();
     const results: InlineQueryResultArticle[] = [];
-    for (const card of bot.cards(query.query, LIMITS.inlineResults)) {
+    const typist = { platform: "telegram" as const, userId: String(query.from.id) };
+    for (const card of bot.cards(query.query, LIMITS.inlineResults, typist)) {
       const [first] = renderTelegram(card.reply);
       const id = resultId(card.id, ids);
       if (!first || results.length >= LIMITS.inlineResults) continue;
@@ -425,13 +441,46 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     options.onFatal?.(reason);
   }
 
+  /**
+   * One webhook request: a POST to the hook's path with the secret, whose body (at most 1 MB) is one
+   * update. Anything else is refused before its body is read.
+   */
+  async function onWebhookRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    hook: { readonly path: string; readonly secret: string },
+  ): Promise<void> {
+    const refuse = (status: number) => {
+      res.writeHead(status, { connection: "close" }).end();
+      // Stop reading a body nobody wants; the answer has been queued before the socket goes.
+      res.once("finish", () => req.destroy());
+    };
+    const pathname = (req.url ?? "").split("?")[0];
+    if (req.method !== "POST" || pathname !== hook.path) return refuse(403);
+    if (!sameSecret(hook.secret, req.headers[SECRET_HEADER])) return refuse(403);
+    if (Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BODY) return refuse(413);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_WEBHOOK_BODY) return refuse(413);
+      chunks.push(chunk as Buffer);
+    }
+    let update: Update;
+    try {
+      update = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Update;
+    } catch {
+      return refuse(400);
+    }
+    await telegraf.handleUpdate(update, res);
+    if (!res.writableEnded) res.end();
+  }
+
   async function startWebhook(hook: NonNullable<TelegramAdapterOptions["webhook"]>): Promise<void> {
     const url = new URL(hook.url);
-    if (!hook.secret) log.warn("telegram: webhook without a secret token; set TELEGRAM_WEBHOOK_SECRET");
-    // telegraf's filter refuses (403) other paths, other methods and a missing or wrong secret.
-    const callback = telegraf.webhookCallback(url.pathname, hook.secret ? { secretToken: hook.secret } : {});
+    const route = { path: url.pathname, secret: hook.secret };
     const listening = createServer((req, res) => {
-      callback(req, res).catch((error: unknown) => {
+      onWebhookRequest(req, res, route).catch((error: unknown) => {
         log.error({ err: describe(error) }, "telegram: webhook request failed");
         if (!res.headersSent) res.statusCode = 500;
         res.end();
@@ -442,16 +491,42 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       listening.listen(hook.port, hook.host, () => resolve());
     });
     try {
-      await api.setWebhook(hook.url, {
-        allowed_updates: UPDATES,
-        ...(hook.secret ? { secret_token: hook.secret } : {}),
-      });
+      await api.setWebhook(hook.url, { allowed_updates: UPDATES, secret_token: hook.secret });
     } catch (error) {
       listening.close();
       throw error;
     }
     server = listening;
     log.info({ port: webhookPort(), path: url.pathname }, "telegram: webhook mode");
+  }
+
+  /**
+   * Long polling until stopped. A 409 from another poller ends it when it comes within
+   * `yieldWithinMs` of the start (this is the newcomer); later ones are answered by polling again,
+   * at once the first time and then with a backoff, should the other side not yield.
+   */
+  async function poll(): Promise<void> {
+    const started = Date.now();
+    const yieldWithinMs = options.yieldWithinMs ?? 10_000;
+    let conflicts = 0;
+    for (;;) {
+      const launched = Date.now();
+      try {
+        await telegraf.launch({ allowedUpdates: UPDATES });
+        if (!stopping.signal.aborted) throw new Error("polling stopped unexpectedly");
+        return;
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        if (!isPollingConflict(error) || Date.now() - started < yieldWithinMs) throw error;
+        conflicts = Date.now() - launched > 60_000 ? 1 : conflicts + 1;
+        const waitMs = conflicts === 1 ? 0 : Math.min(30_000, 1_000 * 2 ** (conflicts - 2));
+        log.warn(
+          { conflicts, retryInMs: waitMs },
+          "telegram: another process polled this token (409 Conflict); this one keeps serving and polls again",
+        );
+        await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    }
   }
 
   function webhookPort(): number | undefined {
@@ -467,6 +542,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     async start() {
       if (started) return;
       started = true;
+      if (webhook && !webhook.secret) {
+        throw new TelegramFatalError(
+          "receipts: webhook mode needs a secret, or anyone who finds the URL can post updates: set TELEGRAM_WEBHOOK_SECRET (make one with `openssl rand -hex 32`)",
+        );
+      }
       try {
         telegraf.botInfo = await api.getMe();
       } catch (error) {
@@ -488,15 +568,10 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           throw reason;
         });
       } else {
-        // launch() resolves only when polling stops, so it is watched rather than awaited.
-        polling = telegraf.launch({ allowedUpdates: UPDATES }).then(
-          () => {
-            if (!stopping.signal.aborted) fatal(new Error("polling stopped unexpectedly"));
-          },
-          (error: unknown) => {
-            if (!stopping.signal.aborted) fatal(error);
-          },
-        );
+        // Polling runs until stopped, so it is watched rather than awaited.
+        polling = poll().catch((error: unknown) => {
+          if (!stopping.signal.aborted) fatal(error);
+        });
         log.info({ username: me().username }, "telegram: long polling");
       }
     },
@@ -505,17 +580,18 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       if (stopping.signal.aborted) return;
       stopping.abort(); // also cuts short any 429 wait
       if (polling) {
-        // launch() sets up polling only after its deleteWebhook call returns; until then stop() throws.
-        for (;;) {
+        // launch() sets up polling only after its deleteWebhook call returns (at start, and again
+        // after a 409): stop whatever polls until the loop has ended.
+        let ended = false;
+        void polling.then(() => (ended = true));
+        while (!ended) {
           try {
             telegraf.stop("stop");
-            break;
           } catch {
-            const ended = await Promise.race([polling.then(() => true), sleep(10, false)]);
-            if (ended) break;
+            // not polling yet
           }
+          await Promise.race([polling, sleep(10)]);
         }
-        await polling;
       }
       if (server) {
         const closing = server;
@@ -598,11 +674,26 @@ function isNetworkError(error: unknown): boolean {
   );
 }
 
+/** Another getUpdates took over this token's long poll (not a webhook set meanwhile: also 409). */
+function isPollingConflict(error: unknown): boolean {
+  return (
+    error instanceof TelegramError && error.code === 409 && /getUpdates request/i.test(error.description)
+  );
+}
+
 function fatalError(error: unknown): TelegramFatalError {
+  if (isPollingConflict(error)) {
+    return new TelegramFatalError(
+      `receipts: Telegram answered long polling with 409 Conflict (${(error as TelegramError).description}). ` +
+        "Another process is taking updates for this TELEGRAM_BOT_TOKEN and was there first, so this one stops " +
+        "(only one instance may run per bot): stop the other one first, or give this one its own bot from @BotFather.",
+      409,
+    );
+  }
   if (error instanceof TelegramError && error.code === 409) {
     return new TelegramFatalError(
       `receipts: Telegram stopped long polling with 409 Conflict (${error.description}). ` +
-        "Another process is taking updates for this TELEGRAM_BOT_TOKEN: stop it (only one instance may run " +
+        "Another process set a webhook for this TELEGRAM_BOT_TOKEN: stop it (only one instance may run " +
         "per bot), or give this one its own bot from @BotFather.",
       409,
     );
@@ -653,6 +744,13 @@ function describe(error: unknown): { name: string; message: string; code?: numbe
 }
 
 // ---------------------------------------------------------------- small helpers ----
+
+/** Whether a request carries the webhook secret; constant time, whatever was sent. */
+function sameSecret(secret: string, given: string | string[] | undefined): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(secret), digest(given));
+}
 
 /** telegraf resolves method URLs relative to apiRoot, which drops a last path segment without "/". */
 function withSlash(root: string): string {

@@ -23,7 +23,7 @@ import {
   sourcesReply,
 } from "./replies.js";
 import { timelineReply } from "./timeline.js";
-import type { ChatRef, Reply, Request, Suggestion } from "./types.js";
+import type { ChatRef, Platform, Reply, Request, Suggestion } from "./types.js";
 
 /** A command another module adds (the subscription commands do): its help line and its meaning. */
 export interface CommandExtension {
@@ -40,10 +40,22 @@ export interface BotOptions {
   readonly conversations?: Conversations;
   /** Per-user flood control; null turns it off (console, scripts). */
   readonly flood?: FloodGate | null;
+  /**
+   * Per-user flood control for lookups while typing (inline queries, autocomplete: one a keystroke),
+   * apart from messages; over it, nothing is suggested. Null turns it off. Default: bursts of 30,
+   * then 3 a second.
+   */
+  readonly typeahead?: FloodGate | null;
   /** Questions longer than this are cut before analysis (the answer says so). Default 1,000. */
   readonly maxQuestionLength?: number;
   /** Where timeline pictures are kept between asks; one per bot by default. */
   readonly timelines?: TimelineCache;
+}
+
+/** Who is typing, for the typeahead flood gate. */
+export interface Typist {
+  readonly platform: Platform;
+  readonly userId: string;
 }
 
 export interface BotCommand {
@@ -72,6 +84,7 @@ const DEAL_COMMANDS: ReadonlySet<string> = new Set(["deal", "sources", "timeline
 export class Bot {
   private readonly conversations: Conversations;
   private readonly flood: FloodGate | null;
+  private readonly typeahead: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
   private readonly maxQuestionLength: number;
   private readonly timelines: TimelineCache;
@@ -82,6 +95,8 @@ export class Bot {
   ) {
     this.conversations = options.conversations ?? new Conversations();
     this.flood = options.flood === undefined ? new FloodGate() : options.flood;
+    this.typeahead =
+      options.typeahead === undefined ? new FloodGate({ burst: 30, perSecond: 3 }) : options.typeahead;
     this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
     this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
     this.timelines = options.timelines ?? new TimelineCache();
@@ -249,14 +264,15 @@ export class Bot {
    * The deals a name may mean, best first: one for an id, a unique id prefix or words that
    * point at one deal; several when the name fits several about as well ("netflix" is in four).
    */
-  findDeals(name: string): Deal[] {
+  findDeals(typed: string): Deal[] {
     const { kb, index } = this.knowledge.current;
+    const name = this.clipped(typed); // searched like a question, so clipped like one
     const wanted = normalise(name).trim().replace(/\s+/g, "-");
     const exact = kb.deals.get(wanted);
     if (exact) return [exact];
     const prefixed = [...kb.deals.values()].filter((deal) => deal.id.startsWith(wanted));
     if (prefixed.length === 1) return prefixed;
-    const query = index.analyse(clip(name, this.maxQuestionLength));
+    const query = index.analyse(name);
     // Only names ("netflix", "meta"): every deal they are party to is a candidate, biggest first.
     const nameTerms = new Set(query.entities.flatMap((e) => terms(e.name)));
     if (query.entities.length > 0 && query.terms.every((term) => nameTerms.has(term))) {
@@ -289,7 +305,7 @@ export class Bot {
   /** Deals matching what has been typed so far, for autocomplete (at most `limit`). */
   suggestDeals(prefix: string, limit = 25): Suggestion[] {
     const { kb } = this.knowledge.current;
-    const typed = normalise(prefix).trim();
+    const typed = normalise(this.clipped(prefix)).trim();
     const all = [...kb.deals.values()];
     const matching = typed
       ? all.filter(
@@ -302,9 +318,10 @@ export class Bot {
   }
 
   /** Questions to offer while someone types (Discord autocomplete). */
-  suggestQuestions(prefix: string, limit = 25): Suggestion[] {
+  suggestQuestions(prefix: string, limit: number, typist: Typist): Suggestion[] {
+    if (!this.mayLookUp(typist)) return [];
     const { kb, index, engine } = this.knowledge.current;
-    const typed = prefix.trim();
+    const typed = this.clipped(prefix).trim();
     const questions = typed
       ? index.search(index.analyse(typed), { limit: limit * 2 }).flatMap((hit) => hit.fact.questions)
       : engine.starterQuestions(limit);
@@ -316,17 +333,23 @@ export class Bot {
 
   /** Autocomplete for a command's argument: deals for /deal, /sources and /timeline, an extension's own (topics for /subscribe). */
   suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
+    if (!this.mayLookUp({ platform: request.chat.platform, userId: request.user.id })) return [];
     if (DEAL_COMMANDS.has(command)) return this.suggestDeals(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 
   /** Answer cards for Telegram inline mode: one per matching fact, each a reply of its own. */
-  cards(query: string, limit = 50): { id: string; title: string; description: string; reply: Reply }[] {
+  cards(
+    query: string,
+    limit: number,
+    typist: Typist,
+  ): { id: string; title: string; description: string; reply: Reply }[] {
     const { kb, index, engine } = this.knowledge.current;
-    if (!query.trim()) return [];
-    return index.search(index.analyse(query.slice(0, this.maxQuestionLength)), { limit }).map((hit) => {
+    if (!query.trim() || !this.mayLookUp(typist)) return [];
+    const question = this.clipped(query);
+    return index.search(index.analyse(question), { limit }).map((hit) => {
       const deal = kb.deals.get(hit.fact.deal);
-      const answer = engine.compose(query, [hit.fact]);
+      const answer = engine.compose(question, [hit.fact]);
       return {
         id: hit.fact.id,
         title: clip(deal?.title ?? hit.fact.deal, 100),
@@ -334,5 +357,15 @@ export class Bot {
         reply: answerReply(answer, kb, { suggestions: false }),
       };
     });
+  }
+
+  /** Whether a typing-time lookup may run for this user now. */
+  private mayLookUp(typist: Typist): boolean {
+    return (this.typeahead?.check(`${typist.platform}:${typist.userId}`) ?? "allow") === "allow";
+  }
+
+  /** Text that will be searched, cut like a question. */
+  private clipped(text: string): string {
+    return text.length > this.maxQuestionLength ? text.slice(0, this.maxQuestionLength) : text;
   }
 }

@@ -5,12 +5,14 @@
  * reads a folder laid out as knowledge/README.md describes.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { z } from "zod";
+import { forbiddenCharacters, knowledgeRoot, readKnowledgeFile } from "./files.js";
 import { type LocatedYaml, parseLocatedYaml } from "./located-yaml.js";
+import { bounded, quote } from "./report.js";
 import { dealFileSchema, entitySchema, factSchema, keysAt, sourceSchema } from "./schema.js";
 import { titleProblem, trackingParams } from "./source-rules.js";
 import type { Deal, Entity, Fact, KnowledgeBase, LoadResult, Problem, Source } from "./types.js";
@@ -27,9 +29,14 @@ export interface KnowledgeFiles {
   readonly deals: readonly KnowledgeFile[];
   /** Where the files live, for naming a missing one. */
   readonly root?: string;
+  /** Files that could not be read (see files.ts), each already a located problem. */
+  readonly unreadable?: readonly Problem[];
 }
 
 type Path = readonly PropertyKey[];
+
+/** What may be a YAML anchor (`&name` where a node starts); a false alarm only costs speed. */
+const ANCHOR = /(^|[\s[{,:?-])&[^\s,[\]{}]/m;
 
 /**
  * One parsed file and a way to report problems at a path inside it. The happy path parses
@@ -45,10 +52,21 @@ class FileReport {
     readonly file: KnowledgeFile,
     private readonly problems: Problem[],
   ) {
+    // Invisible characters make text read differently from what it holds: fix them before anything.
+    const invisible = forbiddenCharacters(file.text);
+    if (invisible.length > 0) {
+      for (const { line, column, message } of invisible.slice(0, 5))
+        this.push("error", { line, column }, message);
+      this.value = undefined;
+      this.syntaxOk = false;
+      return;
+    }
     let value: unknown;
-    let fast = true;
+    // js-yaml does not limit how far aliases expand; a file with anchors goes to the yaml package,
+    // which does (maxAliasCount).
+    let fast = !ANCHOR.test(file.text);
     try {
-      value = loadYaml(file.text, { schema: CORE_SCHEMA, filename: file.path });
+      if (fast) value = loadYaml(file.text, { schema: CORE_SCHEMA, filename: file.path });
     } catch {
       fast = false;
     }
@@ -107,7 +125,7 @@ class FileReport {
   /** Reports `key` as unknown; `meant` is the close known key, if any. */
   unknownKey(path: Path, key: string, meant: string | undefined): void {
     const hint = meant ? ` (did you mean "${meant}"?)` : "";
-    this.push("error", this.yaml.locateKey(path, key), `unknown key "${key}"${hint}`);
+    this.push("error", this.yaml.locateKey(path, key), `unknown key ${quote(key)}${hint}`);
   }
 
   private push(severity: Problem["severity"], position: { line: number; column: number }, message: string) {
@@ -169,7 +187,7 @@ export interface LoadOptions {
 
 /** Validates every file and every cross-reference; never throws on bad input. */
 export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}): LoadResult {
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...(files.unreadable ?? [])];
 
   // Sources and entities are checked one item at a time, so one bad item doesn't hide the rest
   // or make every reference to the good ones look broken.
@@ -185,6 +203,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
   ): boolean => {
     if (!file) {
       const missing = path.join(files.root ?? "", `${key}.yaml`);
+      if (files.unreadable?.some((problem) => problem.file === missing)) return false; // said already
       problems.push({
         file: missing,
         line: 1,
@@ -204,7 +223,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       }
       const first = paths.get(item.id);
       if (first) {
-        report.error([key, index, "id"], `duplicate id "${item.id}" (first defined at ${where(first)})`);
+        report.error([key, index, "id"], `duplicate id ${quote(item.id)} (first defined at ${where(first)})`);
         return;
       }
       into.set(item.id, item);
@@ -248,10 +267,10 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
     const parsed = report.check(dealFileSchema, report.value, []);
     const expectedId = dealIdOf(file.path);
     if (parsed && parsed.id !== expectedId) {
-      report.error(["id"], `deal id "${parsed.id}" must match the file name "${expectedId}"`);
+      report.error(["id"], `deal id ${quote(parsed.id)} must match the file name ${quote(expectedId)}`);
     }
     if (parsed && deals.has(parsed.id)) {
-      report.error(["id"], `duplicate deal id "${parsed.id}"`);
+      report.error(["id"], `duplicate deal id ${quote(parsed.id)}`);
       continue;
     }
     const dealId = parsed?.id ?? expectedId;
@@ -261,7 +280,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       if (entitiesReadable && !entities.has(id) && !brokenIds.has(id)) {
         report.error(
           at,
-          `${what} "${id}" is not an entity in entities.yaml${hint(id, [...entities.keys()])}`,
+          `${what} ${quote(id)} is not an entity in entities.yaml${hint(id, [...entities.keys()])}`,
         );
       }
     };
@@ -276,7 +295,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       if (!raw) return;
       const first = factPaths.get(raw.id);
       if (first) {
-        report.error([...at, "id"], `duplicate fact id "${raw.id}" (first defined at ${where(first)})`);
+        report.error([...at, "id"], `duplicate fact id ${quote(raw.id)} (first defined at ${where(first)})`);
         return;
       }
       factPaths.set(raw.id, { report, path: at });
@@ -285,7 +304,7 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
         if (sourcesReadable && !sources.has(sourceId) && !brokenIds.has(sourceId)) {
           report.error(
             [...at, "sources", j],
-            `source "${sourceId}" is not in sources.yaml${hint(sourceId, [...sources.keys()])}`,
+            `source ${quote(sourceId)} is not in sources.yaml${hint(sourceId, [...sources.keys()])}`,
           );
         }
       });
@@ -315,18 +334,21 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       parsed.related.forEach((id, i) => {
         if (id === parsed.id) report.error(["related", i], "a deal cannot be related to itself");
         else if (!deals.has(id) && !dealNames.has(id))
-          report.error(["related", i], `related deal "${id}" does not exist${hint(id, [...deals.keys()])}`);
+          report.error(
+            ["related", i],
+            `related deal ${quote(id)} does not exist${hint(id, [...deals.keys()])}`,
+          );
       });
     });
   }
   for (const check of relatedChecks) check();
 
   for (const [id, { report, path }] of options.warnings === false ? [] : sourcePaths) {
-    if (!cited.has(id)) report.warning([...path, "id"], `source "${id}" is not cited by any fact`);
+    if (!cited.has(id)) report.warning([...path, "id"], `source ${quote(id)} is not cited by any fact`);
   }
 
-  const errors = sortProblems(problems.filter((p) => p.severity === "error"));
-  const warnings = sortProblems(problems.filter((p) => p.severity === "warning"));
+  const errors = sortProblems(problems.filter((p) => p.severity === "error").map(bounded));
+  const warnings = sortProblems(problems.filter((p) => p.severity === "warning").map(bounded));
   if (errors.length > 0) return { ok: false, errors, warnings };
 
   const kb: KnowledgeBase = {
@@ -368,7 +390,10 @@ function checkEntities(
     const key = normaliseName(label);
     const owner = owners.get(key);
     if (owner && owner.entity !== entity) {
-      at.report.error(at.path, `${what} "${label}" is already the ${owner.what} of entity "${owner.entity}"`);
+      at.report.error(
+        at.path,
+        `${what} ${quote(label)} is already the ${owner.what} of entity ${quote(owner.entity)}`,
+      );
     } else if (!owner) {
       owners.set(key, { entity, what });
     }
@@ -380,7 +405,7 @@ function checkEntities(
       claim(alias, id, "alias", { report: at.report, path: [...at.path, "aliases", i] });
     });
     if (entity.parent && !entities.has(entity.parent) && !brokenIds.has(entity.parent)) {
-      at.report.error([...at.path, "parent"], `parent "${entity.parent}" is not an entity`);
+      at.report.error([...at.path, "parent"], `parent ${quote(entity.parent)} is not an entity`);
     }
   }
 }
@@ -444,30 +469,48 @@ export async function loadKnowledgeDir(
 ): Promise<LoadResult> {
   const displayRoot = options.displayRoot ?? process.cwd();
   const show = (file: string) => path.relative(displayRoot, file) || file;
-  const read = async (file: string): Promise<KnowledgeFile | undefined> => {
-    try {
-      return { path: show(file), text: await readFile(file, "utf8") };
-    } catch {
-      return undefined;
-    }
+  const unreadable: Problem[] = [];
+  const cannot = (file: string, message: string, line = 1, column = 1) =>
+    unreadable.push({ file: show(file), line, column, severity: "error", message });
+  let root: string;
+  try {
+    root = await knowledgeRoot(dir);
+  } catch (error) {
+    cannot(
+      dir,
+      `cannot read the knowledge folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+    return { ok: false, errors: unreadable, warnings: [] };
+  }
+  const read = async (file: string, optional: boolean): Promise<KnowledgeFile | undefined> => {
+    const result = await readKnowledgeFile(root, file);
+    if (result.ok) return { path: show(file), text: result.text };
+    // A file that is simply not there is the loader's to report ("missing file").
+    if (!(optional && (await lstat(file).catch(() => undefined)) === undefined))
+      cannot(file, result.message, result.line, result.column);
+    return undefined;
   };
   let dealNames: string[] = [];
   try {
     dealNames = (await readdir(path.join(dir, "deals"))).filter((name) => /\.ya?ml$/.test(name)).sort();
-  } catch {
-    // No deals folder: reported below as a knowledge base without deals.
+  } catch (error) {
+    // No deals folder is reported below as a knowledge base without deals; any other failure here.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT")
+      cannot(path.join(dir, "deals"), `cannot read the deals folder (${code ?? String(error)})`);
   }
   const [sources, entities, ...deals] = await Promise.all([
-    read(path.join(dir, "sources.yaml")),
-    read(path.join(dir, "entities.yaml")),
-    ...dealNames.map((name) => read(path.join(dir, "deals", name))),
+    read(path.join(dir, "sources.yaml"), true),
+    read(path.join(dir, "entities.yaml"), true),
+    ...dealNames.map((name) => read(path.join(dir, "deals", name), false)),
   ]);
   const result = loadKnowledge(
     {
-      sources: sources ?? undefined,
-      entities: entities ?? undefined,
+      sources,
+      entities,
       deals: deals.filter((file): file is KnowledgeFile => file !== undefined),
       root: show(dir),
+      unreadable,
     },
     options,
   );

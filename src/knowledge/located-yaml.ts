@@ -2,7 +2,10 @@
  * YAML text with positions: parse once, then answer "where is the node at this path?"
  * so every problem can be reported as file:line:column.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+
+/** How far aliases may expand (the yaml package's measure): an alias bomb stops here. */
+const MAX_ALIAS_COUNT = 100;
 
 export interface Position {
   readonly line: number;
@@ -34,10 +37,20 @@ export function parseLocatedYaml(text: string): LocatedYaml {
   let value: unknown;
   if (syntaxErrors.length === 0) {
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
-      // toJS throws on alias bombs and similar; report it like any other syntax problem.
-      syntaxErrors.push({ position: at(0), message: `YAML error: ${firstLine(String(error))}` });
+      // toJS throws on alias bombs (and unresolved aliases): report it where the first alias is.
+      let first: number | undefined;
+      visit(doc, {
+        Alias(_key, node) {
+          first = node.range?.[0];
+          return visit.BREAK;
+        },
+      });
+      const message = /excessive alias count/i.test(String(error))
+        ? `YAML aliases expand too far (over ${MAX_ALIAS_COUNT} aliased values): write the values out`
+        : `YAML error: ${firstLine(String(error))}`;
+      syntaxErrors.push({ position: at(first), message });
     }
   }
 

@@ -2,6 +2,33 @@
 import { orderSources, SOURCE_TIERS, type SourceTier, tierOf } from "./tiers.js";
 import { FACT_STATUSES, type KnowledgeBase, type Problem } from "./types.js";
 
+/** Longest problem message: a message quotes values from the files, and they can be anything. */
+export const MESSAGE_MAX = 300;
+/** Longest value a message quotes. */
+const QUOTED_MAX = 60;
+
+/**
+ * A value from a knowledge file as a message quotes it: text in quotes, clipped; a list or a map
+ * named, never written out (aliases can make one of a few bytes enormous).
+ */
+export function quote(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(clipped(value, QUOTED_MAX));
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") return "a map";
+  return clipped(String(value), QUOTED_MAX);
+}
+
+/** A problem whose message is at most MESSAGE_MAX characters. */
+export function bounded(problem: Problem): Problem {
+  return problem.message.length <= MESSAGE_MAX
+    ? problem
+    : { ...problem, message: clipped(problem.message, MESSAGE_MAX) };
+}
+
+function clipped(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 export function formatProblem(problem: Problem): string {
   const prefix = problem.severity === "warning" ? "warning: " : "";
   return `${problem.file}:${problem.line}:${problem.column}: ${prefix}${problem.message}`;

@@ -3,6 +3,7 @@
  * exist?) live in validate.ts; these only check one file at a time.
  */
 import { z } from "zod";
+import { quote } from "./report.js";
 import { AMOUNT_PERIODS, DEAL_STATUSES, ENTITY_KINDS, FACT_STATUSES, SOURCE_KINDS } from "./types.js";
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -55,7 +56,7 @@ const url = (what: string) =>
 
 const oneOf = <T extends readonly [string, ...string[]]>(what: string, values: T) =>
   z.enum(values, {
-    error: (issue) => `${what} must be one of ${values.join(", ")} (got ${JSON.stringify(issue.input)})`,
+    error: (issue) => `${what} must be one of ${values.join(", ")} (got ${quote(issue.input)})`,
   });
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "must be a list" });

@@ -28,14 +28,28 @@ export interface HealthProviders {
   knowledge(): KnowledgeHealth;
   /** Notifications waiting in the outbox; undefined when there is no outbox. */
   outboxDepth(): number | undefined;
+  /** Set while notifications are paused because the store refuses writes (disk full, read-only). */
+  outboxFault?(): OutboxFault | undefined;
+}
+
+export interface OutboxFault {
+  /** Why, in an operator's words (which file, what to do). */
+  readonly error: string;
+  /** Notifications sent but not yet recorded (kept in memory, never sent again). */
+  readonly unrecorded: number;
+  /** When writes started failing (ms since the epoch). */
+  readonly since: number;
 }
 
 export interface Health {
-  /** `ok` when every adapter is ready; `degraded` (HTTP 503) otherwise. */
+  /** `ok` when every adapter is ready and the outbox can be written; `degraded` (HTTP 503) otherwise. */
   readonly status: "ok" | "degraded";
   readonly adapters: readonly AdapterHealth[];
   readonly knowledge: KnowledgeHealth | null;
-  readonly outbox: { readonly depth: number | null };
+  readonly outbox: {
+    readonly depth: number | null;
+    readonly fault?: { readonly error: string; readonly unrecorded: number; readonly since: string };
+  };
   /** Why a provider could not answer, when one could not. */
   readonly error?: string;
 }
@@ -43,11 +57,15 @@ export interface Health {
 export function health(providers: HealthProviders): Health {
   try {
     const adapters = providers.adapters();
+    const fault = providers.outboxFault?.();
     return {
-      status: adapters.every((a) => a.state === "ready") ? "ok" : "degraded",
+      status: adapters.every((a) => a.state === "ready") && !fault ? "ok" : "degraded",
       adapters,
       knowledge: providers.knowledge(),
-      outbox: { depth: providers.outboxDepth() ?? null },
+      outbox: {
+        depth: providers.outboxDepth() ?? null,
+        ...(fault ? { fault: { ...fault, since: new Date(fault.since).toISOString() } } : {}),
+      },
     };
   } catch (error) {
     return {
@@ -63,7 +81,7 @@ export function health(providers: HealthProviders): Health {
 export interface HealthServerOptions {
   /** 0 picks a free port (tests). */
   readonly port: number;
-  /** Default: every interface, so Prometheus can scrape from outside a container. */
+  /** Default 127.0.0.1: only this machine (HEALTH_HOST=0.0.0.0 in a container, published with -p). */
   readonly host?: string;
   readonly providers: HealthProviders;
   readonly metrics: Metrics;
@@ -72,6 +90,8 @@ export interface HealthServerOptions {
 
 export interface HealthServer {
   readonly port: number;
+  /** The address it listens on. */
+  readonly host: string;
   /** e.g. http://127.0.0.1:8080 */
   readonly url: string;
   close(): Promise<void>;
@@ -120,20 +140,21 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
 
+  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const shownHost =
-    !options.host || options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
-  log?.info({ port }, "health and metrics listening");
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  log?.info({ host, port }, "health and metrics listening");
 
   return {
     port,
+    host,
     url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {

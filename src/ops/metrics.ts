@@ -22,6 +22,7 @@ export class Metrics {
   private readonly notifications: Counter<"platform" | "result">;
   private readonly rateLimits: Counter<"platform">;
   private outboxDepth: () => number | undefined = () => undefined;
+  private outboxUnrecorded: () => number | undefined = () => undefined;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -60,6 +61,16 @@ export class Metrics {
         if (value !== undefined) this.set(value);
       },
     });
+    const unrecorded = () => this.outboxUnrecorded();
+    new Gauge({
+      name: "receipts_outbox_unrecorded",
+      help: "Notifications sent but not recorded because the store refuses writes; sending is paused while above 0",
+      registers,
+      collect() {
+        const value = unrecorded();
+        if (value !== undefined) this.set(value);
+      },
+    });
     if (options.processMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: "receipts_" });
   }
@@ -77,9 +88,13 @@ export class Metrics {
     this.rateLimits.inc({ platform });
   }
 
-  /** Where `receipts_outbox_depth` reads the outbox's size at each scrape. */
-  watchOutbox(depth: () => number | undefined): void {
+  /**
+   * Where `receipts_outbox_depth` reads the outbox's size at each scrape, and
+   * `receipts_outbox_unrecorded` the sends not yet recorded.
+   */
+  watchOutbox(depth: () => number | undefined, unrecorded?: () => number | undefined): void {
     this.outboxDepth = depth;
+    if (unrecorded) this.outboxUnrecorded = unrecorded;
   }
 
   get contentType(): string {

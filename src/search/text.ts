@@ -298,18 +298,32 @@ export function termOf(word: string): string | null {
  * (t-mobile → t, mobil, tmobil), so both spellings meet.
  */
 export function termsOfWord(word: string): string[] {
-  // Stemming is most of the cost of indexing, and words repeat: remember them.
+  // Stemming is most of the cost of indexing, and words repeat: remember them. Questions can carry
+  // any number of made-up words, so the memory is capped in bytes, and no word is too long for it.
   let terms = memo.get(word);
   if (terms === undefined) {
     terms = computeTermsOfWord(word);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(word, terms);
+    if (word.length <= MEMO_WORD_MAX) {
+      const bytes = MEMO_ENTRY_BYTES + 2 * (word.length + terms.reduce((sum, term) => sum + term.length, 0));
+      if (memoBytes + bytes > MEMO_BYTES) {
+        memo.clear();
+        memoBytes = 0;
+      }
+      memo.set(word, terms);
+      memoBytes += bytes;
+    }
   }
   return terms;
 }
 
-const MEMO_LIMIT = 200_000;
+/** What the word memory may hold, counting two bytes a character: a real vocabulary fits easily. */
+const MEMO_BYTES = 16 * 1024 * 1024;
+/** The memory's own cost per word (map entry, array, string headers), roughly. */
+const MEMO_ENTRY_BYTES = 96;
+/** Longer "words" are not remembered: no real one is this long. */
+const MEMO_WORD_MAX = 64;
 const memo = new Map<string, string[]>();
+let memoBytes = 0;
 
 function computeTermsOfWord(word: string): string[] {
   if (STOP_WORDS.has(word)) return [];

@@ -215,8 +215,8 @@ export function refusalNotice(
   /** The first line; by default the one admins get when an edit on disk is refused. */
   headline = `The edited knowledge base has ${problems.length} ${problems.length === 1 ? "error" : "errors"}; I keep answering from version ${serving}. Fix and save again, or run /reload.`,
 ): Reply {
-  const shown = problems.slice(0, 10);
-  return {
+  // One message on every platform, like a digest: as many problems as fit, at most ten, the rest counted.
+  const notice = (shown: number): Reply => ({
     tone: "error",
     title: "Knowledge base refused",
     blocks: [
@@ -224,17 +224,24 @@ export function refusalNotice(
         kind: "paragraph",
         content: [headline],
       },
-      ...shown.map((problem): Block => ({ kind: "item", content: [{ text: format(problem), code: true }] })),
-      ...(problems.length > shown.length
+      ...problems
+        .slice(0, shown)
+        .map((problem): Block => ({ kind: "item", content: [{ text: format(problem), code: true }] })),
+      ...(problems.length > shown
         ? [
             {
               kind: "paragraph" as const,
-              content: [`…and ${problems.length - shown.length} more: run npm run kb:check.`],
+              content: [`…and ${problems.length - shown} more: run npm run kb:check.`],
             },
           ]
         : []),
     ],
     citations: [],
     actions: [],
-  };
+  });
+  for (let shown = Math.min(10, problems.length); shown > 0; shown--) {
+    const reply = notice(shown);
+    if (fitsOneMessage(reply)) return reply;
+  }
+  return notice(0);
 }

@@ -1,5 +1,7 @@
 /**
- * Drains one platform's outbox through its Deliverer, within the platform's rate limits.
+ * Drains one platform's outbox through its Deliverer, within the platform's rate limits. It sends a
+ * row only after claiming it in the store (OutboxStore.claim), so another dispatcher on the same
+ * database never sends the same row.
  *
  * A row stays `pending` until the platform has said "sent"; it is marked sent in the same tick the
  * answer arrives, before anything else runs. So after a crash (kill -9 included) every row that was
@@ -19,13 +21,21 @@
  * exponential backoff with jitter, dead after `maxAttempts`; several in a row, whatever the chat, pause
  * the whole platform with the same backoff (an outage should not use up every row's attempts).
  * failed → dead.
+ *
+ * When the store cannot record an outcome (disk full, read-only file system, I/O error), a send the
+ * platform took is remembered in memory and never sent again; the dispatcher stops taking rows, tries
+ * to record what it remembers with backoff, says so once (`storeFault`, `onStoreFault`, an error in
+ * the log), and carries on when the store takes writes again. Only a restart before then forgets
+ * what was sent, and those rows go out once more: at least once, never lost.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Platform, Reply } from "../bot/types.js";
 import type { Logger } from "../log.js";
 import { silentLogger } from "../log.js";
 import type { Deliverer, DeliveryResult } from "./deliver.js";
 import { type DispatchLimits, RateLimiter } from "./limits.js";
-import type { OutboxRow, Store } from "./store.js";
+import type { OutboxRow, OutboxStore } from "./store.js";
 
 export interface DispatcherOptions {
   readonly limits: DispatchLimits;
@@ -44,9 +54,30 @@ export interface DispatcherOptions {
   /** Longest idle wait before the outbox is looked at again. Default 30 s. */
   readonly idleMs?: number;
   readonly now?: () => number;
+  /** Who claims rows; unique per dispatcher. Default: host, pid and a random part. */
+  readonly owner?: string;
+  /** How long a claim on a row holds; longer than any send takes. Default 10 minutes. */
+  readonly leaseMs?: number;
   /** Called after each outcome is recorded (metrics, tests). */
   readonly onOutcome?: (row: OutboxRow, result: DeliveryResult) => void;
+  /** Called on each failure to write to the store, and with undefined once writes work again. */
+  readonly onStoreFault?: (fault: StoreFault | undefined) => void;
 }
+
+/** The store refuses writes: what the dispatcher knows about it while it waits. */
+export interface StoreFault {
+  /** When the first write failed. */
+  readonly since: number;
+  /** The last failure, as the store explains it (which file, what to do). */
+  readonly error: string;
+  /** Failed attempts to write so far. */
+  readonly failures: number;
+  /** Sends the platform took that are not recorded yet: kept in memory, never sent again. */
+  readonly unrecorded: number;
+}
+
+/** Longest wait between attempts to write to a store that refuses writes. */
+const STORE_RETRY_MAX_MS = 30_000;
 
 export interface DispatcherStats {
   sent: number;
@@ -59,6 +90,8 @@ export interface DispatcherStats {
 
 export class Dispatcher {
   readonly platform: Platform;
+  /** The name this dispatcher's claims go under. */
+  readonly owner: string;
   readonly stats: DispatcherStats = { sent: 0, rateLimited: 0, gone: 0, moved: 0, transient: 0, failed: 0 };
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
@@ -74,9 +107,14 @@ export class Dispatcher {
   private idleWaiters: (() => void)[] = [];
   /** Digests by id: thousands of rows share one. */
   private readonly replies = new Map<number, Reply>();
+  /** Rows the platform took whose "sent" the store has not recorded yet. */
+  private readonly unrecorded = new Map<number, OutboxRow>();
+  private fault: StoreFault | undefined;
+  /** While the store refuses writes, when to try it again (apart from `pausedUntil`, the platform's). */
+  private storeRetryAt = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: OutboxStore,
     private readonly deliverer: Deliverer,
     private readonly options: DispatcherOptions,
   ) {
@@ -84,6 +122,7 @@ export class Dispatcher {
     this.limiter = new RateLimiter(options.limits);
     this.log = (options.log ?? silentLogger).child({ component: "dispatcher", platform: this.platform });
     this.now = options.now ?? Date.now;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   }
 
   start(): void {
@@ -106,6 +145,24 @@ export class Dispatcher {
     this.notify();
     await this.loop;
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+    try {
+      if (this.unrecorded.size > 0) this.flush();
+    } catch (error) {
+      this.log.error(
+        { err: error, outbox: [...this.unrecorded.keys()] },
+        "stopping with sends the store never recorded: they will be sent again after a restart",
+      );
+    }
+    try {
+      this.store.releaseClaims(this.owner);
+    } catch {
+      // The next start, holding the data folder's lock, releases them.
+    }
+  }
+
+  /** Set while the store refuses writes; the dispatcher sends nothing meanwhile. */
+  get storeFault(): StoreFault | undefined {
+    return this.fault;
   }
 
   /** Resolves once nothing is in flight and no row is due now (rows backing off may remain). */
@@ -122,9 +179,7 @@ export class Dispatcher {
       try {
         waitMs = this.pump();
       } catch (error) {
-        // A database hiccup (disk full, busy): nothing was sent for it; look again shortly.
-        this.log.error({ err: error }, "dispatcher could not read the outbox; retrying");
-        waitMs = 1_000;
+        waitMs = this.storeFailed(error);
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
@@ -142,12 +197,15 @@ export class Dispatcher {
    */
   private pump(): number | undefined {
     const now = this.now();
-    if (this.pausedUntil > now) return this.pausedUntil - now;
+    const until = Math.max(this.pausedUntil, this.storeRetryAt);
+    if (until > now) return until - now;
+    // What was sent is recorded before anything else is sent (this throws while the store refuses).
+    if (this.unrecorded.size > 0) this.flush();
     const { concurrency } = this.options.limits;
     if (this.inFlight.size >= concurrency) return undefined;
 
     const busy = new Set([...this.inFlight.values()].map((f) => f.chatId));
-    const rows = this.store.due(this.platform, now, Math.max(64, concurrency * 16));
+    const rows = this.store.due(this.platform, now, Math.max(64, concurrency * 16), this.owner);
     let soonest = Number.POSITIVE_INFINITY;
     const seen = new Set<string>();
     for (const row of rows) {
@@ -161,6 +219,8 @@ export class Dispatcher {
         if (global) break; // nobody may send: wait
         continue; // this chat must wait; others may not
       }
+      if (!this.store.claim(row.id, this.owner, now, this.options.leaseMs ?? 600_000)) continue; // another's
+      this.wrote();
       this.send(row, now);
       busy.add(row.chatId);
       if (this.inFlight.size >= concurrency) return undefined;
@@ -193,9 +253,12 @@ export class Dispatcher {
       this.limiter.end(ticket, this.now());
       try {
         this.record(row, result);
+        this.wrote();
       } catch (error) {
-        // The row stays pending and is tried again: at least once, never lost.
-        this.log.error({ err: error, outbox: row.id }, "could not record a delivery outcome");
+        // Sent but not recorded: remembered, so it is never sent again. Any other outcome leaves the
+        // row pending, to be tried again (nothing reached the chat).
+        if (result.status === "sent") this.unrecorded.set(row.id, row);
+        this.storeFailed(error);
       }
       this.options.onOutcome?.(row, result);
     })().finally(() => {
@@ -273,6 +336,53 @@ export class Dispatcher {
         this.log.error({ ...at, reason: result.reason }, "notification refused by the platform");
         return;
     }
+  }
+
+  /** Records the sends remembered in memory, all at once; throws while the store refuses writes. */
+  private flush(): void {
+    const rows = [...this.unrecorded.values()];
+    this.store.transaction(() => {
+      for (const row of rows) this.store.markSent(row.id);
+    });
+    for (const row of rows) this.unrecorded.delete(row.id);
+    this.stats.sent += rows.length;
+    this.wrote(rows.length);
+  }
+
+  /** A write succeeded: if the store had been refusing them, the pause is over. */
+  private wrote(recorded = 0): void {
+    const fault = this.fault;
+    if (!fault) return;
+    this.fault = undefined;
+    this.storeRetryAt = 0;
+    this.log.info(
+      { recorded, pausedMs: this.now() - fault.since },
+      "store writable again: notifications resume",
+    );
+    this.options.onStoreFault?.(undefined);
+  }
+
+  /** A write failed: pause with backoff (said once), and return how long to wait. */
+  private storeFailed(error: unknown): number {
+    const now = this.now();
+    const failures = (this.fault?.failures ?? 0) + 1;
+    this.fault = {
+      since: this.fault?.since ?? now,
+      error: this.store.explain(error),
+      failures,
+      unrecorded: this.unrecorded.size,
+    };
+    const cap = Math.min(STORE_RETRY_MAX_MS, this.options.maxBackoffMs ?? STORE_RETRY_MAX_MS);
+    const waitMs = Math.min(cap, (this.options.backoffMs ?? 2_000) * 2 ** (failures - 1));
+    this.storeRetryAt = now + waitMs;
+    if (failures === 1) {
+      this.log.error(
+        { err: error, problem: this.fault.error, unrecorded: this.unrecorded.size },
+        "cannot record notifications: sending paused until the store takes writes again",
+      );
+    }
+    this.options.onStoreFault?.(this.fault);
+    return waitMs;
   }
 
   private reply(digest: number): Reply | undefined {

@@ -17,8 +17,9 @@ import type { Config } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
 import { subscriptionCommands } from "./commands.js";
 import type { Deliverer } from "./deliver.js";
-import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
+import { Dispatcher, type DispatcherOptions, type StoreFault } from "./dispatcher.js";
 import { DEFAULT_DISPATCH, DISCORD_DISPATCH, type DispatchLimits, TELEGRAM_DISPATCH } from "./limits.js";
+import { lockDataDir } from "./lock.js";
 import { Publisher, type PublishResult } from "./publisher.js";
 import { openStore, type Store } from "./store.js";
 import { type KnowledgeWatcher, watchKnowledge } from "./watcher.js";
@@ -41,6 +42,8 @@ export interface Subscriptions {
   readonly dispatchers: readonly Dispatcher[];
   /** Publishes the knowledge base now answering: silently on the first start, else with digests. */
   publishCurrent(): PublishResult;
+  /** Set while the dispatchers are paused because the store refuses writes. */
+  storeFault(): StoreFault | undefined;
   /** Starts draining the outbox of the deliverer's platform. */
   attach(deliverer: Deliverer): Dispatcher;
   /** Reloads on changes to the knowledge folder and on SIGHUP. */
@@ -57,9 +60,20 @@ const LIMITS: Partial<Record<Platform, DispatchLimits>> = {
 export function openSubscriptions(options: SubscriptionsOptions): Subscriptions {
   const log = options.log ?? silentLogger;
   const { config, holder } = options;
-  const store = openStore(config.dataDir);
-  const pruned = store.prune(options.keepMs ?? 30 * 24 * 3600_000);
-  if (pruned > 0) log.info({ pruned }, "old outbox rows forgotten");
+  // One process per data folder: a second one stops here, naming the first.
+  const lock = lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = openStore(config.dataDir, { onWarning: (message) => log.warn(message) });
+    // The lock says no other process uses the database: claims left in it are a dead process's.
+    const released = store.releaseClaims();
+    if (released > 0) log.warn({ released }, "outbox rows claimed by a process that died are sent again");
+    const pruned = store.prune(options.keepMs ?? 30 * 24 * 3600_000);
+    if (pruned > 0) log.info({ pruned }, "old outbox rows forgotten");
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const dispatchers: Dispatcher[] = [];
   let watcher: KnowledgeWatcher | undefined;
   let stopped = false;
@@ -92,6 +106,12 @@ export function openSubscriptions(options: SubscriptionsOptions): Subscriptions 
       log.info(result, "knowledge base published");
       return result;
     },
+    storeFault() {
+      const faults = dispatchers.map((d) => d.storeFault).filter((f) => f !== undefined);
+      if (faults.length === 0) return undefined;
+      // One store behind every dispatcher: one fault, with each dispatcher's unrecorded sends.
+      return { ...(faults[0] as StoreFault), unrecorded: faults.reduce((sum, f) => sum + f.unrecorded, 0) };
+    },
     attach(deliverer) {
       const limits = options.limits?.[deliverer.platform] ?? LIMITS[deliverer.platform] ?? DEFAULT_DISPATCH;
       const dispatcher = new Dispatcher(store, deliverer, { ...options.dispatcher, limits, log });
@@ -120,6 +140,7 @@ export function openSubscriptions(options: SubscriptionsOptions): Subscriptions 
       // A reload in progress finishes its transaction before the database closes.
       await publisher.settled();
       store.close();
+      lock.release();
     },
   };
 }

@@ -5,11 +5,12 @@
  * knowledge base (fact id → content hash and what a digest needs to announce it); change sets;
  * digests (a rendered Reply, shared by every chat with the same view of a change set); and the
  * outbox, one row per chat per change set (unique per platform, chat and key), pending → sent or dead.
+ * A pending row is sent only by the owner that claimed it (see OutboxStore.claim).
  *
  * Every write that must stay consistent with another happens in one transaction: the snapshot
  * advances in the same transaction that writes the outbox rows it implies (see publisher.ts).
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { ChatRef, Platform, Reply } from "../bot/types.js";
@@ -92,6 +93,16 @@ export const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
       `),
   },
+  {
+    version: 2,
+    name: "outbox claims",
+    // Who is sending a row, and until when that claim holds.
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+        ALTER TABLE outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
+      `),
+  },
 ];
 
 export class StoreError extends Error {
@@ -142,6 +153,51 @@ export interface OutboxRow {
   readonly digest: number;
 }
 
+/**
+ * What the notification dispatcher needs from a store: the outbox, and nothing else. Kept apart so
+ * that another database can serve it with the same meaning (see the methods' comments).
+ *
+ * Claims: a row is sent only by the owner (one dispatcher) that claimed it, and a claim holds until
+ * its lease ends, so two writers on one database never both send a row. A lease must outlast any
+ * one send; the claims of a process that died are released by the next one to take the data
+ * folder's lock (`releaseClaims`), or else run out with their lease.
+ */
+export interface OutboxStore {
+  /**
+   * Rows of `platform` that may be sent at `now`: each chat's oldest pending row, oldest first, left
+   * out while another owner's claim on it holds (and with it the chat's later rows).
+   */
+  due(platform: Platform, now: number, limit: number, owner?: string): OutboxRow[];
+  /**
+   * Claims a due row for `owner` until `now + leaseMs`. False when the row is no longer pending or
+   * another owner's claim on it holds: then it is not ours to send. Atomic (one conditional update).
+   */
+  claim(id: number, owner: string, now: number, leaseMs: number): boolean;
+  /** Lets go of the claims on pending rows: `owner`'s, or everyone's (only for the lock's holder). */
+  releaseClaims(owner?: string): number;
+  /** When the earliest pending row of a platform becomes due; undefined when none is pending. */
+  nextDue(platform: Platform): number | undefined;
+  /** A digest's reply; undefined when it was pruned. */
+  digest(id: number): Reply | undefined;
+  markSent(id: number): void;
+  markDead(id: number, reason: string, attempted?: boolean): void;
+  /** Tries the row again at `until`, with the chat's later rows behind it. */
+  defer(
+    row: Pick<OutboxRow, "id" | "platform" | "chatId">,
+    until: number,
+    reason: string,
+    attempted: boolean,
+  ): void;
+  /** The chat is gone: its subscriptions go, its pending rows die. */
+  dropChat(platform: Platform, chatId: string, reason: string): { subscriptions: number; pending: number };
+  /** The chat has a new id: subscriptions and pending rows follow it. */
+  moveChat(platform: Platform, from: string, to: string): void;
+  /** Runs `work` in one transaction: all of its writes happen, or none. */
+  transaction<T>(work: () => T): T;
+  /** A failed call's error in an operator's words: which database, and what to do about it. */
+  explain(error: unknown): string;
+}
+
 export interface ChatSubscriptions {
   readonly platform: Platform;
   readonly chatId: string;
@@ -162,18 +218,53 @@ export interface StoreOptions {
   /** Most topics one chat may follow. Default 50. */
   readonly maxTopicsPerChat?: number;
   readonly now?: () => number;
+  /** Told when opening had to tighten who may read the data folder or the database. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export const DB_FILE = "receipts.sqlite";
 
-/** Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. */
+/**
+ * Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. It holds chat and
+ * user ids, so the folder is the bot's user's alone (0700) and the database too (0600; SQLite gives
+ * its -wal and -shm files the same mode). A failure says which file and what to do (StoreError).
+ */
 export function openStore(dataDir: string, options: StoreOptions = {}): Store {
   if (dataDir === ":memory:") return new Store(new Database(":memory:"), options);
-  mkdirSync(dataDir, { recursive: true });
-  return new Store(new Database(path.join(dataDir, DB_FILE)), options);
+  const file = path.join(dataDir, DB_FILE);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    keepPrivate(dataDir, 0o700, options.onWarning);
+    try {
+      closeSync(openSync(file, "wx", 0o600));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    for (const own of [file, `${file}-wal`, `${file}-shm`]) keepPrivate(own, 0o600, options.onWarning);
+    return new Store(new Database(file), options);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(explainStoreError(error, file));
+  }
 }
 
-export class Store {
+/** Takes group and other access away from `file` (when it exists), saying so. */
+function keepPrivate(file: string, mode: number, warn: ((message: string) => void) | undefined): void {
+  const current = statSync(file, { throwIfNoEntry: false });
+  if (!current || (current.mode & 0o077) === 0) return;
+  const was = `0${(current.mode & 0o777).toString(8)}`;
+  try {
+    chmodSync(file, mode);
+    warn?.(`${file} was open to other users (${was}); now 0${mode.toString(8)}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    warn?.(
+      `${file} is open to other users (${was}) and could not be tightened (${code}): chmod ${mode.toString(8)} it`,
+    );
+  }
+}
+
+export class Store implements OutboxStore {
   readonly maxTopicsPerChat: number;
   private readonly now: () => number;
   private readonly sql: ReturnType<typeof statements>;
@@ -309,9 +400,8 @@ export class Store {
 
   // ---- outbox
 
-  /** Pending rows of a platform that may be sent at `now`, oldest first, one per chat. */
-  due(platform: Platform, now: number, limit: number): OutboxRow[] {
-    const rows = this.sql.due.all(platform, now, limit) as {
+  due(platform: Platform, now: number, limit: number, owner?: string): OutboxRow[] {
+    const rows = this.sql.due.all(platform, now, now, owner ?? null, limit) as {
       id: number;
       platform: Platform;
       chat_id: string;
@@ -329,6 +419,14 @@ export class Store {
       attempts: r.attempts,
       digest: r.digest,
     }));
+  }
+
+  claim(id: number, owner: string, now: number, leaseMs: number): boolean {
+    return this.sql.claim.run(owner, now + leaseMs, id, now, owner).changes > 0;
+  }
+
+  releaseClaims(owner?: string): number {
+    return (owner === undefined ? this.sql.releaseAll.run() : this.sql.release.run(owner)).changes;
   }
 
   /** A digest's reply; undefined when it was pruned. */
@@ -442,9 +540,33 @@ export class Store {
     });
   }
 
+  explain(error: unknown): string {
+    return explainStoreError(error, this.db.name);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** An SQLite error as an operator needs it: the file, the cause, and what to do. */
+export function explainStoreError(error: unknown, file: string): string {
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = code ? `${code}: ${message}` : message;
+  if (code === "SQLITE_FULL" || code === "ENOSPC")
+    return `cannot write ${file}: the disk is full (${cause}); free space on the disk that holds DATA_DIR`;
+  if (code.startsWith("SQLITE_READONLY") || code === "EROFS" || code === "EACCES" || code === "EPERM")
+    return `cannot write ${file}: it is read-only (${cause}); give the bot's user write access to the file, its -wal and -shm files and its folder, or mount DATA_DIR read-write`;
+  if (code.startsWith("SQLITE_IOERR"))
+    return `cannot use ${file}: input/output error (${cause}); check the disk and its free space`;
+  if (code.startsWith("SQLITE_CANTOPEN"))
+    return `cannot open ${file} (${cause}); check that DATA_DIR exists and that the bot's user may read and write it`;
+  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT"))
+    return `${file} is not a usable SQLite database (${cause}); restore it from a backup, or move it aside to start with no subscriptions`;
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+    return `${file} is locked by another process (${cause}); stop the other process that uses DATA_DIR`;
+  return `${file}: ${cause}`;
 }
 
 /** Every statement the store runs, prepared once. */
@@ -478,27 +600,41 @@ function statements(db: Db) {
       `INSERT INTO outbox (platform, chat_id, key, change_set, digest, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
-    // Each chat's oldest pending row only, so a chat gets its digests in order.
+    // Each chat's oldest pending row only, so a chat gets its digests in order; not while another
+    // owner's claim on it holds.
     due: prepare(
       `SELECT o.id, o.platform, o.chat_id, o.key, o.change_set, o.attempts, o.digest
          FROM outbox o
         WHERE o.platform = ? AND o.state = 'pending' AND o.not_before <= ?
+          AND (o.claimed_until <= ? OR o.claimed_by IS ?)
           AND NOT EXISTS (SELECT 1 FROM outbox p
                            WHERE p.platform = o.platform AND p.chat_id = o.chat_id
                              AND p.state = 'pending' AND p.id < o.id)
         ORDER BY o.id LIMIT ?`,
     ),
+    claim: prepare(
+      `UPDATE outbox SET claimed_by = ?, claimed_until = ?
+        WHERE id = ? AND state = 'pending' AND (claimed_until <= ? OR claimed_by IS ?)`,
+    ),
+    release: prepare(
+      "UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE state = 'pending' AND claimed_by = ?",
+    ),
+    releaseAll: prepare(
+      "UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE state = 'pending' AND claimed_by IS NOT NULL",
+    ),
     digestReply: prepare("SELECT reply FROM digests WHERE id = ?"),
     pendingCount: prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
     nextDue: prepare("SELECT min(not_before) AS t FROM outbox WHERE platform = ? AND state = 'pending'"),
     markSent: prepare(
-      "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+      `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, claimed_by = NULL, claimed_until = 0
+        WHERE id = ? AND state = 'pending'`,
     ),
     markDead: prepare(
-      "UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + ? WHERE id = ? AND state = 'pending'",
+      `UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + ?, claimed_by = NULL, claimed_until = 0
+        WHERE id = ? AND state = 'pending'`,
     ),
     defer: prepare(
-      `UPDATE outbox SET not_before = ?, attempts = attempts + ?, last_error = ?
+      `UPDATE outbox SET not_before = ?, attempts = attempts + ?, last_error = ?, claimed_by = NULL, claimed_until = 0
         WHERE id = ? AND state = 'pending'`,
     ),
     // Later digests to the same chat wait too, so a chat gets its digests in order.

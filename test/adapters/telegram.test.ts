@@ -19,7 +19,7 @@ import {
   TelegramFatalError,
 } from "../../src/adapters/telegram.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
-import { Bot, type BotOptions } from "../../src/bot/bot.js";
+import { Bot, type BotOptions, type Typist } from "../../src/bot/bot.js";
 import { FloodGate } from "../../src/bot/flood.js";
 import { infoReply } from "../../src/bot/replies.js";
 import type { Reply, Request } from "../../src/bot/types.js";
@@ -557,9 +557,9 @@ describe("telegram adapter: a handler that throws", () => {
       }
       return super.handle(request);
     }
-    override cards(query: string, limit?: number) {
+    override cards(query: string, limit: number, typist: Typist) {
       if (query === "boom") throw new Error("cards exploded");
-      return super.cards(query, limit);
+      return super.cards(query, limit, typist);
     }
   }
   let h: Harness;
@@ -634,10 +634,11 @@ describe("telegram adapter: flood control", () => {
 });
 
 describe("telegram adapter: fatal polling errors", () => {
-  it("reports 409 Conflict through onFatal when another process takes over the token", async () => {
+  it("yields (409 Conflict through onFatal) when another process polls in its first seconds", async () => {
     const h = await harness({ standIn: { conflict: "terminate-old" } });
     const fatal = h.nextFatal();
-    // Another instance polls: api.telegram.org answers our held poll with 409.
+    // Another instance was polling when this one started: api.telegram.org answers our poll with 409.
+    // (One that has been serving for longer polls again instead: see test/faults/polling-conflict.)
     const intruder = fetch(`${h.api.apiRoot}bot${h.api.token}/getUpdates`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -646,7 +647,7 @@ describe("telegram adapter: fatal polling errors", () => {
     const error = await fatal;
     expect(error).toBeInstanceOf(TelegramFatalError);
     expect(error.code).toBe(409);
-    expect(error.message).toMatch(/409 Conflict.*only one instance may run per bot/);
+    expect(error.message).toMatch(/409 Conflict.*this one stops \(only one instance may run per bot\)/);
     expect(h.logs.some((line) => line.level === 60)).toBe(true);
     await intruder;
     await h.close();
@@ -769,7 +770,9 @@ describe("telegram adapter: webhook refused", () => {
   it("fails to start, saying why, when Telegram refuses the webhook URL", async () => {
     const h = await harness({
       start: false,
-      adapter: { webhook: { url: "http://receipts.invalid/hook", port: 0, host: "127.0.0.1" } },
+      adapter: {
+        webhook: { url: "http://receipts.invalid/hook", port: 0, host: "127.0.0.1", secret: "s3cret" },
+      },
     });
     const error = await h.adapter.start().then(
       () => undefined,

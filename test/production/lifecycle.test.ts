@@ -352,7 +352,12 @@ describe("the bot's lifecycle", () => {
   it("refuses to fight another instance for the same Telegram token: 409, a clear message, exit 1", async () => {
     const first = startBot({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot });
     await first.waitForLog((l) => l.msg === "receipts ready");
-    const second = startBot({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot });
+    // A data folder of its own: on the same one, the data folder's lock would stop it first.
+    const second = startBot({
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      DATA_DIR: path.join(work, "second-data"),
+    });
     const code = await Promise.race([second.exited, sleep(15_000, "still running")]);
     expect(code).toBe(1);
     expect(second.stderr()).toMatch(/409 Conflict/);

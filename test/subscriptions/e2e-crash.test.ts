@@ -9,25 +9,17 @@
  * case no bot can settle without idempotency keys (see src/subscriptions/dispatcher.ts). Holding the
  * requests after the eighth makes the crash land where the outcome is knowable: the in-flight digests
  * never reached Telegram, so they must be sent after the restart, and the eight recorded ones must not.
- *
- * The child runs as `node --import tsx src/main.ts`, not `npx tsx`, so that SIGKILL hits the bot itself
- * rather than a wrapper that would leave it running.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/subscriptions/store.js";
 import { startTelegramStandIn } from "../fakes/telegram-api.js";
+import { type LogLine, startBot } from "../support/bot-process.js";
 import { knowledgeCopy, NEW_FACT, tempDir } from "./support.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const CHATS = Array.from({ length: 20 }, (_, i) => 5001 + i);
 const DELIVERED_BEFORE_CRASH = 8;
-
-type LogLine = { msg?: string; status?: string; chat?: string; [key: string]: unknown };
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -97,60 +89,6 @@ async function startProxy(target: string) {
   };
 }
 
-/** The bot as `npm start` runs it, with its JSON log lines collected as they arrive. */
-function startBot(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: LogLine[] = [];
-  let output = "";
-  const waiters = new Set<() => void>();
-  let partial = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += String(chunk);
-    const text = partial + String(chunk);
-    const parts = text.split("\n");
-    partial = parts.pop() ?? "";
-    for (const part of parts) {
-      try {
-        lines.push(JSON.parse(part) as LogLine);
-      } catch {
-        // not a log line
-      }
-    }
-    for (const waiter of [...waiters]) waiter();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += String(chunk);
-  });
-  const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  });
-  /** Resolves with the matching lines once there are `count` of them; rejects if the bot exits first. */
-  const waitForLog = (predicate: (line: LogLine) => boolean, count = 1) =>
-    new Promise<LogLine[]>((resolve, reject) => {
-      const check = () => {
-        const found = lines.filter(predicate);
-        if (found.length < count) return;
-        waiters.delete(check);
-        resolve(found);
-      };
-      waiters.add(check);
-      void exited.then(([code, signal]) => {
-        if (waiters.has(check))
-          reject(new Error(`bot exited (${code ?? signal}) before the log line; output:\n${output}`));
-      });
-      check();
-    });
-  return { child, exited, waitForLog, output: () => output };
-}
-
 const sent = (line: LogLine) => line.msg === "notification sent";
 
 describe("crash safety", () => {
@@ -173,6 +111,7 @@ describe("crash safety", () => {
 
     // First life: publish silently, then deliver the edit's digest until killed.
     const first = startBot({ ...env, TELEGRAM_API_ROOT: proxy.url });
+    cleanups.push(first.kill);
     const [published] = await first.waitForLog((l) => l.msg === "knowledge base published");
     expect(published?.status).toBe("first");
     await first.waitForLog((l) => l.msg?.startsWith("watching the knowledge folder") === true);
@@ -196,6 +135,7 @@ describe("crash safety", () => {
 
     // Second life, straight to the stand-in: the rest, and nothing already delivered.
     const second = startBot({ ...env, TELEGRAM_API_ROOT: api.apiRoot });
+    cleanups.push(second.kill);
     const [again] = await second.waitForLog((l) => l.msg === "knowledge base published");
     expect(again?.status).toBe("unchanged");
     await second.waitForLog(sent, CHATS.length - DELIVERED_BEFORE_CRASH);
