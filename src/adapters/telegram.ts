@@ -43,8 +43,8 @@ import type { ChatRef, Input, Reply, Request, UserRef } from "../bot/types.js";
 import { type Logger, silentLogger } from "../log.js";
 import { renderPlain } from "../render/plain.js";
 import { renderTelegram, type TelegramMessage } from "../render/telegram.js";
-import { clip } from "../render/text.js";
 import type { Deliverer, DeliveryResult } from "../subscriptions/deliver.js";
+import { clip } from "../text/clip.js";
 import type { Adapter } from "./adapter.js";
 
 export interface TelegramAdapterOptions {

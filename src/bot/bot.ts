@@ -7,8 +7,8 @@ import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
 import type { Deal } from "../knowledge/types.js";
-import { clip } from "../render/text.js";
 import { normalise, terms } from "../search/text.js";
+import { clip } from "../text/clip.js";
 import { FloodGate } from "./flood.js";
 import {
   answerReply,

@@ -1,0 +1,35 @@
+/** The one-way floors of STYLE.md, checked on the imports themselves. */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SRC = path.join(import.meta.dirname, "..", "src");
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+  );
+}
+
+/** The folders under src/ that a file in `folder` imports from. */
+function importedFolders(folder: string): Set<string> {
+  const found = new Set<string>();
+  for (const file of files(path.join(SRC, folder))) {
+    for (const [, specifier] of readFileSync(file, "utf8").matchAll(/from "(\.[^"]+)"/g)) {
+      const target = path.relative(SRC, path.resolve(path.dirname(file), specifier as string));
+      found.add(target.split(path.sep)[0] as string);
+    }
+  }
+  return found;
+}
+
+describe("the floors", () => {
+  it("keep the bot layer below rendering, subscriptions and the adapters", () => {
+    const above = ["render", "subscriptions", "adapters", "main.js", "cli.js"];
+    expect([...importedFolders("bot")].filter((folder) => above.includes(folder))).toEqual([]);
+  });
+
+  it("keep shared text helpers at the bottom", () => {
+    expect([...importedFolders("text")].filter((folder) => folder !== "text")).toEqual([]);
+  });
+});
