@@ -17,7 +17,7 @@ import {
   type TelegramAdapter,
   type TelegramAdapterOptions,
   TelegramFatalError,
-} from "../../src/adapters/telegram.js";
+} from "../../src/adapters/telegram/index.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot, type BotOptions } from "../../src/bot/bot.js";
 import { FloodGate } from "../../src/bot/flood.js";
