@@ -5,7 +5,7 @@
 import dotenv from "dotenv";
 import type { Adapter } from "./adapters/adapter.js";
 import { createConsoleAdapter } from "./adapters/console.js";
-import { createDiscordAdapter } from "./adapters/discord.js";
+import { createDiscordAdapter } from "./adapters/discord/index.js";
 import { createTelegramAdapter } from "./adapters/telegram/index.js";
 import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
 import { Bot } from "./bot/bot.js";

@@ -33,3 +33,19 @@ describe("the floors", () => {
     expect([...importedFolders("text")].filter((folder) => folder !== "text")).toEqual([]);
   });
 });
+
+describe("the adapters", () => {
+  it("are folders of small translation files, none over 300 lines", () => {
+    const adapters = path.join(SRC, "adapters");
+    const long = files(adapters)
+      .map((file) => ({
+        file: path.relative(SRC, file),
+        lines: readFileSync(file, "utf8").split("\n").length,
+      }))
+      .filter(({ lines }) => lines > 300);
+    expect(long).toEqual([]);
+    for (const platform of ["telegram", "discord"]) {
+      expect(readdirSync(path.join(adapters, platform)).length).toBeGreaterThanOrEqual(4);
+    }
+  });
+});

@@ -16,7 +16,7 @@ import {
   type DiscordAdapter,
   sameCommands,
   slashCommands,
-} from "../../src/adapters/discord.js";
+} from "../../src/adapters/discord/index.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot, type CommandExtension } from "../../src/bot/bot.js";
 import { infoReply } from "../../src/bot/replies.js";
