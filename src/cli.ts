@@ -1,27 +1,34 @@
 /**
  * Command line: `kb:check`, `kb:stats` and `ask`. Run through npm scripts, e.g.
- * `npm run kb:check` or `npm run --silent ask -- --json "question"`.
+ * `npm run kb:check` or `npm run --silent ask -- --json "question"`. The configuration is checked
+ * as for `npm start`; `ask` takes the bot's commands as a chat does (`npm run ask -- /deals`).
  */
 import { createInterface } from "node:readline";
 import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
-import type { Answer } from "./answer/types.js";
+import type { Answer, Citation } from "./answer/types.js";
 import { Bot } from "./bot/bot.js";
+import { parseInput } from "./bot/input.js";
 import { answerReply } from "./bot/replies.js";
-import type { ChatRef } from "./bot/types.js";
-import { knowledgeDir } from "./config.js";
+import type { ChatRef, Reply, UserRef } from "./bot/types.js";
 import { loadKnowledgeDir } from "./knowledge/load.js";
 import { formatProblem, statsTable, summaryLine } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
+import { checkedConfig, openKnowledge, readDotenv } from "./startup.js";
+import { SUBSCRIPTION_COMMANDS } from "./subscriptions/commands.js";
 
 const USAGE = `usage:
   npm run kb:check                 validate the knowledge base (KNOWLEDGE_DIR, default ./knowledge)
   npm run kb:stats                 facts per deal and per status
-  npm run ask -- "question"        answer one question
+  npm run ask -- "question"        answer one question (or a command: npm run ask -- /deals)
   npm run ask -- --json "question" answer as one JSON object
-  npm run ask -- --json --batch    answer each line of standard input (plain, or {"chat": "c1", "q": "..."})`;
+  npm run ask -- --batch           answer each line of standard input (plain, or {"chat": "c1", "q": "..."})
+  npm run ask -- --json --batch    the same, one JSON object per line`;
 
-async function kbCheck(stats: boolean): Promise<number> {
-  const result = await loadKnowledgeDir(knowledgeDir());
+const USER: UserRef = { id: "ask", canManageChat: true };
+
+async function kbCheck(dir: string, stats: boolean): Promise<number> {
+  console.log(`checking ${dir}`);
+  const result = await loadKnowledgeDir(dir);
   for (const problem of [...(result.ok ? [] : result.errors), ...result.warnings]) {
     console.log(formatProblem(problem));
   }
@@ -36,6 +43,10 @@ async function kbCheck(stats: boolean): Promise<number> {
   return 0;
 }
 
+function citationJson({ n, id, url, title, publisher, published }: Citation) {
+  return { n, id, url, title, publisher, ...(published ? { published } : {}) };
+}
+
 /** The `ask --json` contract of DESIGN.md: one object per question. */
 function answerJson(answer: Answer, text: string) {
   return {
@@ -48,19 +59,24 @@ function answerJson(answer: Answer, text: string) {
       text: fact.text,
       sources: fact.cites.map((n) => answer.citations[n - 1]?.id ?? ""),
     })),
-    citations: answer.citations.map(({ n, id, url, title, publisher, published }) => ({
-      n,
-      id,
-      url,
-      title,
-      publisher,
-      ...(published ? { published } : {}),
-    })),
+    citations: answer.citations.map(citationJson),
     suggestions: answer.suggestions,
   };
 }
 
-async function ask(args: string[]): Promise<number> {
+/** A command's reply in the same shape: no facts of an answer, so status "unknown", and the reply as text. */
+function commandJson(question: string, reply: Reply) {
+  return {
+    question,
+    status: "unknown" as const,
+    text: renderPlain(reply, { sources: false }),
+    facts: [],
+    citations: reply.citations.map(citationJson),
+    suggestions: [],
+  };
+}
+
+async function ask(dir: string, args: string[]): Promise<number> {
   const json = args.includes("--json");
   const batch = args.includes("--batch");
   const question = args.filter((arg) => !arg.startsWith("--")).join(" ");
@@ -68,19 +84,20 @@ async function ask(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const result = await loadKnowledgeDir(knowledgeDir(), { warnings: false });
-  if (!result.ok) {
-    for (const problem of result.errors) console.error(formatProblem(problem));
-    console.error("The knowledge base has errors: fix them (npm run kb:check) and ask again.");
-    return 1;
-  }
-  const { kb } = result;
-  const bot = new Bot(new KnowledgeHolder(buildKnowledge(kb)), { flood: null });
-  const respond = (chat: ChatRef, q: string) => {
-    const { answer, reply } = bot.ask(chat, q);
-    if (!json) return `${renderPlain(reply)}\n`;
+  const kb = await openKnowledge(dir);
+  if (!kb) return 1;
+  const bot = new Bot(new KnowledgeHolder(buildKnowledge(kb)), {
+    flood: null,
+    chatOnly: Object.values(SUBSCRIPTION_COMMANDS),
+  });
+  const respond = async (chat: ChatRef, q: string): Promise<string> => {
+    const input = parseInput(q) ?? { kind: "text", text: q };
+    if (!json) return renderPlain(await bot.handle({ chat, user: USER, input }));
+    if (input.kind === "command")
+      return JSON.stringify(commandJson(q, await bot.handle({ chat, user: USER, input })));
     // The JSON text carries the answer and its [n] marks, a claim's verdict on its first line;
     // sources and suggestions have fields of their own.
+    const { answer } = bot.ask(chat, q);
     const bare = answerReply(answer, kb, { suggestions: false });
     return JSON.stringify(
       answerJson(
@@ -91,7 +108,7 @@ async function ask(args: string[]): Promise<number> {
   };
 
   if (!batch) {
-    console.log(respond({ platform: "console", id: "ask", kind: "private" }, question));
+    console.log(await respond({ platform: "console", id: "ask", kind: "private" }, question));
     return 0;
   }
   let line = 0;
@@ -113,24 +130,24 @@ async function ask(args: string[]): Promise<number> {
         continue;
       }
     }
-    console.log(respond({ platform: "console", id: chat, kind: "private" }, q));
+    const answer = await respond({ platform: "console", id: chat, kind: "private" }, q);
+    // Plain answers say which question they answer; a JSON answer carries it in "question".
+    console.log(json ? answer : `> ${q.trim()}\n${answer}\n`);
   }
   return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case "kb:check":
-      return kbCheck(rest.includes("--stats"));
-    case "kb:stats":
-      return kbCheck(true);
-    case "ask":
-      return ask(rest);
-    default:
-      console.error(USAGE);
-      return 2;
+  if (command !== "kb:check" && command !== "kb:stats" && command !== "ask") {
+    console.error(USAGE);
+    return 2;
   }
+  readDotenv();
+  const config = await checkedConfig({ dataDir: false });
+  if (!config) return 1;
+  if (command === "ask") return ask(config.knowledgeDir, rest);
+  return kbCheck(config.knowledgeDir, command === "kb:stats" || rest.includes("--stats"));
 }
 
 process.exitCode = await main(process.argv.slice(2));

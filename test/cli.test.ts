@@ -79,6 +79,62 @@ describe("ask --json", () => {
   });
 });
 
+describe("ask, with the bot's commands", () => {
+  it("answers a command as a chat does, and a chat-only one saying where it works", async () => {
+    const deals = await cli(["ask", "/deals"]);
+    expect(deals.code).toBe(0);
+    expect(deals.stdout).toMatch(/^\d+ deals\n/);
+    expect(deals.stdout).toContain("/deal netflix-facebook");
+    const input = ["/subscribe all", "/deal netflix-facebook", "how much did they pay?"].join("\n");
+    const { code, stdout } = await cli(["ask", "--json", "--batch"], { input });
+    expect(code).toBe(0);
+    const [subscribe, deal, followUp] = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(Object.keys(subscribe).sort()).toEqual([
+      "citations",
+      "facts",
+      "question",
+      "status",
+      "suggestions",
+      "text",
+    ]);
+    expect(subscribe).toMatchObject({
+      question: "/subscribe all",
+      status: "unknown",
+      facts: [],
+      suggestions: [],
+    });
+    expect(subscribe.text).toMatch(/works in a Telegram or Discord chat/);
+    expect(deal.status).toBe("unknown");
+    expect(deal.text).toMatch(/Timeline:/);
+    expect(deal.citations.length).toBeGreaterThan(0);
+    // Lines without a chat are conversations of their own.
+    expect(followUp.status).toBe("unknown");
+  });
+
+  it("echoes each question above its answer in a plain batch", async () => {
+    const { stdout } = await cli(["ask", "--batch"], { input: "/deals\nwho paid whom?\n" });
+    expect(stdout).toMatch(/^> \/deals\n\d+ deals/);
+    expect(stdout).toMatch(/\n> who paid whom\?\n/);
+  });
+});
+
+describe("a bad KNOWLEDGE_DIR", () => {
+  it("is reported by every command as the bot reports it, naming the folder", async () => {
+    const missing = path.join(temp, "nowhere");
+    for (const args of [["ask", "hi"], ["kb:check"], ["kb:stats"]]) {
+      const { code, stdout, stderr } = await cli(args, { env: { KNOWLEDGE_DIR: missing } });
+      expect(code, args.join(" ")).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        `receipts: configuration problems:\n  - KNOWLEDGE_DIR ${missing} is not a folder: set KNOWLEDGE_DIR to the knowledge base (the folder with sources.yaml), or run from the repository's root\n`,
+      );
+    }
+  });
+});
+
 describe("kb:check", () => {
   it("is clean on the repository's knowledge base", async () => {
     const { code, stdout } = await cli(["kb:check"]);
@@ -99,6 +155,7 @@ describe("kb:check", () => {
     );
     const { code, stdout } = await cli(["kb:check"], { env: { KNOWLEDGE_DIR: copy } });
     expect(code).toBe(1);
+    expect(stdout.split("\n")[0]).toBe(`checking ${copy}`);
     const errors = stdout.split("\n").filter((line) => /netflix-facebook\.yaml:\d+:\d+: /.test(line));
     expect(errors.some((line) => line.includes("status must be one of"))).toBe(true);
     expect(errors.some((line) => line.includes('unknown key "soruces" (did you mean "sources"?)'))).toBe(

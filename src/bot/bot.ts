@@ -21,7 +21,7 @@ import {
   relatedReply,
   sourcesReply,
 } from "./replies.js";
-import type { ChatRef, Reply, Request, Suggestion } from "./types.js";
+import type { Block, ChatRef, Reply, Request, Suggestion } from "./types.js";
 
 /** A command another module adds (the subscription commands do): its help line and its meaning. */
 export interface CommandExtension {
@@ -40,6 +40,14 @@ export interface BotOptions {
   readonly flood?: FloodGate | null;
   /** Questions longer than this are cut before analysis (the answer says so). Default 1,000. */
   readonly maxQuestionLength?: number;
+  /**
+   * Commands the bot has in a Telegram or Discord chat but not at this entry point (the console chat
+   * and `ask` keep no subscriptions): /help lists them as such, and each one is answered with where it
+   * works rather than "Unknown command".
+   */
+  readonly chatOnly?: readonly BotCommand[];
+  /** A last line for /help, for what only this entry point knows (the console: how to leave). */
+  readonly helpNote?: string;
 }
 
 export interface BotCommand {
@@ -47,6 +55,9 @@ export interface BotCommand {
   readonly usage: string;
   readonly description: string;
 }
+
+/** Commands that mean what their word means as a message: /quit and /exit say goodbye, as "quit" does. */
+const WORD_COMMANDS = new Set(["quit", "exit", "bye"]);
 
 /** Most deals offered when a name fits several. */
 const MAX_CHOICES = 6;
@@ -66,6 +77,8 @@ export class Bot {
   private readonly flood: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
   private readonly maxQuestionLength: number;
+  private readonly chatOnly: Map<string, BotCommand>;
+  private readonly helpNote: string | undefined;
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -75,6 +88,8 @@ export class Bot {
     this.flood = options.flood === undefined ? new FloodGate() : options.flood;
     this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
     this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
+    this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
+    this.helpNote = options.helpNote;
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
@@ -121,7 +136,9 @@ export class Bot {
       this.conversations.get(key),
     );
     if (focus) this.conversations.set(key, focus);
-    const reply = answerReply({ ...answer, question }, kb);
+    const answered = answerReply({ ...answer, question }, kb);
+    // "bye", "exit", "quit": an entry point that can end the conversation (the console) ends it.
+    const reply: Reply = answer.smallTalk === "bye" ? { ...answered, farewell: true } : answered;
     if (!cut) return { answer, reply };
     const note = `I read only the first ${this.maxQuestionLength} characters of your question.`;
     return { answer, reply: { ...reply, footer: reply.footer ? `${note} ${reply.footer}` : note } };
@@ -167,6 +184,9 @@ export class Bot {
     }
     const extension = this.extensions.get(name);
     if (extension) return extension.handle(request, args);
+    const elsewhere = this.chatOnly.get(name);
+    if (elsewhere) return chatOnlyReply(elsewhere);
+    if (WORD_COMMANDS.has(name)) return this.ask(request.chat, name).reply;
     return infoReply(
       "Unknown command",
       [`I don't know /${name.slice(0, 40)}. /help lists what I can do.`],
@@ -204,14 +224,18 @@ export class Bot {
           content: ["Every answer is made of sourced facts, and allegations are labelled as allegations."],
         },
         { kind: "heading", content: ["Commands"] },
-        ...this.commands.map((c) => ({
-          kind: "item" as const,
-          content: [{ text: c.usage, code: true as const }, ` — ${c.description}`],
-        })),
+        ...this.commands.map(commandItem),
+        ...(this.chatOnly.size > 0
+          ? [
+              { kind: "heading" as const, content: ["In a Telegram or Discord chat"] },
+              ...[...this.chatOnly.values()].map(commandItem),
+            ]
+          : []),
         { kind: "heading", content: ["Try asking"] },
         ...engine
           .starterQuestions()
           .map((q) => ({ kind: "item" as const, content: [{ text: q, italic: true as const }] })),
+        ...(this.helpNote ? [{ kind: "paragraph" as const, content: [this.helpNote] }] : []),
       ],
       citations: [],
       actions: [],
@@ -313,4 +337,17 @@ export class Bot {
       };
     });
   }
+}
+
+function commandItem(command: BotCommand): Block {
+  return { kind: "item", content: [{ text: command.usage, code: true }, ` — ${command.description}`] };
+}
+
+/** A command this entry point does not have: where it works instead. */
+function chatOnlyReply(command: BotCommand): Reply {
+  const what = command.description.charAt(0).toLowerCase() + command.description.slice(1);
+  return infoReply("Only in a chat", [
+    `${command.usage} (${what}) works in a Telegram or Discord chat with me, not here.`,
+    "Here, ask me anything about data-sharing deals; /help lists what works.",
+  ]);
 }

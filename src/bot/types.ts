@@ -72,6 +72,8 @@ export interface Reply {
   readonly ephemeral?: boolean;
   /** May go unsent where the platform allows silence (a repeated flood notice in a chat). */
   readonly quiet?: boolean;
+  /** A goodbye ("bye", "exit", /quit): an entry point that can end the conversation ends it after this. */
+  readonly farewell?: boolean;
 }
 
 /** An entry for autocomplete (Discord) or inline answers (Telegram). */

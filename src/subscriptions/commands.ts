@@ -4,7 +4,7 @@
  * and /reload and /stats for the admins named in ADMIN_IDS.
  */
 import type { KnowledgeHolder } from "../answer/knowledge.js";
-import type { CommandExtension } from "../bot/bot.js";
+import type { BotCommand, CommandExtension } from "../bot/bot.js";
 import { infoReply } from "../bot/replies.js";
 import type { Block, Reply, Request, Suggestion } from "../bot/types.js";
 import { formatProblem } from "../knowledge/report.js";
@@ -27,6 +27,34 @@ export interface SubscriptionCommandOptions {
 
 const EXAMPLES = "/subscribe Meta, /subscribe netflix-facebook or /subscribe all";
 
+/**
+ * The commands as the menus and /help show them. Entry points without subscriptions (the console,
+ * `ask`) pass them to the bot layer as commands that work only in a chat.
+ */
+export const SUBSCRIPTION_COMMANDS = {
+  subscribe: {
+    name: "subscribe",
+    usage: "/subscribe <topic>",
+    description: "Get updates here about a deal, a company, or all",
+  },
+  unsubscribe: {
+    name: "unsubscribe",
+    usage: "/unsubscribe <topic>",
+    description: "Stop updates about a topic, or all of them",
+  },
+  subscriptions: {
+    name: "subscriptions",
+    usage: "/subscriptions",
+    description: "What this chat gets updates about",
+  },
+  reload: { name: "reload", usage: "/reload", description: "Admins: read the knowledge base again" },
+  stats: {
+    name: "stats",
+    usage: "/stats",
+    description: "Admins: subscribers, outbox and knowledge-base version",
+  },
+} as const satisfies Record<string, BotCommand>;
+
 export function subscriptionCommands(options: SubscriptionCommandOptions): CommandExtension[] {
   const { store, holder, publisher, admins } = options;
   const kb = () => holder.current.kb;
@@ -34,9 +62,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
     admins.has(`${request.chat.platform}:${request.user.id}`);
 
   const subscribe: CommandExtension = {
-    name: "subscribe",
-    usage: "/subscribe <topic>",
-    description: "Get updates here about a deal, a company, or all",
+    ...SUBSCRIPTION_COMMANDS.subscribe,
     handle(request, args) {
       const denied = mayNotManage(request);
       if (denied) return denied;
@@ -71,9 +97,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const unsubscribe: CommandExtension = {
-    name: "unsubscribe",
-    usage: "/unsubscribe <topic>",
-    description: "Stop updates about a topic, or all of them",
+    ...SUBSCRIPTION_COMMANDS.unsubscribe,
     handle(request, args) {
       const denied = mayNotManage(request);
       if (denied) return denied;
@@ -125,9 +149,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const subscriptions: CommandExtension = {
-    name: "subscriptions",
-    usage: "/subscriptions",
-    description: "What this chat gets updates about",
+    ...SUBSCRIPTION_COMMANDS.subscriptions,
     handle(request) {
       const topics = store.topicsOf(request.chat.platform, request.chat.id);
       if (topics.length === 0) {
@@ -142,9 +164,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const reload: CommandExtension = {
-    name: "reload",
-    usage: "/reload",
-    description: "Admins: read the knowledge base again",
+    ...SUBSCRIPTION_COMMANDS.reload,
     async handle(request) {
       const denied = adminOnly(request, isAdmin, "reload");
       if (denied) return denied;
@@ -156,9 +176,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const stats: CommandExtension = {
-    name: "stats",
-    usage: "/stats",
-    description: "Admins: subscribers, outbox and knowledge-base version",
+    ...SUBSCRIPTION_COMMANDS.stats,
     handle(request) {
       const denied = adminOnly(request, isAdmin, "stats");
       if (denied) return denied;
