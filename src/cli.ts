@@ -4,13 +4,11 @@
  * as for `npm start`; `ask` takes the bot's commands as a chat does (`npm run ask -- /deals`).
  */
 import { createInterface } from "node:readline";
-import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
 import type { Answer, Citation } from "./answer/types.js";
 import { Bot } from "./bot/bot.js";
 import { parseInput } from "./bot/input.js";
 import { answerReply } from "./bot/replies.js";
 import type { ChatRef, Reply, UserRef } from "./bot/types.js";
-import { loadKnowledgeDir } from "./knowledge/load.js";
 import { formatProblem, statsTable, summaryLine } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
 import { checkedConfig, openKnowledge, readDotenv } from "./startup.js";
@@ -28,6 +26,8 @@ const USER: UserRef = { id: "ask", canManageChat: true };
 
 async function kbCheck(dir: string, stats: boolean): Promise<number> {
   console.log(`checking ${dir}`);
+  // Every check, every time: kb:check never reads the cache the bot and ask use.
+  const { loadKnowledgeDir } = await import("./knowledge/load.js");
   const result = await loadKnowledgeDir(dir);
   for (const problem of [...(result.ok ? [] : result.errors), ...result.warnings]) {
     console.log(formatProblem(problem));
@@ -84,9 +84,10 @@ async function ask(dir: string, args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const kb = await openKnowledge(dir);
-  if (!kb) return 1;
-  const bot = new Bot(new KnowledgeHolder(buildKnowledge(kb)), {
+  const knowledge = await openKnowledge(dir);
+  if (!knowledge) return 1;
+  const { kb } = knowledge.current;
+  const bot = new Bot(knowledge, {
     flood: null,
     chatOnly: Object.values(SUBSCRIPTION_COMMANDS),
   });

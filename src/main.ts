@@ -2,16 +2,16 @@
  * The bot, as `npm start` and the image run it:
  *
  *   1. read .env and check the configuration (every problem at once);
- *   2. open the knowledge base (validated once per version);
+ *   2. open the knowledge base (validated once per version, indexed when first needed);
  *   3. with no platform token, chat in the console; otherwise run on Telegram and Discord
  *      (platforms.ts, loaded only then, with everything only they need).
  *
  * Exits 1 when a step fails, having said why on stderr.
  */
 import { CONSOLE_LEAVING, createConsoleAdapter } from "./adapters/console.js";
-import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
+import type { KnowledgeHolder } from "./answer/knowledge.js";
 import { Bot } from "./bot/bot.js";
-import { checkedConfig, openKnowledge, readDotenv } from "./startup.js";
+import { checkedConfig, openKnowledge, readDotenv, warm } from "./startup.js";
 import { SUBSCRIPTION_COMMANDS } from "./subscriptions/commands.js";
 
 /** Said when there is nobody to chat with and nowhere to run: a container started without -it and no token. */
@@ -24,9 +24,8 @@ async function main(): Promise<number> {
   readDotenv();
   const config = await checkedConfig();
   if (!config) return 1;
-  const kb = await openKnowledge(config.knowledgeDir);
-  if (!kb) return 1;
-  const knowledge = new KnowledgeHolder(buildKnowledge(kb));
+  const knowledge = await openKnowledge(config.knowledgeDir);
+  if (!knowledge) return 1;
   if (!config.telegram && !config.discord) return chatInConsole(knowledge);
   const { runOnPlatforms } = await import("./platforms.js");
   return runOnPlatforms(config, knowledge);
@@ -46,6 +45,7 @@ async function chatInConsole(knowledge: KnowledgeHolder): Promise<number> {
   // The console chat writes to stdout, so it logs nothing there.
   const chat = createConsoleAdapter(bot);
   await chat.start();
+  setImmediate(() => warm(knowledge));
   const { answered } = await chat.done;
   if (chat.interactive || answered > 0) return 0;
   console.error(NOTHING_TO_DO);

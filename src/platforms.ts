@@ -13,6 +13,7 @@ import { type AdapterState, type HealthServer, startHealthServer } from "./ops/h
 import { Metrics } from "./ops/metrics.js";
 import { observeQuestions } from "./ops/questions.js";
 import { gracefulShutdown, type Shutdown } from "./ops/shutdown.js";
+import { warm } from "./startup.js";
 import type { Deliverer } from "./subscriptions/deliver.js";
 import { openSubscriptions, type Subscriptions } from "./subscriptions/service.js";
 
@@ -39,6 +40,7 @@ export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder)
     states: new Map(),
     adapters: [],
   };
+  warm(knowledge); // before the first update, not during it
   const shutdown = stopOnSignals(running);
   const subscriptions = openStore(running, config, knowledge);
   if (!subscriptions) return 1;
