@@ -1,18 +1,21 @@
-/** The command-line contracts of DESIGN.md, run as a user runs them: in a child process. */
+/**
+ * The command-line contracts of DESIGN.md, run as a user runs them: in a child process, on the
+ * app built once for the test run (what `npm run ask` runs once src/ is compiled).
+ */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO } from "./support/knowledge.js";
 
 const run = promisify(execFile);
-const TSX = ["--import", "tsx"];
+const app = inject("app");
 
 async function cli(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-  const pending = run(process.execPath, [...TSX, "src/cli.ts", ...args], {
-    cwd: REPO,
+  const pending = run(process.execPath, [path.join(app.dir, "dist", "cli.js"), ...args], {
+    cwd: app.dir,
     env: { ...process.env, ...options.env },
   });
   pending.child.stdin?.end(options.input ?? "");
@@ -82,7 +85,7 @@ describe("ask --json", () => {
 describe("ask, with the bot's commands", () => {
   it("answers a command as a chat does, and a chat-only one saying where it works", async () => {
     const deals = await cli(["ask", "/deals"]);
-    expect(deals.code).toBe(0);
+    expect(deals.code, deals.stderr).toBe(0);
     expect(deals.stdout).toMatch(/^\d+ deals\n/);
     expect(deals.stdout).toContain("/deal netflix-facebook");
     const input = ["/subscribe all", "/deal netflix-facebook", "how much did they pay?"].join("\n");
@@ -174,8 +177,8 @@ describe("kb:check", () => {
 
 describe("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
-    const child = run(process.execPath, [...TSX, "src/main.ts"], {
-      cwd: REPO,
+    const child = run(process.execPath, [app.main], {
+      cwd: app.dir,
       env: { ...process.env, TELEGRAM_BOT_TOKEN: "", DISCORD_TOKEN: "", DATA_DIR: path.join(temp, "data") },
     });
     child.child.stdin?.end("/deal netflix-facebook\ndid facebook let netflix read messages?\n");

@@ -1,10 +1,10 @@
 /** The console chat, in process: lines in, plain text out, leaving on a goodbye. */
-import { PassThrough } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONSOLE_LEAVING, createConsoleAdapter } from "../../src/adapters/console.js";
+import { CONSOLE_LEAVING } from "../../src/adapters/console.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import { SUBSCRIPTION_COMMANDS } from "../../src/subscriptions/commands.js";
+import { chatInConsole } from "../support/console.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
 let bot: Bot;
@@ -16,25 +16,12 @@ beforeAll(async () => {
   });
 });
 
-/** Runs the console chat on `lines`, as a terminal or a pipe; what it printed and how it ended. */
-export async function chatInConsole(bot: Bot, lines: readonly string[], interactive = false) {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = "";
-  output.on("data", (chunk: Buffer) => {
-    printed += chunk;
-  });
-  const chat = createConsoleAdapter(bot, { input, output, interactive });
-  await chat.start();
-  for (const line of lines) input.write(`${line}\n`);
-  input.end();
-  const end = await chat.done;
-  return { printed, ...end };
-}
-
 describe("the console chat", () => {
   it("answers each line through the bot layer and stops at end of input", async () => {
-    const { printed, answered } = await chatInConsole(bot, ["/deal netflix-facebook", "how much did they pay?"]);
+    const { printed, answered } = await chatInConsole(bot, [
+      "/deal netflix-facebook",
+      "how much did they pay?",
+    ]);
     expect(answered).toBe(2);
     expect(printed).toMatch(/Timeline:/);
     expect(printed).toMatch(/Sources:\n\[1\] /);

@@ -1,5 +1,5 @@
 /**
- * Crash safety end to end: the real bot (src/main.ts) in a child process, talking to the Telegram
+ * Crash safety end to end: the real bot (dist/main.js, built once for the test run) in a child process, talking to the Telegram
  * stand-in through a small proxy that can hold requests. Twenty chats follow everything; the knowledge
  * base is edited on disk; once eight digests have been delivered and recorded and more are in flight,
  * the child is killed with SIGKILL. A new child on the same DATA_DIR must deliver the other twelve:
@@ -10,20 +10,19 @@
  * requests after the eighth makes the crash land where the outcome is knowable: the in-flight digests
  * never reached Telegram, so they must be sent after the restart, and the eight recorded ones must not.
  *
- * The child runs as `node --import tsx src/main.ts`, not `npx tsx`, so that SIGKILL hits the bot itself
- * rather than a wrapper that would leave it running.
+ * The child runs as `node dist/main.js`, not through npm, so that SIGKILL hits the bot itself rather
+ * than a wrapper that would leave it running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { openStore } from "../../src/subscriptions/store.js";
 import { startTelegramStandIn } from "../fakes/telegram-api.js";
 import { knowledgeCopy, NEW_FACT, tempDir } from "./support.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const app = inject("app");
 const CHATS = Array.from({ length: 20 }, (_, i) => 5001 + i);
 const DELIVERED_BEFORE_CRASH = 8;
 
@@ -97,10 +96,10 @@ async function startProxy(target: string) {
   };
 }
 
-/** The bot as `npm start` runs it, with its JSON log lines collected as they arrive. */
+/** The bot as the image runs it, with its JSON log lines collected as they arrive. */
 function startBot(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
+  const child: ChildProcess = spawn(process.execPath, [app.main], {
+    cwd: app.dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
