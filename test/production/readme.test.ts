@@ -1,8 +1,9 @@
-/** The README's operator sections stay true to the code they describe. */
+/** The README's operator sections, and .env.example, stay true to the code they describe. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import dotenv from "dotenv";
 import { describe, expect, it } from "vitest";
-import { VARIABLES } from "../../src/config.js";
+import { loadConfig, VARIABLES } from "../../src/config.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -40,5 +41,24 @@ describe("README", () => {
     const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string);
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(section("Operations")).toContain(`\`${name}\``);
+  });
+});
+
+describe(".env.example", () => {
+  const example = readFileSync(path.join(ROOT, ".env.example"), "utf8");
+
+  it("lists every setting, each under a comment in the words of src/config.ts", () => {
+    const settings = [...example.matchAll(/^# (.+)\n([A-Z_]+)=(.*)$/gm)].map(([, comment, name, value]) => ({
+      name,
+      comment,
+      value,
+    }));
+    expect(settings).toEqual(
+      Object.entries(VARIABLES).map(([name, comment]) => ({ name, comment, value: "" })),
+    );
+  });
+
+  it("copied to .env as it is, configures the defaults", () => {
+    expect(loadConfig(dotenv.parse(example))).toEqual(loadConfig({}));
   });
 });
