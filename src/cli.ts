@@ -12,7 +12,7 @@ import type { ChatRef, Reply, UserRef } from "./bot/types.js";
 import { formatProblem, statsTable, summaryLine } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
 import { checkedConfig, openKnowledge, readDotenv } from "./startup.js";
-import { SUBSCRIPTION_COMMANDS } from "./subscriptions/commands.js";
+import { SUBSCRIPTION_COMMANDS } from "./subscriptions/menu.js";
 
 const USAGE = `usage:
   npm run kb:check                 validate the knowledge base (KNOWLEDGE_DIR, default ./knowledge)

@@ -12,7 +12,7 @@ import { CONSOLE_LEAVING, createConsoleAdapter } from "./adapters/console.js";
 import type { KnowledgeHolder } from "./answer/knowledge.js";
 import { Bot } from "./bot/bot.js";
 import { checkedConfig, openKnowledge, readDotenv, warm } from "./startup.js";
-import { SUBSCRIPTION_COMMANDS } from "./subscriptions/commands.js";
+import { SUBSCRIPTION_COMMANDS } from "./subscriptions/menu.js";
 
 /** Said when there is nobody to chat with and nowhere to run: a container started without -it and no token. */
 const NOTHING_TO_DO =

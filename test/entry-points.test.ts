@@ -18,7 +18,7 @@ import { Bot } from "../src/bot/bot.js";
 import { parseInput } from "../src/bot/input.js";
 import type { Reply } from "../src/bot/types.js";
 import { blockText } from "../src/render/text.js";
-import { SUBSCRIPTION_COMMANDS } from "../src/subscriptions/commands.js";
+import { SUBSCRIPTION_COMMANDS } from "../src/subscriptions/menu.js";
 import { openSubscriptions, type Subscriptions } from "../src/subscriptions/service.js";
 import { type DiscordStandIn, startDiscordStandIn } from "./fakes/discord-api.js";
 import { startTelegramStandIn, type TelegramStandIn } from "./fakes/telegram-api.js";

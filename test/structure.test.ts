@@ -34,6 +34,33 @@ describe("the floors", () => {
   });
 });
 
+/** Every file of src/ that loading `file` loads: static imports only (not `import type`, not `await import`). */
+function loadedBy(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = readFileSync(path.join(SRC, file), "utf8");
+  for (const [, specifier] of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?\sfrom\s+"(\.[^"]+)"/gm)) {
+    const target = path.relative(SRC, path.resolve(SRC, path.dirname(file), specifier as string));
+    loadedBy(target.replace(/\.js$/, ".ts"), seen);
+  }
+  return seen;
+}
+
+describe("the console's start", () => {
+  it("loads neither platform library, nor the store, the logger or the validating loader", () => {
+    const loaded = [...loadedBy("main.ts")];
+    expect(loaded).toContain("adapters/console.ts");
+    const heavy = [
+      "adapters/telegram/",
+      "adapters/discord/",
+      "subscriptions/store.ts",
+      "log.ts",
+      "knowledge/load.ts",
+    ];
+    expect(loaded.filter((file) => heavy.some((prefix) => file.startsWith(prefix)))).toEqual([]);
+  });
+});
+
 describe("the adapters", () => {
   it("are folders of small translation files, none over 300 lines", () => {
     const adapters = path.join(SRC, "adapters");

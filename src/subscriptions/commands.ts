@@ -4,13 +4,14 @@
  * and /reload and /stats for the admins named in ADMIN_IDS.
  */
 import type { KnowledgeHolder } from "../answer/knowledge.js";
-import type { BotCommand, CommandExtension } from "../bot/bot.js";
+import type { CommandExtension } from "../bot/bot.js";
 import { infoReply } from "../bot/replies.js";
 import type { Block, Reply, Request, Suggestion } from "../bot/types.js";
 import { formatProblem } from "../knowledge/report.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
 import { refusalNotice } from "./digest.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { SUBSCRIPTION_COMMANDS } from "./menu.js";
 import type { Publisher, ReloadResult } from "./publisher.js";
 import type { Store } from "./store.js";
 import { ALL, parseTopic, splitTopic, suggestTopics, type Topic, topicLabel } from "./topics.js";
@@ -26,34 +27,6 @@ export interface SubscriptionCommandOptions {
 }
 
 const EXAMPLES = "/subscribe Meta, /subscribe netflix-facebook or /subscribe all";
-
-/**
- * The commands as the menus and /help show them. Entry points without subscriptions (the console,
- * `ask`) pass them to the bot layer as commands that work only in a chat.
- */
-export const SUBSCRIPTION_COMMANDS = {
-  subscribe: {
-    name: "subscribe",
-    usage: "/subscribe <topic>",
-    description: "Get updates here about a deal, a company, or all",
-  },
-  unsubscribe: {
-    name: "unsubscribe",
-    usage: "/unsubscribe <topic>",
-    description: "Stop updates about a topic, or all of them",
-  },
-  subscriptions: {
-    name: "subscriptions",
-    usage: "/subscriptions",
-    description: "What this chat gets updates about",
-  },
-  reload: { name: "reload", usage: "/reload", description: "Admins: read the knowledge base again" },
-  stats: {
-    name: "stats",
-    usage: "/stats",
-    description: "Admins: subscribers, outbox and knowledge-base version",
-  },
-} as const satisfies Record<string, BotCommand>;
 
 export function subscriptionCommands(options: SubscriptionCommandOptions): CommandExtension[] {
   const { store, holder, publisher, admins } = options;

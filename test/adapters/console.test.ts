@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONSOLE_LEAVING } from "../../src/adapters/console.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
-import { SUBSCRIPTION_COMMANDS } from "../../src/subscriptions/commands.js";
+import { SUBSCRIPTION_COMMANDS } from "../../src/subscriptions/menu.js";
 import { chatInConsole } from "../support/console.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
