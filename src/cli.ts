@@ -12,7 +12,7 @@ import type { ChatRef, Reply, UserRef } from "./bot/types.js";
 import { formatProblem, statsTable, summaryLine } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
 import { checkedConfig, openKnowledge, readDotenv } from "./startup.js";
-import { SUBSCRIPTION_COMMANDS } from "./subscriptions/menu.js";
+import { CHAT_ONLY_COMMANDS } from "./subscriptions/menu.js";
 
 const USAGE = `usage:
   npm run kb:check                 validate the knowledge base (KNOWLEDGE_DIR, default ./knowledge)
@@ -89,7 +89,7 @@ async function ask(dir: string, args: string[]): Promise<number> {
   const { kb } = knowledge.current;
   const bot = new Bot(knowledge, {
     flood: null,
-    chatOnly: Object.values(SUBSCRIPTION_COMMANDS),
+    chatOnly: CHAT_ONLY_COMMANDS,
   });
   const respond = async (chat: ChatRef, q: string): Promise<string> => {
     const input = parseInput(q) ?? { kind: "text", text: q };

@@ -217,7 +217,7 @@ async function checkDataDir(dataDir: string): Promise<string[]> {
 }
 
 /** KNOWLEDGE_DIR is a folder with a sources.yaml: the check every entry point makes, in these words. */
-export async function checkKnowledgeDir(knowledgeDir: string): Promise<string[]> {
+async function checkKnowledgeDir(knowledgeDir: string): Promise<string[]> {
   const knowledgeStat = await stat(knowledgeDir).catch(() => undefined);
   if (!knowledgeStat?.isDirectory()) {
     return [

@@ -12,7 +12,7 @@ import { CONSOLE_LEAVING, createConsoleAdapter } from "./adapters/console.js";
 import type { KnowledgeHolder } from "./answer/knowledge.js";
 import { Bot } from "./bot/bot.js";
 import { checkedConfig, openKnowledge, readDotenv, warm } from "./startup.js";
-import { SUBSCRIPTION_COMMANDS } from "./subscriptions/menu.js";
+import { CHAT_ONLY_COMMANDS } from "./subscriptions/menu.js";
 
 /** Said when there is nobody to chat with and nowhere to run: a container started without -it and no token. */
 const NOTHING_TO_DO =
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
 async function chatInConsole(knowledge: KnowledgeHolder): Promise<number> {
   const bot = new Bot(knowledge, {
     flood: null,
-    chatOnly: Object.values(SUBSCRIPTION_COMMANDS),
+    chatOnly: CHAT_ONLY_COMMANDS,
     helpNote: CONSOLE_LEAVING,
   });
   // The console chat writes to stdout, so it logs nothing there.

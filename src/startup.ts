@@ -69,7 +69,7 @@ export function warm(knowledge: KnowledgeHolder): void {
 }
 
 /** Every error, located, then what to run to see them again. */
-export function reportKnowledgeErrors(dir: string, errors: readonly Problem[]): void {
+function reportKnowledgeErrors(dir: string, errors: readonly Problem[]): void {
   for (const problem of errors) console.error(formatProblem(problem));
   console.error(
     `receipts: the knowledge base in ${dir} has errors: fix them, then check with ${checkCommand(dir)}`,
@@ -77,7 +77,7 @@ export function reportKnowledgeErrors(dir: string, errors: readonly Problem[]): 
 }
 
 /** `npm run kb:check`, with KNOWLEDGE_DIR when the folder is not the default, so it checks the same one. */
-export function checkCommand(dir: string): string {
+function checkCommand(dir: string): string {
   return path.resolve(dir) === path.resolve("knowledge")
     ? "npm run kb:check"
     : `KNOWLEDGE_DIR=${dir} npm run kb:check`;

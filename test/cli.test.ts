@@ -28,6 +28,9 @@ async function cli(args: string[], options: { env?: Record<string, string>; inpu
   }
 }
 
+/** The fields of an `ask --json` object (DESIGN.md), sorted. */
+const CONTRACT_FIELDS = ["citations", "facts", "question", "status", "suggestions", "text"];
+
 const temp = mkdtempSync(path.join(tmpdir(), "receipts-cli-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
@@ -38,14 +41,7 @@ describe("ask --json", () => {
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const answer = JSON.parse(lines[0] as string);
-    expect(Object.keys(answer).sort()).toEqual([
-      "citations",
-      "facts",
-      "question",
-      "status",
-      "suggestions",
-      "text",
-    ]);
+    expect(Object.keys(answer).sort()).toEqual(CONTRACT_FIELDS);
     expect(answer.status).toBe("answered");
     expect(answer.text).toMatch(/\[1\]/);
     const citationIds = new Set(answer.citations.map((c: { id: string }) => c.id));
@@ -95,14 +91,7 @@ describe("ask, with the bot's commands", () => {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
-    expect(Object.keys(subscribe).sort()).toEqual([
-      "citations",
-      "facts",
-      "question",
-      "status",
-      "suggestions",
-      "text",
-    ]);
+    expect(Object.keys(subscribe).sort()).toEqual(CONTRACT_FIELDS);
     expect(subscribe).toMatchObject({
       question: "/subscribe all",
       status: "unknown",
@@ -165,6 +154,12 @@ describe("kb:check", () => {
       true,
     );
     expect(stdout).not.toMatch(/\n\s+at /);
+
+    // ask refuses it too, and its advice checks this folder, not the default one.
+    const asked = await cli(["ask", "hi"], { env: { KNOWLEDGE_DIR: copy } });
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toMatch(/netflix-facebook\.yaml:\d+:\d+: /);
+    expect(asked.stderr).toContain(`fix them, then check with KNOWLEDGE_DIR=${copy} npm run kb:check`);
   });
 
   it("kb:stats prints facts per deal and per status", async () => {

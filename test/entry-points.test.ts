@@ -18,7 +18,7 @@ import { Bot } from "../src/bot/bot.js";
 import { parseInput } from "../src/bot/input.js";
 import type { Reply } from "../src/bot/types.js";
 import { blockText } from "../src/render/text.js";
-import { SUBSCRIPTION_COMMANDS } from "../src/subscriptions/menu.js";
+import { CHAT_ONLY_COMMANDS } from "../src/subscriptions/menu.js";
 import { openSubscriptions, type Subscriptions } from "../src/subscriptions/service.js";
 import { type DiscordStandIn, startDiscordStandIn } from "./fakes/discord-api.js";
 import { startTelegramStandIn, type TelegramStandIn } from "./fakes/telegram-api.js";
@@ -79,7 +79,7 @@ beforeAll(async () => {
   // The console and ask: no subscriptions, the same bot layer.
   const consoleBot = new Bot(knowledge, {
     flood: null,
-    chatOnly: Object.values(SUBSCRIPTION_COMMANDS),
+    chatOnly: CHAT_ONLY_COMMANDS,
     helpNote: CONSOLE_LEAVING,
   });
   for (const typed of TYPED) shown.console.set(typed, (await chatInConsole(consoleBot, [typed])).printed);

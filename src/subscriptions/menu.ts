@@ -28,3 +28,6 @@ export const SUBSCRIPTION_COMMANDS = {
     description: "Admins: subscribers, outbox and knowledge-base version",
   },
 } as const satisfies Record<string, BotCommand>;
+
+/** Every one of them: what the console and `ask` answer with "works in a Telegram or Discord chat". */
+export const CHAT_ONLY_COMMANDS: readonly BotCommand[] = Object.values(SUBSCRIPTION_COMMANDS);

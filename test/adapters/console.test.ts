@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CONSOLE_LEAVING } from "../../src/adapters/console.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
-import { SUBSCRIPTION_COMMANDS } from "../../src/subscriptions/menu.js";
+import { CHAT_ONLY_COMMANDS } from "../../src/subscriptions/menu.js";
 import { chatInConsole } from "../support/console.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
@@ -11,7 +11,7 @@ let bot: Bot;
 beforeAll(async () => {
   bot = new Bot(new KnowledgeHolder(await knowledgeFrom()), {
     flood: null,
-    chatOnly: Object.values(SUBSCRIPTION_COMMANDS),
+    chatOnly: CHAT_ONLY_COMMANDS,
     helpNote: CONSOLE_LEAVING,
   });
 });
