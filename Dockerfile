@@ -39,7 +39,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY knowledge ./knowledge
 # The fonts timeline pictures are drawn with (dist/timeline finds them at ../../assets/fonts).
-COPY assets/fonts ./assets/fonts
+COPY assets ./assets
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

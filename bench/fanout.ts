@@ -12,7 +12,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createTelegramAdapter } from "../src/adapters/telegram.js";
+import { createTelegramAdapter } from "../src/adapters/telegram/index.js";
 import { buildKnowledge, KnowledgeHolder } from "../src/answer/knowledge.js";
 import { Bot } from "../src/bot/bot.js";
 import { loadKnowledgeDir } from "../src/knowledge/load.js";

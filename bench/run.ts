@@ -1,10 +1,9 @@
 /**
  * `npm run bench`: answer quality and latency of our engine against plain MiniSearch and Lunr
  * on the real knowledge base and question set; then scaling on synthetic knowledge bases;
- * then the cold start of the real knowledge base in a fresh process; then timeline pictures and
- * the static site (pictures.ts).
+ * then loading, and the start-up (bench/start.ts: cold start and first prompt); then timeline
+ * pictures and the static site (pictures.ts).
  */
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import lunr from "lunr";
 import MiniSearch from "minisearch";
@@ -14,6 +13,7 @@ import { loadKnowledgeDir } from "../src/knowledge/load.js";
 import type { KnowledgeBase } from "../src/knowledge/types.js";
 import { loadQuestions, type QuestionCase } from "../test/support/questions.js";
 import { benchPictures } from "./pictures.js";
+import { machine, startReport } from "./start.js";
 import { syntheticKnowledgeBase } from "./synthetic.js";
 
 const ROOT = path.join(import.meta.dirname, "..");
@@ -126,6 +126,7 @@ if (!loaded.ok) throw new Error("the knowledge base has errors: npm run kb:check
 const { kb } = loaded;
 const questions = loadQuestions();
 
+console.log(`Machine: ${machine()}\n`);
 console.log(
   `## Answer quality and latency (real knowledge base: ${kb.facts.size} facts, ${questions.length} questions)\n`,
 );
@@ -197,15 +198,6 @@ console.log(
   `median ${percentile(loads, 0.5).toFixed(1)} ms, worst ${loads.at(-1)?.toFixed(1)} ms over 10 runs`,
 );
 
-console.log("\n## Cold start (fresh process: load, validate, index the real knowledge base)\n");
-const colds = Array.from({ length: 5 }, () =>
-  Number(
-    execFileSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "cold-start.ts")], {
-      cwd: ROOT,
-      encoding: "utf8",
-    }).trim(),
-  ),
-).sort((a, b) => a - b);
-console.log(`median ${colds[2]?.toFixed(0)} ms, worst ${colds[4]?.toFixed(0)} ms over 5 runs`);
+console.log(`\n${await startReport()}`);
 
 await benchPictures(kb);

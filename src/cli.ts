@@ -1,34 +1,40 @@
 /**
  * Command line: `kb:check`, `kb:stats`, `ask` and `site`. Run through npm scripts, e.g.
  * `npm run kb:check`, `npm run --silent ask -- --json "question"` or `npm run site -- --out DIR`.
+ * The configuration is checked as for `npm start`; `ask` takes the bot's commands as a chat does
+ * (`npm run ask -- /deals`), and a picture a command answers with is saved and its path printed.
  */
 import path from "node:path";
 import { createInterface } from "node:readline";
-import dotenv from "dotenv";
 import { renderForTerminal } from "./adapters/console.js";
-import { buildKnowledge, KnowledgeHolder } from "./answer/knowledge.js";
-import type { Answer } from "./answer/types.js";
+import type { Answer, Citation } from "./answer/types.js";
 import { Bot } from "./bot/bot.js";
 import { parseInput } from "./bot/input.js";
 import { answerReply } from "./bot/replies.js";
-import type { ChatRef } from "./bot/types.js";
-import { type Config, ConfigError, knowledgeDir, loadConfig } from "./config.js";
-import { loadKnowledgeDir } from "./knowledge/load.js";
+import type { ChatRef, Reply, UserRef } from "./bot/types.js";
+import type { Config } from "./config.js";
 import { formatProblem, statsTable, summaryLine, tiersReport } from "./knowledge/report.js";
 import { renderPlain } from "./render/plain.js";
-import { buildSite, SiteError } from "./site/build.js";
-import { dealsLastChanged } from "./site/history.js";
+import { loadLanguageDetection } from "./search/languages/index.js";
+import { checkedConfig, openKnowledge, readDotenv } from "./startup.js";
+import { CHAT_ONLY_COMMANDS } from "./subscriptions/menu.js";
 
 const USAGE = `usage:
   npm run kb:check                 validate the knowledge base (KNOWLEDGE_DIR, default ./knowledge)
   npm run kb:stats                 facts per deal and per status
-  npm run ask -- "question"        answer one question
+  npm run ask -- "question"        answer one question (or a command: npm run ask -- /deals)
   npm run ask -- --json "question" answer as one JSON object
-  npm run ask -- --json --batch    answer each line of standard input (plain, or {"chat": "c1", "q": "..."})
+  npm run ask -- --batch           answer each line of standard input (plain, or {"chat": "c1", "q": "..."})
+  npm run ask -- --json --batch    the same, one JSON object per line
   npm run site -- [--out DIR]      write the static site (default ./site; SITE_URL for absolute links)`;
 
-async function kbCheck(stats: boolean): Promise<number> {
-  const result = await loadKnowledgeDir(knowledgeDir());
+const USER: UserRef = { id: "ask", canManageChat: true };
+
+async function kbCheck(dir: string, stats: boolean): Promise<number> {
+  console.log(`checking ${dir}`);
+  // Every check, every time: kb:check never reads the cache the bot and ask use.
+  const { loadKnowledgeDir } = await import("./knowledge/load.js");
+  const result = await loadKnowledgeDir(dir);
   for (const problem of [...(result.ok ? [] : result.errors), ...result.warnings]) {
     console.log(formatProblem(problem));
   }
@@ -43,6 +49,10 @@ async function kbCheck(stats: boolean): Promise<number> {
   return 0;
 }
 
+function citationJson({ n, id, url, title, publisher, published }: Citation) {
+  return { n, id, url, title, publisher, ...(published ? { published } : {}) };
+}
+
 /** The `ask --json` contract of DESIGN.md: one object per question. */
 function answerJson(answer: Answer, text: string) {
   return {
@@ -55,19 +65,24 @@ function answerJson(answer: Answer, text: string) {
       text: fact.text,
       sources: fact.cites.map((n) => answer.citations[n - 1]?.id ?? ""),
     })),
-    citations: answer.citations.map(({ n, id, url, title, publisher, published }) => ({
-      n,
-      id,
-      url,
-      title,
-      publisher,
-      ...(published ? { published } : {}),
-    })),
+    citations: answer.citations.map(citationJson),
     suggestions: answer.suggestions,
   };
 }
 
-async function ask(args: string[]): Promise<number> {
+/** A command's reply in the same shape: no facts of an answer, so status "unknown", and the reply as text. */
+function commandJson(question: string, reply: Reply) {
+  return {
+    question,
+    status: "unknown" as const,
+    text: renderPlain(reply, { sources: false }),
+    facts: [],
+    citations: reply.citations.map(citationJson),
+    suggestions: [],
+  };
+}
+
+async function ask(dir: string, args: string[]): Promise<number> {
   const json = args.includes("--json");
   const batch = args.includes("--batch");
   const question = args.filter((arg) => !arg.startsWith("--")).join(" ");
@@ -75,19 +90,22 @@ async function ask(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const result = await loadKnowledgeDir(knowledgeDir(), { warnings: false });
-  if (!result.ok) {
-    for (const problem of result.errors) console.error(formatProblem(problem));
-    console.error("The knowledge base has errors: fix them (npm run kb:check) and ask again.");
-    return 1;
-  }
-  const { kb } = result;
-  const bot = new Bot(new KnowledgeHolder(buildKnowledge(kb)), { flood: null });
-  const respond = (chat: ChatRef, q: string) => {
-    const { answer, reply } = bot.ask(chat, q);
-    if (!json) return `${renderPlain(reply)}\n`;
+  // The language detector loads while the knowledge base does: a question may not be in English.
+  const [knowledge] = await Promise.all([openKnowledge(dir), loadLanguageDetection()]);
+  if (!knowledge) return 1;
+  const { kb } = knowledge.current;
+  const bot = new Bot(knowledge, {
+    flood: null,
+    chatOnly: CHAT_ONLY_COMMANDS,
+  });
+  const respond = async (chat: ChatRef, q: string): Promise<string> => {
+    const input = parseInput(q) ?? { kind: "text", text: q };
+    if (!json) return renderForTerminal(await bot.handle({ chat, user: USER, input }));
+    if (input.kind === "command")
+      return JSON.stringify(commandJson(q, await bot.handle({ chat, user: USER, input })));
     // The JSON text carries the answer and its [n] marks, a claim's verdict on its first line;
     // sources and suggestions have fields of their own.
+    const { answer } = bot.ask(chat, q);
     const bare = answerReply(answer, kb, { suggestions: false });
     return JSON.stringify(
       answerJson(
@@ -98,15 +116,7 @@ async function ask(args: string[]): Promise<number> {
   };
 
   if (!batch) {
-    const chat: ChatRef = { platform: "console", id: "ask", kind: "private" };
-    const input = parseInput(question);
-    if (!json && input?.kind === "command") {
-      // A command works as in a chat; a picture it answers with is saved, and its path printed.
-      const reply = await bot.handle({ chat, user: { id: "ask", canManageChat: true }, input });
-      console.log(await renderForTerminal(reply));
-      return 0;
-    }
-    console.log(respond(chat, question));
+    console.log(await respond({ platform: "console", id: "ask", kind: "private" }, question));
     return 0;
   }
   let line = 0;
@@ -128,33 +138,28 @@ async function ask(args: string[]): Promise<number> {
         continue;
       }
     }
-    console.log(respond({ platform: "console", id: chat, kind: "private" }, q));
+    const answer = await respond({ platform: "console", id: chat, kind: "private" }, q);
+    // Plain answers say which question they answer; a JSON answer carries it in "question".
+    console.log(json ? answer : `> ${q.trim()}\n${answer}\n`);
   }
   return 0;
 }
 
-/** `site [--out DIR]`: the static site of the knowledge base. */
-async function site(args: string[]): Promise<number> {
+/** `npm run site -- --out DIR`: the static site, from the knowledge base. */
+async function site(config: Config, args: string[]): Promise<number> {
   const at = args.findIndex((arg) => arg === "--out" || arg.startsWith("--out="));
   const given = at < 0 ? undefined : args[at] === "--out" ? args[at + 1] : args[at]?.slice("--out=".length);
   const out = path.resolve(given || "site");
-  // SITE_URL may come from .env, as it does for the bot.
-  dotenv.config({ quiet: true });
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    return 1;
-  }
   const started = performance.now();
+  const { loadKnowledgeDir } = await import("./knowledge/load.js");
   const result = await loadKnowledgeDir(config.knowledgeDir, { warnings: false });
   if (!result.ok) {
     for (const problem of result.errors) console.error(formatProblem(problem));
     console.error("The knowledge base has errors: fix them (npm run kb:check) and build again.");
     return 1;
   }
+  const { buildSite, SiteError } = await import("./site/build.js");
+  const { dealsLastChanged } = await import("./site/history.js");
   try {
     const files = await buildSite({
       kb: result.kb,
@@ -173,21 +178,20 @@ async function site(args: string[]): Promise<number> {
   }
 }
 
+const COMMANDS = new Set(["kb:check", "kb:stats", "ask", "site"]);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case "kb:check":
-      return kbCheck(rest.includes("--stats"));
-    case "kb:stats":
-      return kbCheck(true);
-    case "ask":
-      return ask(rest);
-    case "site":
-      return site(rest);
-    default:
-      console.error(USAGE);
-      return 2;
+  if (!command || !COMMANDS.has(command)) {
+    console.error(USAGE);
+    return 2;
   }
+  readDotenv();
+  const config = await checkedConfig({ dataDir: false });
+  if (!config) return 1;
+  if (command === "ask") return ask(config.knowledgeDir, rest);
+  if (command === "site") return site(config, rest);
+  return kbCheck(config.knowledgeDir, command === "kb:stats" || rest.includes("--stats"));
 }
 
 process.exitCode = await main(process.argv.slice(2));

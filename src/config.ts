@@ -199,8 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Just the knowledge folder, for the command-line tools that need nothing else. */
-export function knowledgeDir(env: NodeJS.ProcessEnv = process.env): string {
+/** Just the knowledge folder, as loadConfig reads it, for checking it when the rest is wrong. */
+function knowledgeDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.KNOWLEDGE_DIR?.trim() || "knowledge");
 }
 
@@ -212,40 +212,51 @@ export function knowledgeDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function checkEnvironment(
   config: Pick<Config, "dataDir" | "knowledgeDir">,
 ): Promise<readonly string[]> {
-  const problems: string[] = [];
-  const { dataDir, knowledgeDir } = config;
+  return [...(await checkDataDir(config.dataDir)), ...(await checkKnowledgeDir(config.knowledgeDir))];
+}
+
+async function checkDataDir(dataDir: string): Promise<string[]> {
   try {
     await makeDir(dataDir);
     const probe = path.join(dataDir, `.write-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
     await writeFile(probe, "");
     await rm(probe, { force: true });
+    return [];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    problems.push(
+    return [
       code === "EEXIST" || code === "ENOTDIR"
         ? `DATA_DIR ${dataDir} cannot be a folder: it or a folder above it is a file; set DATA_DIR to a folder (it is created if missing)`
         : `DATA_DIR ${dataDir} is not writable (${code}): give the bot's user write access to it, or set DATA_DIR to a folder it can write (in Docker, mount a volume at /data that uid 1000, the node user, can write)`,
-    );
+    ];
   }
+}
 
+/** KNOWLEDGE_DIR is a folder with a sources.yaml: the check every entry point makes, in these words. */
+async function checkKnowledgeDir(knowledgeDir: string): Promise<string[]> {
   const knowledgeStat = await stat(knowledgeDir).catch(() => undefined);
   if (!knowledgeStat?.isDirectory()) {
-    problems.push(
+    return [
       `KNOWLEDGE_DIR ${knowledgeDir} is not a folder: set KNOWLEDGE_DIR to the knowledge base (the folder with sources.yaml), or run from the repository's root`,
-    );
-  } else if (!(await stat(path.join(knowledgeDir, "sources.yaml")).catch(() => undefined))?.isFile()) {
-    problems.push(
-      `KNOWLEDGE_DIR ${knowledgeDir} has no sources.yaml: point KNOWLEDGE_DIR at the knowledge base folder (see knowledge/README.md)`,
-    );
+    ];
   }
-  return problems;
+  if (!(await stat(path.join(knowledgeDir, "sources.yaml")).catch(() => undefined))?.isFile()) {
+    return [
+      `KNOWLEDGE_DIR ${knowledgeDir} has no sources.yaml: point KNOWLEDGE_DIR at the knowledge base folder (see knowledge/README.md)`,
+    ];
+  }
+  return [];
 }
 
 /**
- * `loadConfig` and `checkEnvironment` together, for starting the bot: throws one ConfigError
- * listing every problem of both, so a broken setup is fixed in one round.
+ * `loadConfig` and `checkEnvironment` together, for every entry point: throws one ConfigError
+ * listing every problem of both, so a broken setup is fixed in one round. The command-line tools,
+ * which keep nothing in DATA_DIR, pass `{ dataDir: false }` to leave it unchecked (and uncreated).
  */
-export async function loadCheckedConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+export async function loadCheckedConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly dataDir?: boolean } = {},
+): Promise<Config> {
   const problems: string[] = [];
   let config: Config | undefined;
   try {
@@ -254,10 +265,14 @@ export async function loadCheckedConfig(env: NodeJS.ProcessEnv = process.env): P
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
+  const dirs = config ?? {
+    dataDir: path.resolve(env.DATA_DIR?.trim() || "data"),
+    knowledgeDir: knowledgeDir(env),
+  };
   problems.push(
-    ...(await checkEnvironment(
-      config ?? { dataDir: path.resolve(env.DATA_DIR?.trim() || "data"), knowledgeDir: knowledgeDir(env) },
-    )),
+    ...(options.dataDir === false
+      ? await checkKnowledgeDir(dirs.knowledgeDir)
+      : await checkEnvironment(dirs)),
   );
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;

@@ -1,18 +1,21 @@
-/** The command-line contracts of DESIGN.md, run as a user runs them: in a child process. */
+/**
+ * The command-line contracts of DESIGN.md, run as a user runs them: in a child process, on the
+ * app built once for the test run (what `npm run ask` runs once src/ is compiled).
+ */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO } from "./support/knowledge.js";
 
 const run = promisify(execFile);
-const TSX = ["--import", "tsx"];
+const app = inject("app");
 
 async function cli(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-  const pending = run(process.execPath, [...TSX, "src/cli.ts", ...args], {
-    cwd: REPO,
+  const pending = run(process.execPath, [path.join(app.dir, "dist", "cli.js"), ...args], {
+    cwd: app.dir,
     env: { ...process.env, ...options.env },
   });
   pending.child.stdin?.end(options.input ?? "");
@@ -25,6 +28,9 @@ async function cli(args: string[], options: { env?: Record<string, string>; inpu
   }
 }
 
+/** The fields of an `ask --json` object (DESIGN.md), sorted. */
+const CONTRACT_FIELDS = ["citations", "facts", "question", "status", "suggestions", "text"];
+
 const temp = mkdtempSync(path.join(tmpdir(), "receipts-cli-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
@@ -35,14 +41,7 @@ describe("ask --json", () => {
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const answer = JSON.parse(lines[0] as string);
-    expect(Object.keys(answer).sort()).toEqual([
-      "citations",
-      "facts",
-      "question",
-      "status",
-      "suggestions",
-      "text",
-    ]);
+    expect(Object.keys(answer).sort()).toEqual(CONTRACT_FIELDS);
     expect(answer.status).toBe("answered");
     expect(answer.text).toMatch(/\[1\]/);
     const citationIds = new Set(answer.citations.map((c: { id: string }) => c.id));
@@ -79,6 +78,55 @@ describe("ask --json", () => {
   });
 });
 
+describe("ask, with the bot's commands", () => {
+  it("answers a command as a chat does, and a chat-only one saying where it works", async () => {
+    const deals = await cli(["ask", "/deals"]);
+    expect(deals.code, deals.stderr).toBe(0);
+    expect(deals.stdout).toMatch(/^\d+ deals\n/);
+    expect(deals.stdout).toContain("/deal netflix-facebook");
+    const input = ["/subscribe all", "/deal netflix-facebook", "how much did they pay?"].join("\n");
+    const { code, stdout } = await cli(["ask", "--json", "--batch"], { input });
+    expect(code).toBe(0);
+    const [subscribe, deal, followUp] = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(Object.keys(subscribe).sort()).toEqual(CONTRACT_FIELDS);
+    expect(subscribe).toMatchObject({
+      question: "/subscribe all",
+      status: "unknown",
+      facts: [],
+      suggestions: [],
+    });
+    expect(subscribe.text).toMatch(/works in a Telegram or Discord chat/);
+    expect(deal.status).toBe("unknown");
+    expect(deal.text).toMatch(/Timeline:/);
+    expect(deal.citations.length).toBeGreaterThan(0);
+    // Lines without a chat are conversations of their own.
+    expect(followUp.status).toBe("unknown");
+  });
+
+  it("echoes each question above its answer in a plain batch", async () => {
+    const { stdout } = await cli(["ask", "--batch"], { input: "/deals\nwho paid whom?\n" });
+    expect(stdout).toMatch(/^> \/deals\n\d+ deals/);
+    expect(stdout).toMatch(/\n> who paid whom\?\n/);
+  });
+});
+
+describe("a bad KNOWLEDGE_DIR", () => {
+  it("is reported by every command as the bot reports it, naming the folder", async () => {
+    const missing = path.join(temp, "nowhere");
+    for (const args of [["ask", "hi"], ["kb:check"], ["kb:stats"]]) {
+      const { code, stdout, stderr } = await cli(args, { env: { KNOWLEDGE_DIR: missing } });
+      expect(code, args.join(" ")).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        `receipts: configuration problems:\n  - KNOWLEDGE_DIR ${missing} is not a folder: set KNOWLEDGE_DIR to the knowledge base (the folder with sources.yaml), or run from the repository's root\n`,
+      );
+    }
+  });
+});
+
 describe("kb:check", () => {
   it("is clean on the repository's knowledge base", async () => {
     const { code, stdout } = await cli(["kb:check"]);
@@ -99,12 +147,19 @@ describe("kb:check", () => {
     );
     const { code, stdout } = await cli(["kb:check"], { env: { KNOWLEDGE_DIR: copy } });
     expect(code).toBe(1);
+    expect(stdout.split("\n")[0]).toBe(`checking ${copy}`);
     const errors = stdout.split("\n").filter((line) => /netflix-facebook\.yaml:\d+:\d+: /.test(line));
     expect(errors.some((line) => line.includes("status must be one of"))).toBe(true);
     expect(errors.some((line) => line.includes('unknown key "soruces" (did you mean "sources"?)'))).toBe(
       true,
     );
     expect(stdout).not.toMatch(/\n\s+at /);
+
+    // ask refuses it too, and its advice checks this folder, not the default one.
+    const asked = await cli(["ask", "hi"], { env: { KNOWLEDGE_DIR: copy } });
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toMatch(/netflix-facebook\.yaml:\d+:\d+: /);
+    expect(asked.stderr).toContain(`fix them, then check with KNOWLEDGE_DIR=${copy} npm run kb:check`);
   });
 
   it("kb:stats prints facts per deal and per status", async () => {
@@ -145,8 +200,8 @@ describe("site", () => {
 
 describe("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
-    const child = run(process.execPath, [...TSX, "src/main.ts"], {
-      cwd: REPO,
+    const child = run(process.execPath, [app.main], {
+      cwd: app.dir,
       env: {
         ...process.env,
         TELEGRAM_BOT_TOKEN: "",

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -263,5 +263,19 @@ describe("loadCheckedConfig", () => {
       "DATA_DIR",
       "KNOWLEDGE_DIR",
     ]);
+  });
+
+  it("leaves DATA_DIR alone for the command-line tools, and checks the rest as for the bot", async () => {
+    const dataDir = path.join(dir, "untouched");
+    const config = await loadCheckedConfig(
+      { KNOWLEDGE_DIR: knowledge, DATA_DIR: dataDir },
+      { dataDir: false },
+    );
+    expect(config.knowledgeDir).toBe(knowledge);
+    expect(existsSync(dataDir)).toBe(false);
+    const problems = await asyncProblemsOf(() =>
+      loadCheckedConfig({ LOG_LEVEL: "loud", KNOWLEDGE_DIR: path.join(dir, "missing") }, { dataDir: false }),
+    );
+    expect(problems.map((p) => p.split(" ")[0])).toEqual(["LOG_LEVEL", "KNOWLEDGE_DIR"]);
   });
 });

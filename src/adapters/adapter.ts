@@ -1,4 +1,4 @@
-/** What main.ts needs from every platform adapter. */
+/** What platforms.ts needs from every platform adapter. */
 import type { Platform } from "../bot/types.js";
 
 export interface Adapter {

@@ -1,6 +1,7 @@
 /**
  * The console chat: the same bot layer as Telegram and Discord, in a terminal. With a pipe
- * instead of a terminal it answers each line and stops at end of input.
+ * instead of a terminal it answers each line and stops at end of input. It leaves on a goodbye
+ * ("exit", "quit", "bye", /quit, /exit: the bot layer marks the reply) and at Ctrl-D.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,28 +37,42 @@ export async function renderForTerminal(
   return renderPlain(reply, { imagePath: file });
 }
 
+/** How the chat ended: how many lines it answered. */
+export interface ConsoleEnd {
+  readonly answered: number;
+}
+
+export type ConsoleAdapter = Adapter & {
+  /** Whether it chats with a person at a terminal (a prompt) or answers piped lines. */
+  readonly interactive: boolean;
+  readonly done: Promise<ConsoleEnd>;
+};
+
+/** How to leave the console chat, for its greeting and for /help. */
+export const CONSOLE_LEAVING = "Leave with exit, /quit or Ctrl-D.";
+
 const CHAT: ChatRef = { platform: "console", id: "console", kind: "private" };
 const USER: UserRef = { id: "console", name: "you", canManageChat: true };
 
-export function createConsoleAdapter(
-  bot: Bot,
-  options: ConsoleOptions = {},
-): Adapter & { readonly done: Promise<void> } {
+export function createConsoleAdapter(bot: Bot, options: ConsoleOptions = {}): ConsoleAdapter {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const interactive = options.interactive ?? Boolean((input as { isTTY?: boolean }).isTTY);
+  let answered = 0;
+  let leaving = false;
   let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
+  const done = new Promise<ConsoleEnd>((resolve) => {
+    finish = () => resolve({ answered });
   });
   let lines: ReturnType<typeof createInterface> | undefined;
 
   const answer = async (line: string) => {
     const text = line.trim();
-    if (!text) return;
+    if (!text || leaving) return;
     const parsed = parseInput(text);
     if (!parsed) return;
     const reply = await bot.handle({ chat: CHAT, user: USER, input: parsed });
+    answered++;
     const hints = reply.actions.map((action) =>
       action.data
         .replace(/^src:/, "/sources ")
@@ -67,10 +82,15 @@ export function createConsoleAdapter(
     output.write(
       `${await renderForTerminal(reply, options.imageDir)}${hints.length > 0 ? `\n(${[...new Set(hints)].join(" · ")})` : ""}\n\n`,
     );
+    if (reply.farewell) {
+      leaving = true;
+      lines?.close();
+    }
   };
 
   return {
     platform: "console",
+    interactive,
     done,
     async start() {
       lines = createInterface({
@@ -80,7 +100,7 @@ export function createConsoleAdapter(
       });
       if (interactive) {
         output.write(
-          "Receipts: ask about data-sharing deals between companies. /help for commands, Ctrl+D to quit.\n",
+          `Receipts: ask about data-sharing deals between companies. /help lists the commands. ${CONSOLE_LEAVING}\n`,
         );
         lines.prompt();
       }
@@ -90,7 +110,7 @@ export function createConsoleAdapter(
         queue = queue
           .then(() => answer(line))
           .then(() => {
-            if (interactive) lines?.prompt();
+            if (interactive && !leaving) lines?.prompt();
           });
       });
       lines.on("close", () => {

@@ -7,8 +7,8 @@ import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
 import type { Deal } from "../knowledge/types.js";
-import { clip } from "../render/text.js";
 import { normalise, terms } from "../search/text.js";
+import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
 import { FloodGate } from "./flood.js";
 import {
@@ -23,7 +23,8 @@ import {
   sourcesReply,
 } from "./replies.js";
 import { timelineReply } from "./timeline.js";
-import type { ChatRef, Platform, Reply, Request, Suggestion } from "./types.js";
+
+import type { Block, ChatRef, Platform, Reply, Request, Suggestion } from "./types.js";
 
 /** A command another module adds (the subscription commands do): its help line and its meaning. */
 export interface CommandExtension {
@@ -50,6 +51,14 @@ export interface BotOptions {
   readonly maxQuestionLength?: number;
   /** Where timeline pictures are kept between asks; one per bot by default. */
   readonly timelines?: TimelineCache;
+  /**
+   * Commands the bot has in a Telegram or Discord chat but not at this entry point (the console chat
+   * and `ask` keep no subscriptions): /help lists them as such, and each one is answered with where it
+   * works rather than "Unknown command".
+   */
+  readonly chatOnly?: readonly BotCommand[];
+  /** A last line for /help, for what only this entry point knows (the console: how to leave). */
+  readonly helpNote?: string;
 }
 
 /** Who is typing, for the typeahead flood gate. */
@@ -63,6 +72,9 @@ export interface BotCommand {
   readonly usage: string;
   readonly description: string;
 }
+
+/** Commands that mean what their word means as a message: /quit and /exit say goodbye, as "quit" does. */
+const WORD_COMMANDS = new Set(["quit", "exit", "bye"]);
 
 /** Most deals offered when a name fits several. */
 const MAX_CHOICES = 6;
@@ -88,6 +100,8 @@ export class Bot {
   private readonly extensions: Map<string, CommandExtension>;
   private readonly maxQuestionLength: number;
   private readonly timelines: TimelineCache;
+  private readonly chatOnly: Map<string, BotCommand>;
+  private readonly helpNote: string | undefined;
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -100,6 +114,8 @@ export class Bot {
     this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
     this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
     this.timelines = options.timelines ?? new TimelineCache();
+    this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
+    this.helpNote = options.helpNote;
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
@@ -146,7 +162,9 @@ export class Bot {
       this.conversations.get(key),
     );
     if (focus) this.conversations.set(key, focus);
-    const reply = answerReply({ ...answer, question }, kb);
+    const answered = answerReply({ ...answer, question }, kb);
+    // "bye", "exit", "quit": an entry point that can end the conversation (the console) ends it.
+    const reply: Reply = answer.smallTalk === "bye" ? { ...answered, farewell: true } : answered;
     if (!cut) return { answer, reply };
     const note = `I read only the first ${this.maxQuestionLength} characters of your question.`;
     return { answer, reply: { ...reply, footer: reply.footer ? `${note} ${reply.footer}` : note } };
@@ -199,6 +217,9 @@ export class Bot {
     }
     const extension = this.extensions.get(name);
     if (extension) return extension.handle(request, args);
+    const elsewhere = this.chatOnly.get(name);
+    if (elsewhere) return chatOnlyReply(elsewhere);
+    if (WORD_COMMANDS.has(name)) return this.ask(request.chat, name).reply;
     return infoReply(
       "Unknown command",
       [`I don't know /${name.slice(0, 40)}. /help lists what I can do.`],
@@ -241,14 +262,18 @@ export class Bot {
           content: ["Every answer is made of sourced facts, and allegations are labelled as allegations."],
         },
         { kind: "heading", content: ["Commands"] },
-        ...this.commands.map((c) => ({
-          kind: "item" as const,
-          content: [{ text: c.usage, code: true as const }, ` — ${c.description}`],
-        })),
+        ...this.commands.map(commandItem),
+        ...(this.chatOnly.size > 0
+          ? [
+              { kind: "heading" as const, content: ["In a Telegram or Discord chat"] },
+              ...[...this.chatOnly.values()].map(commandItem),
+            ]
+          : []),
         { kind: "heading", content: ["Try asking"] },
         ...engine
           .starterQuestions()
           .map((q) => ({ kind: "item" as const, content: [{ text: q, italic: true as const }] })),
+        ...(this.helpNote ? [{ kind: "paragraph" as const, content: [this.helpNote] }] : []),
       ],
       citations: [],
       actions: [],
@@ -368,4 +393,17 @@ export class Bot {
   private clipped(text: string): string {
     return text.length > this.maxQuestionLength ? text.slice(0, this.maxQuestionLength) : text;
   }
+}
+
+function commandItem(command: BotCommand): Block {
+  return { kind: "item", content: [{ text: command.usage, code: true }, ` — ${command.description}`] };
+}
+
+/** A command this entry point does not have: where it works instead. */
+function chatOnlyReply(command: BotCommand): Reply {
+  const what = command.description.charAt(0).toLowerCase() + command.description.slice(1);
+  return infoReply("Only in a chat", [
+    `${command.usage} (${what}) works in a Telegram or Discord chat with me, not here.`,
+    "Here, ask me anything about data-sharing deals; /help lists what works.",
+  ]);
 }

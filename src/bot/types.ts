@@ -82,6 +82,8 @@ export interface Reply {
   /** May go unsent where the platform allows silence (a repeated flood notice in a chat). */
   readonly quiet?: boolean;
   readonly image?: ReplyImage;
+  /** A goodbye ("bye", "exit", /quit): an entry point that can end the conversation ends it after this. */
+  readonly farewell?: boolean;
 }
 
 /** An entry for autocomplete (Discord) or inline answers (Telegram). */

@@ -6,11 +6,9 @@
 import type { Citation } from "../answer/types.js";
 import type { Action, Block, Inline } from "../bot/types.js";
 import { formatDate } from "../knowledge/format.js";
+import { ELLIPSIS } from "../text/clip.js";
 
 export { formatDate };
-
-/** Marks text that was cut. */
-export const ELLIPSIS = "…";
 
 /** Sent when a reply has nothing to show: every platform refuses an empty message. */
 export const EMPTY_TEXT = "…";
@@ -142,12 +140,6 @@ export const length: Measure = (text) => text.length;
 
 export function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
-}
-
-/** Cuts `text` to at most `max` code points with a final "…", never inside a surrogate pair: for short labels. */
-export function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}${ELLIPSIS}`;
 }
 
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });

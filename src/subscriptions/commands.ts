@@ -11,6 +11,7 @@ import { formatProblem } from "../knowledge/report.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
 import { refusalNotice } from "./digest.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { SUBSCRIPTION_COMMANDS } from "./menu.js";
 import type { Publisher, ReloadResult } from "./publisher.js";
 import type { Store } from "./store.js";
 import { ALL, parseTopic, splitTopic, suggestTopics, type Topic, topicLabel } from "./topics.js";
@@ -34,9 +35,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
     admins.has(`${request.chat.platform}:${request.user.id}`);
 
   const subscribe: CommandExtension = {
-    name: "subscribe",
-    usage: "/subscribe <topic>",
-    description: "Get updates here about a deal, a company, or all",
+    ...SUBSCRIPTION_COMMANDS.subscribe,
     handle(request, args) {
       const denied = mayNotManage(request);
       if (denied) return denied;
@@ -71,9 +70,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const unsubscribe: CommandExtension = {
-    name: "unsubscribe",
-    usage: "/unsubscribe <topic>",
-    description: "Stop updates about a topic, or all of them",
+    ...SUBSCRIPTION_COMMANDS.unsubscribe,
     handle(request, args) {
       const denied = mayNotManage(request);
       if (denied) return denied;
@@ -125,9 +122,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const subscriptions: CommandExtension = {
-    name: "subscriptions",
-    usage: "/subscriptions",
-    description: "What this chat gets updates about",
+    ...SUBSCRIPTION_COMMANDS.subscriptions,
     handle(request) {
       const topics = store.topicsOf(request.chat.platform, request.chat.id);
       if (topics.length === 0) {
@@ -142,9 +137,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const reload: CommandExtension = {
-    name: "reload",
-    usage: "/reload",
-    description: "Admins: read the knowledge base again",
+    ...SUBSCRIPTION_COMMANDS.reload,
     async handle(request) {
       const denied = adminOnly(request, isAdmin, "reload");
       if (denied) return denied;
@@ -156,9 +149,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
   };
 
   const stats: CommandExtension = {
-    name: "stats",
-    usage: "/stats",
-    description: "Admins: subscribers, outbox and knowledge-base version",
+    ...SUBSCRIPTION_COMMANDS.stats,
     handle(request) {
       const denied = adminOnly(request, isAdmin, "stats");
       if (denied) return denied;

@@ -1,5 +1,5 @@
 /**
- * Subscriptions as one piece main.ts can hold: the store, the publisher, the commands, a dispatcher
+ * Subscriptions as one piece platforms.ts can hold: the store, the publisher, the commands, a dispatcher
  * per platform adapter, and the knowledge watcher.
  *
  *   const subscriptions = openSubscriptions({ config, holder, log });

@@ -10,8 +10,8 @@ import type { Suggestion } from "../bot/types.js";
 import { normaliseName } from "../knowledge/load.js";
 import { withParents } from "../knowledge/relations.js";
 import type { Deal, Entity, KnowledgeBase } from "../knowledge/types.js";
-import { clip } from "../render/text.js";
 import { typoDistance } from "../search/entities.js";
+import { clip } from "../text/clip.js";
 
 export type Topic = "all" | `deal:${string}` | `entity:${string}`;
 

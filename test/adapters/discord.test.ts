@@ -10,18 +10,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { Events, GatewayIntentBits } from "discord.js";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
   createDiscordAdapter,
   type DiscordAdapter,
   sameCommands,
   slashCommands,
-} from "../../src/adapters/discord.js";
-import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
+} from "../../src/adapters/discord/index.js";
+import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot, type CommandExtension } from "../../src/bot/bot.js";
 import { infoReply } from "../../src/bot/replies.js";
 import type { Reply, Request } from "../../src/bot/types.js";
-import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { createLogger } from "../../src/log.js";
 import {
   type DiscordStandIn,
@@ -29,6 +28,7 @@ import {
   type StandInCall,
   startDiscordStandIn,
 } from "../fakes/discord-api.js";
+import { knowledgeFrom } from "../support/knowledge.js";
 
 /** Long enough for src/config.ts's check (/^[A-Za-z0-9_.-]{50,}$/). */
 const TOKEN = `receipts-test.${randomBytes(24).toString("hex")}`;
@@ -122,9 +122,7 @@ function handled(spy: { mock: { calls: unknown[][] } }): Request[] {
 }
 
 beforeAll(async () => {
-  const loaded = await loadKnowledgeDir("knowledge");
-  if (!loaded.ok) throw new Error("the knowledge base has errors: run npm run kb:check");
-  knowledge = new KnowledgeHolder(buildKnowledge(loaded.kb));
+  knowledge = new KnowledgeHolder(await knowledgeFrom());
   bot = new Bot(knowledge, { flood: null, extensions: [subscribe] });
   discord = await startDiscordStandIn({ token: TOKEN });
   adapter = createDiscordAdapter({
@@ -718,7 +716,7 @@ describe("Discord adapter", () => {
   });
 });
 
-describe("npm start with DISCORD_TOKEN", () => {
+describe("the bot with DISCORD_TOKEN", () => {
   let standIn: DiscordStandIn;
   let child: ChildProcess | undefined;
   let dataDir: string;
@@ -739,8 +737,9 @@ describe("npm start with DISCORD_TOKEN", () => {
   });
 
   it("connects, registers commands, answers /ask, and stops on SIGTERM", async () => {
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: path.resolve(import.meta.dirname, "../.."),
+    const app = inject("app");
+    child = spawn(process.execPath, [app.main], {
+      cwd: app.dir,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",

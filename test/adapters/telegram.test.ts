@@ -17,13 +17,12 @@ import {
   type TelegramAdapter,
   type TelegramAdapterOptions,
   TelegramFatalError,
-} from "../../src/adapters/telegram.js";
+} from "../../src/adapters/telegram/index.js";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot, type BotOptions, type Typist } from "../../src/bot/bot.js";
 import { FloodGate } from "../../src/bot/flood.js";
 import { infoReply } from "../../src/bot/replies.js";
 import type { Reply, Request } from "../../src/bot/types.js";
-import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import { createLogger } from "../../src/log.js";
 import {
   parseTelegramHtml,
@@ -33,13 +32,12 @@ import {
   type TelegramStandIn,
   telegramErrors,
 } from "../fakes/telegram-api.js";
+import { knowledgeFrom } from "../support/knowledge.js";
 
 let knowledge: KnowledgeHolder;
 
 beforeAll(async () => {
-  const loaded = await loadKnowledgeDir("knowledge");
-  if (!loaded.ok) throw new Error("the knowledge base has errors: run npm run kb:check");
-  knowledge = new KnowledgeHolder(buildKnowledge(loaded.kb));
+  knowledge = new KnowledgeHolder(await knowledgeFrom());
 });
 
 /** An extra command that shows how the adapter translated the user, to check admin look-ups. */
@@ -852,7 +850,7 @@ describe("npm start with TELEGRAM_BOT_TOKEN", () => {
   it("runs the Telegram adapter against TELEGRAM_API_ROOT, answers, and stops on SIGTERM", async () => {
     const api = await startTelegramStandIn();
     const dataDir = await mkdtemp(path.join(tmpdir(), "receipts-telegram-"));
-    const child = spawn("npx", ["tsx", "src/main.ts"], {
+    const child = spawn("npm", ["start"], {
       cwd: path.resolve(import.meta.dirname, "../.."),
       env: {
         PATH: process.env.PATH,
@@ -861,7 +859,7 @@ describe("npm start with TELEGRAM_BOT_TOKEN", () => {
         TELEGRAM_API_ROOT: api.apiRoot,
         DATA_DIR: dataDir,
       },
-      // A process group of its own (npx → tsx → main.ts), signalled as a whole, as a container stop is.
+      // A process group of its own (npm → node scripts/run.mjs → dist/main.js), signalled as a whole.
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -46,15 +46,15 @@ describe("the question set", () => {
     const wrong = results
       .filter((r) => !r.correct)
       .map((r) => `  ${r.case.expect}: ${r.case.q} → ${r.got.status} ${r.got.facts.slice(0, 3).join(", ")}`);
-    console.log(
-      [
-        `answered correctly: ${s.answeredCorrectly}/${s.answerable} (${(answered * 100).toFixed(1)}%)`,
-        `abstained correctly: ${s.abstainedCorrectly}/${s.unanswerable} (${(abstained * 100).toFixed(1)}%)`,
-        "misses:",
-        ...wrong,
-      ].join("\n"),
-    );
-    expect(answered).toBeGreaterThanOrEqual(0.9);
-    expect(abstained).toBeGreaterThanOrEqual(0.9);
+    const report = [
+      `answered correctly: ${s.answeredCorrectly}/${s.answerable} (${(answered * 100).toFixed(1)}%)`,
+      `abstained correctly: ${s.abstainedCorrectly}/${s.unanswerable} (${(abstained * 100).toFixed(1)}%)`,
+      "misses:",
+      ...wrong,
+    ].join("\n");
+    // The misses are printed when the bar is not met, or on request (RECEIPTS_VERBOSE=1).
+    if (process.env.RECEIPTS_VERBOSE === "1") console.log(report);
+    expect(answered, report).toBeGreaterThanOrEqual(0.9);
+    expect(abstained, report).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -84,6 +84,51 @@ describe("commands", () => {
   });
 });
 
+describe("entry points without subscriptions (the console, ask)", () => {
+  const chatOnly = [{ name: "subscribe", usage: "/subscribe <topic>", description: "Get updates here" }];
+  let console_: Bot;
+  beforeAll(async () => {
+    console_ = new Bot(new KnowledgeHolder(await knowledgeFrom()), {
+      flood: null,
+      chatOnly,
+      helpNote: "Leave with exit.",
+    });
+  });
+
+  it("say plainly where a chat-only command works, instead of not knowing it", async () => {
+    const reply = await console_.handle(request({ kind: "command", name: "subscribe", args: "all" }));
+    expect(reply.tone).toBe("info");
+    expect(text(reply)).toMatch(/\/subscribe <topic> .* works in a Telegram or Discord chat/);
+    // Elsewhere the command stays unknown until a module adds it.
+    expect((await command("subscribe", "all")).title).toBe("Unknown command");
+  });
+
+  it("list chat-only commands apart in /help, with the entry point's own note", async () => {
+    const help = text(await console_.handle(request({ kind: "command", name: "help", args: "" })));
+    expect(help).toMatch(/In a Telegram or Discord chat:\n- \/subscribe <topic> — Get updates here/);
+    expect(help).toMatch(/Leave with exit\.$/);
+    expect(console_.commands.map((c) => c.name)).not.toContain("subscribe");
+  });
+});
+
+describe("goodbyes", () => {
+  it("mark the reply to bye, exit, quit, /quit and /exit as a farewell, and nothing else", async () => {
+    for (const input of [
+      { kind: "text", text: "bye" },
+      { kind: "text", text: "exit" },
+      { kind: "text", text: "quit" },
+      { kind: "command", name: "quit", args: "" },
+      { kind: "command", name: "exit", args: "" },
+    ] as const) {
+      const reply = await bot.handle(request(input));
+      expect(reply.farewell, JSON.stringify(input)).toBe(true);
+      expect(text(reply)).toMatch(/Bye!/);
+    }
+    for (const q of ["thanks", "hi", "did facebook let netflix read messages?"])
+      expect((await bot.handle(request({ kind: "text", text: q }))).farewell).toBeUndefined();
+  });
+});
+
 describe("buttons", () => {
   it("every action of an answer leads somewhere, within Telegram's 64 bytes", async () => {
     const answer = await bot.handle(request({ kind: "text", text: "netflix facebook inbox api" }));

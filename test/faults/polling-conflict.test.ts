@@ -10,7 +10,7 @@ import {
   createTelegramAdapter,
   type TelegramAdapter,
   type TelegramFatalError,
-} from "../../src/adapters/telegram.js";
+} from "../../src/adapters/telegram/index.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import { startTelegramStandIn, type TelegramStandIn } from "../fakes/telegram-api.js";

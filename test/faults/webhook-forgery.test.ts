@@ -10,7 +10,7 @@ import {
   createTelegramAdapter,
   type TelegramAdapter,
   TelegramFatalError,
-} from "../../src/adapters/telegram.js";
+} from "../../src/adapters/telegram/index.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import { ConfigError, loadConfig } from "../../src/config.js";

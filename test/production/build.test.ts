@@ -1,21 +1,13 @@
-/** The image's steps outside Docker: build with tsc, then run dist/main.js as the image does. */
+/** The image's steps outside Docker: built with tsc (test/support/global-setup.ts), dist/main.js run as the image runs it. */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AppDir, buildApp } from "./build.js";
+import { afterAll, describe, expect, inject, it } from "vitest";
 
-let app: AppDir;
-let data: string;
-beforeAll(async () => {
-  app = await buildApp();
-  data = mkdtempSync(path.join(tmpdir(), "receipts-data-"));
-}, 60_000);
-afterAll(() => {
-  rmSync(app.dir, { recursive: true, force: true });
-  rmSync(data, { recursive: true, force: true });
-});
+const app = inject("app");
+const data = mkdtempSync(path.join(tmpdir(), "receipts-data-"));
+afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 /** The environment of a fresh container: none of this machine's bot settings. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -26,19 +18,27 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: "production", DATA_DIR: data, ...extra };
 }
 
-function run(env: NodeJS.ProcessEnv, input: string) {
+/**
+ * Runs dist/main.js (from the app folder, or from `cwd` with the app's knowledge base) with
+ * `input` piped in, or with no input at all (null: stdin is /dev/null, as in a detached container).
+ */
+function run(env: NodeJS.ProcessEnv, input: string | null, cwd = app.dir) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["dist/main.js"], { cwd: app.dir, env });
+    const child = spawn(process.execPath, [app.main], {
+      cwd,
+      env: { KNOWLEDGE_DIR: path.join(app.dir, "knowledge"), ...env },
+      stdio: [input === null ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk;
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk;
     });
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+    if (input !== null) child.stdin?.end(input);
   });
 }
 
@@ -65,15 +65,26 @@ describe("node dist/main.js", () => {
   });
 
   it("reads a .env file in the working folder, the real environment winning", async () => {
-    const dotenv = `${app.dir}/.env`;
-    writeFileSync(dotenv, "LOG_LEVEL=loud\nDATA_DIRR=/tmp\n");
+    // A folder of its own: other tests run from the app folder meanwhile.
+    const folder = mkdtempSync(path.join(tmpdir(), "receipts-dotenv-"));
+    writeFileSync(path.join(folder, ".env"), "LOG_LEVEL=loud\nDATA_DIRR=/tmp\n");
     try {
-      const { code, stderr } = await run(cleanEnv({ LOG_LEVEL: "info" }), "");
+      const { code, stderr } = await run(cleanEnv({ LOG_LEVEL: "info" }), "", folder);
       expect(code).toBe(1);
       expect(stderr).toContain("DATA_DIRR is not a setting; did you mean DATA_DIR?");
       expect(stderr).not.toContain("LOG_LEVEL");
     } finally {
-      rmSync(dotenv, { force: true });
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("without a token, a terminal or any input (a detached container), exits 1 naming the variables to set", async () => {
+    for (const input of [null, ""]) {
+      const { code, stdout, stderr } = await run(cleanEnv(), input);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/no platform token is set and there is no terminal/);
+      expect(stderr).toMatch(/TELEGRAM_BOT_TOKEN or DISCORD_TOKEN \(see \.env\.example\)/);
     }
   });
 });

@@ -27,5 +27,6 @@ export async function buildApp(): Promise<AppDir> {
   copyFileSync(path.join(ROOT, "package.json"), path.join(dir, "package.json"));
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   symlinkSync(path.join(ROOT, "knowledge"), path.join(dir, "knowledge"), "dir");
+  symlinkSync(path.join(ROOT, "assets"), path.join(dir, "assets"), "dir");
   return { dir, main: path.join(dir, "dist", "main.js") };
 }

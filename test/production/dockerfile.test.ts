@@ -124,6 +124,18 @@ describe("Dockerfile", () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
+  it("ships no compiler: tsx, esbuild and TypeScript are dev dependencies, which the prune drops", () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+    for (const name of ["tsx", "esbuild", "typescript"]) {
+      expect(manifest.dependencies[name], name).toBeUndefined();
+      expect(manifest.devDependencies[name], name).toBeDefined();
+      expect(lock.packages[`node_modules/${name}`].dev, name).toBe(true);
+    }
+    // The image starts the compiled bot, never through a loader or npm.
+    expect(dockerfile).not.toMatch(/\btsx\b|--import|--loader/);
+  });
+
   it("installs nothing from npm in the runtime stage and copies only what dist/main.js needs", () => {
     for (const command of runs(runtime)) {
       expect(command).not.toMatch(/\bnpm (ci|install|i)\b/);

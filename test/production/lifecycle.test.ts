@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { loadKnowledgeDir } from "../../src/knowledge/load.js";
 import type { KnowledgeBase } from "../../src/knowledge/types.js";
@@ -19,13 +19,13 @@ import { Publisher } from "../../src/subscriptions/publisher.js";
 import { DB_FILE, openStore } from "../../src/subscriptions/store.js";
 import { type DiscordStandIn, startDiscordStandIn } from "../fakes/discord-api.js";
 import { startTelegramStandIn, type TelegramStandIn } from "../fakes/telegram-api.js";
-import { type AppDir, buildApp, ROOT } from "./build.js";
+import { ROOT } from "./build.js";
 
 const SUBSCRIBERS = Array.from({ length: 12 }, (_, i) => 1001 + i);
 const SEND_DELAY_MS = 1_500;
 const DISCORD_TOKEN = `MTA${"x".repeat(21)}.GaBcDe.${"y".repeat(38)}`;
 
-let app: AppDir;
+const app = inject("app");
 let work: string;
 let knowledgeDir: string;
 let dataDir: string;
@@ -236,7 +236,6 @@ async function healthPort(bot: Bot): Promise<number> {
 }
 
 beforeAll(async () => {
-  app = await buildApp();
   work = mkdtempSync(path.join(tmpdir(), "receipts-lifecycle-"));
   knowledgeDir = path.join(work, "knowledge");
   dataDir = path.join(work, "data");
@@ -253,7 +252,6 @@ afterAll(async () => {
   await telegram?.close();
   await discord?.close();
   rmSync(work, { recursive: true, force: true });
-  rmSync(app.dir, { recursive: true, force: true });
 });
 
 describe("the bot's lifecycle", () => {
@@ -286,7 +284,8 @@ describe("the bot's lifecycle", () => {
     bot.child.kill("SIGTERM");
     const code = await bot.exited;
     const took = Date.now() - signalled;
-    console.info(`SIGTERM mid-dispatch: exited ${code} in ${took} ms`);
+    if (process.env.RECEIPTS_VERBOSE === "1")
+      console.info(`SIGTERM mid-dispatch: exited ${code} in ${took} ms`);
 
     expect(bot.stderr()).toBe("");
     expect(code).toBe(0);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDiscordAdapter } from "../../src/adapters/discord.js";
+import { createDiscordAdapter } from "../../src/adapters/discord/index.js";
 import { Bot } from "../../src/bot/bot.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
 import {

@@ -4,7 +4,7 @@
  * stand-in recorded or an outcome the dispatcher recorded, never a sleep.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createTelegramAdapter } from "../../src/adapters/telegram.js";
+import { createTelegramAdapter } from "../../src/adapters/telegram/index.js";
 import { Bot } from "../../src/bot/bot.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
 import { type RecordedCall, startTelegramStandIn, telegramErrors } from "../fakes/telegram-api.js";

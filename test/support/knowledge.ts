@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { buildKnowledge, type Knowledge } from "../../src/answer/knowledge.js";
-import { type KnowledgeFile, loadKnowledge, loadKnowledgeDir } from "../../src/knowledge/load.js";
+import { loadKnowledgeCached } from "../../src/knowledge/cache.js";
+import { type KnowledgeFile, loadKnowledge } from "../../src/knowledge/load.js";
 import type { LoadResult } from "../../src/knowledge/types.js";
 
 export const REPO = path.join(import.meta.dirname, "..", "..");
@@ -10,11 +11,15 @@ export const FIXTURE_DIR = path.join(REPO, "test", "knowledge", "fixtures", "val
 
 const cache = new Map<string, Promise<Knowledge>>();
 
-/** The knowledge in `dir` (default: the repository's), built once per test file. */
+/**
+ * The knowledge in `dir` (default: the repository's), built once per test worker: the test files
+ * of a worker share it (see vitest.config.ts), validated once per version as the bot does (the
+ * cache gives what the loader gives: test/knowledge/cache.test.ts).
+ */
 export function knowledgeFrom(dir = path.join(REPO, "knowledge")): Promise<Knowledge> {
   let built = cache.get(dir);
   if (!built) {
-    built = loadKnowledgeDir(dir).then((result) => {
+    built = loadKnowledgeCached(dir).then((result) => {
       if (!result.ok) throw new Error(`knowledge in ${dir} does not load: ${result.errors[0]?.message}`);
       return buildKnowledge(result.kb);
     });
