@@ -50,6 +50,10 @@ const PHRASES: Readonly<Record<string, string>> = {
   "combien d'euros": "how much euros",
   "combien de temps": "how long",
   "quel montant": "how much",
+  "pour quel montant": "how much",
+  "pour combien": "how much",
+  "s'est fait allumer": "got fined",
+  "se faire allumer": "get fined",
   "quel est le montant": "how much",
   "le montant": "amount",
   "la somme": "amount",
@@ -152,6 +156,11 @@ const PHRASES: Readonly<Record<string, string>> = {
   "s'est passé quoi": "what happened",
   "qu'est-il arrivé": "what happened",
   "qu'est-ce qui est arrivé": "what happened",
+  "que sont devenus": "what happened to",
+  "que sont devenues": "what happened to",
+  "qu'est devenu": "what happened to",
+  "qu'est devenue": "what happened to",
+  "qu'est-ce que sont devenus": "what happened to",
   "il est arrivé quoi": "what happened",
   "ça a donné quoi": "what happened",
   "ca a donne quoi": "what happened",
@@ -175,23 +184,23 @@ const PHRASES: Readonly<Record<string, string>> = {
   "a fait quoi": "did do what",
   "ont fait quoi": "did do what",
   // --- said, denied ---
-  "qu'a dit": "what did they say",
-  "qu'ont dit": "what did they say",
-  "qu'a-t-il dit": "what did it say",
-  "qu'a-t-elle dit": "what did it say",
+  "qu'a dit": "say about",
+  "qu'ont dit": "say about",
+  "qu'a-t-il dit": "say about",
+  "qu'a-t-elle dit": "say about",
   "qu'ont-ils dit": "what did they say",
-  "qu'en dit": "what does say about it",
-  "a dit quoi": "responded",
-  "ont dit quoi": "responded",
-  "dit quoi": "responded",
-  "disent quoi": "responded",
+  "qu'en dit": "say about it",
+  "a dit quoi": "say about",
+  "ont dit quoi": "say about",
+  "dit quoi": "say about",
+  "disent quoi": "say about",
   "là-dessus": "about it",
   "à ce sujet": "about it",
-  "a répondu": "responded",
-  "ont répondu": "responded",
-  "qu'a répondu": "response",
-  "a dit": "responded",
-  "ont dit": "responded",
+  "a répondu": "say about",
+  "ont répondu": "say about",
+  "qu'a répondu": "say about",
+  "a dit": "say about",
+  "ont dit": "say about",
   "a dit que": "said",
   "a dit qu'il": "said it",
   "a dit qu'elle": "said it",
@@ -253,6 +262,12 @@ const PHRASES: Readonly<Record<string, string>> = {
   "avaient le droit": "were they allowed to",
   "avait le droit": "was it allowed to",
   "ont le droit": "are they allowed to",
+  "avaient-ils le droit": "were they allowed to",
+  "avait-il le droit": "was it allowed to",
+  "avait-elle le droit": "was it allowed to",
+  "a-t-il le droit": "is it allowed to",
+  "a-t-elle le droit": "is it allowed to",
+  "ont-ils le droit": "are they allowed to",
   "a le droit": "is it allowed to",
   "autorisé à": "allowed to",
   "autorisés à": "allowed to",
@@ -324,6 +339,19 @@ const PHRASES: Readonly<Record<string, string>> = {
   "peut-elle": "can it",
   "peuvent-ils": "can they",
   "peut-on": "can anyone",
+  "s'est-il": "did",
+  "s'est-elle": "did",
+  "se sont-ils": "did they",
+  "avait-il": "did",
+  "avait-elle": "did",
+  "avaient-ils": "did they",
+  "pouvait-il": "could it",
+  "pouvaient-ils": "could they",
+  "doit-il": "does it have to",
+  "doit-elle": "does it have to",
+  "doivent-ils": "do they have to",
+  "fait-il": "does it",
+  "font-ils": "do they",
   "mes données": "my data",
   "mes infos": "my data",
   "mon compte": "my account",
@@ -399,6 +427,20 @@ const PHRASES: Readonly<Record<string, string>> = {
   "pas mal": "nice",
   mdr: "lol",
   ptdr: "lol",
+  bcp: "a lot",
+  dsl: "sorry",
+  stp: "please",
+  svp: "please",
+  "s'il te plaît": "please",
+  "s'il vous plaît": "please",
+  koi: "what",
+  ki: "who",
+  kan: "when",
+  mtn: "now",
+  ajd: "today",
+  vrmt: "really",
+  pcq: "because",
+  psk: "because",
   // --- advice, opinions, predictions, outages ---
   "devrais-je": "should i",
   "je devrais": "should i",
@@ -492,6 +534,9 @@ const PHRASES: Readonly<Record<string, string>> = {
   "accord amiable": "settlement",
   "accord à l'amiable": "settlement",
   "en justice": "lawsuit",
+  "faire appel": "appeal",
+  "fait appel": "appealed",
+  "font appel": "appeal",
   "traîné en justice": "took to court",
   "traîner en justice": "take to court",
   "sans demander": "without asking",
@@ -567,6 +612,8 @@ const WORDS: Readonly<Record<string, string>> = {
   // money, fines, penalties
   amende: "fine",
   amendes: "fine",
+  amande: "fine",
+  amandes: "fine",
   amender: "fine",
   sanction: "penalty",
   sanctionner: "penalty",
@@ -578,6 +625,20 @@ const WORDS: Readonly<Record<string, string>> = {
   prendre: "get",
   écopé: "got",
   écoper: "get",
+  épinglé: "penalised",
+  épingler: "penalise",
+  reçu: "got",
+  recevoir: "get",
+  reçoit: "gets",
+  reçoivent: "get",
+  engagé: "committed",
+  engagement: "commitment",
+  engagements: "commitments",
+  indéfiniment: "indefinitely",
+  relatif: "",
+  relative: "",
+  relatifs: "",
+  relatives: "",
   infligé: "imposed",
   infliger: "impose",
   imposé: "imposed",
@@ -758,6 +819,12 @@ const WORDS: Readonly<Record<string, string>> = {
   défense: "defence",
   promis: "promised",
   promesse: "promise",
+  demande: "request",
+  demander: "ask",
+  prétend: "claims",
+  prétendre: "claim",
+  affirme: "claims",
+  affirmer: "claim",
   message: "message",
   messages: "messages",
   messagerie: "messaging",
@@ -834,6 +901,10 @@ const WORDS: Readonly<Record<string, string>> = {
   enregistrer: "record",
   enregistré: "recorded",
   voix: "voice",
+  vocal: "voice",
+  vocaux: "voice",
+  vocale: "voice",
+  vocales: "voice",
   écouter: "listen",
   écouté: "listened",
   micro: "microphone",
@@ -1077,6 +1148,9 @@ const WORDS: Readonly<Record<string, string>> = {
   arnaques: "scams",
   fraude: "fraud",
   âgées: "elderly",
+  âgés: "elderly",
+  vieux: "old",
+  vieilles: "old",
   prêtre: "priest",
   soldats: "soldiers",
   musulmans: "muslims",
@@ -1192,6 +1266,17 @@ const WORDS: Readonly<Record<string, string>> = {
   refusé: "refused",
   retiré: "removed",
   retirer: "remove",
+  améliorer: "improve",
+  touché: "affected",
+  touchés: "affected",
+  touchées: "affected",
+  concernés: "affected",
+  empêcher: "stop",
+  empêché: "stopped",
+  résilier: "cancel",
+  résiliation: "cancel",
+  désabonner: "unsubscribe",
+  après: "after",
   viré: "removed",
   virer: "remove",
   allé: "went",
@@ -1253,6 +1338,22 @@ const WORDS: Readonly<Record<string, string>> = {
   recette: "recipe",
   poème: "poem",
   écris: "write",
+  // inner words of small talk, so a short message made of them reads as French
+  "es-tu": "are you",
+  "êtes-vous": "are you",
+  toi: "",
+  revoir: "review",
+  beaucoup: "a lot",
+  bientôt: "soon",
+  prochaine: "next",
+  prochain: "next",
+  journée: "day",
+  soirée: "evening",
+  nuit: "night",
+  vois: "see",
+  mal: "bad",
+  va: "will",
+  vont: "will",
   // countries, regions, cities
   irlande: "ireland",
   irlandais: "irish",
@@ -1316,9 +1417,16 @@ const WORDS: Readonly<Record<string, string>> = {
   saoudien: "saudi",
   saoudite: "saudi",
   pays: "country",
+  sale: "dirty",
+  sales: "dirty",
+  fine: "thin",
+  but: "purpose",
+  actuellement: "now",
   pour: "over",
   cours: "",
   // misspellings whose stem belongs to another word
+  arete: "stopped",
+  areter: "stop",
   donnes: "data",
 };
 
@@ -1408,12 +1516,18 @@ const NAMES = [
   "umeng",
   "uber",
   "associated",
+  "ap",
+  "at",
+  "ico",
+  "odni",
+  "yahoo",
   "icloud",
   "ios",
   "edpb",
   "eff",
 ];
 
+const INVERSIONS = ["-il", "-elle", "-ils", "-elles", "-on", "-t-il", "-t-elle", "-t-on"];
 const ELIDED = ["l", "d", "n", "s", "qu", "j", "m", "t", "jusqu", "lorsqu", "puisqu"];
 const APOSTROPHES = ["'", "’"];
 const VOWEL = /^[aeiouyhàâäéèêëîïôöùûü]/;
@@ -1426,10 +1540,23 @@ function spellings(phrase: string): string[] {
   return [...out].filter((spelling) => spelling.trim().length > 1);
 }
 
+/** Money asked for by "combien de …" is an amount; anything else in the plural is counted. */
+const NOT_COUNTED = new Set(["dollars", "euros", "fine", "money", "million", "billion", "thousand"]);
+
 function phrases(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [phrase, to] of Object.entries(PHRASES))
+  const add = (phrase: string, to: string) => {
     for (const spelling of spellings(phrase)) out[spelling] ??= to;
+  };
+  for (const [phrase, to] of Object.entries(PHRASES)) add(phrase, to);
+  // "l'action collective", "d'intelligence artificielle": a phrase can take an elision too.
+  for (const [phrase, to] of Object.entries(PHRASES))
+    if (phrase.includes(" ") && VOWEL.test(phrase) && !/^\p{L}+'/u.test(phrase))
+      for (const prefix of ["l", "d"]) add(`${prefix}'${phrase}`, to);
+  // "combien d'utilisateurs" counts users: "how many users".
+  for (const [word, to] of Object.entries(WORDS))
+    if (VOWEL.test(word) && to.endsWith("s") && !NOT_COUNTED.has(to))
+      add(`combien d'${word}`, `how many ${to}`);
   return out;
 }
 
@@ -1443,6 +1570,8 @@ function words(): Record<string, string> {
     add(word, to);
     for (const spelling of spellings(word)) if (spelling.includes("-")) add(spelling, to);
     if (VOWEL.test(word)) for (const prefix of ELIDED) add(`${prefix}'${word}`, to);
+    // "vend-il", "utilise-t-elle", "enregistrent-ils": a verb asked by inversion.
+    if (!word.includes("-")) for (const subject of INVERSIONS) add(`${word}${subject}`, to);
   }
   for (const name of NAMES) for (const prefix of ELIDED) add(`${prefix}'${name}`, name);
   for (const word of FUNCTION_WORDS) for (const prefix of ["c", ...ELIDED]) add(`${prefix}'${word}`, "");
