@@ -52,8 +52,6 @@ const PHRASES: Readonly<Record<string, string>> = {
   "quel montant": "how much",
   "pour quel montant": "how much",
   "pour combien": "how much",
-  "s'est fait allumer": "got fined",
-  "se faire allumer": "get fined",
   "quel est le montant": "how much",
   "le montant": "amount",
   "la somme": "amount",
@@ -534,6 +532,10 @@ const PHRASES: Readonly<Record<string, string>> = {
   "accord amiable": "settlement",
   "accord à l'amiable": "settlement",
   "en justice": "lawsuit",
+  "s'est fait allumer": "got fined",
+  "se faire allumer": "get fined",
+  "pour toujours": "forever",
+  "à vie": "forever",
   "faire appel": "appeal",
   "fait appel": "appealed",
   "font appel": "appeal",
@@ -835,6 +837,8 @@ const WORDS: Readonly<Record<string, string>> = {
   courriel: "email",
   courriels: "emails",
   conversations: "conversations",
+  discussion: "chat",
+  discussions: "chats",
   // data, tracking, privacy
   données: "data",
   donnée: "data",
@@ -1285,6 +1289,10 @@ const WORDS: Readonly<Record<string, string>> = {
   installer: "install",
   installé: "installed",
   télécharger: "download",
+  sauvegarder: "back up",
+  exporter: "export",
+  changer: "change",
+  modifier: "change",
   jamais: "never",
   toujours: "still",
   encore: "still",
@@ -1553,6 +1561,9 @@ function phrases(): Record<string, string> {
   for (const [phrase, to] of Object.entries(PHRASES))
     if (phrase.includes(" ") && VOWEL.test(phrase) && !/^\p{L}+'/u.test(phrase))
       for (const prefix of ["l", "d"]) add(`${prefix}'${phrase}`, to);
+  // "comment supprimer…" asks how to: "how to delete".
+  for (const [word, to] of Object.entries(WORDS))
+    if (/(?:er|ir|re)$/.test(word) && !word.includes("-")) add(`comment ${word}`, `how to ${to}`);
   // "combien d'utilisateurs" counts users: "how many users".
   for (const [word, to] of Object.entries(WORDS))
     if (VOWEL.test(word) && to.endsWith("s") && !NOT_COUNTED.has(to))
