@@ -2,7 +2,7 @@
 import type { Entity } from "../knowledge/types.js";
 import type { EntityMatcher, Speller } from "./entities.js";
 import { analyseIntent, type Intent, type IntentAnalysis } from "./intent.js";
-import { detectLanguage, type Language, toEnglish } from "./languages/index.js";
+import { detectLanguage, type Language, languagesOfWord, toEnglish } from "./languages/index.js";
 import { isCommonWord, termsOfWord, words } from "./text.js";
 import { reword } from "./wording.js";
 
@@ -55,7 +55,7 @@ export function analyseQuery(
 ): Query {
   // Mostly English words (or names, or the knowledge base's own words): English, whatever a
   // detector makes of "alexa coppa fine"; otherwise the detector's language, else the chat's.
-  const language = looksEnglish(text, matcher, speller)
+  const language = looksEnglish(text, matcher, speller, options.language)
     ? "en"
     : (detectLanguage(text) ?? options.language ?? "en");
   const english = toEnglish(text, language);
@@ -122,10 +122,18 @@ export function analyseQuery(
 const ENGLISH_SHARE = 0.6;
 
 /**
- * Whether most words of a message are everyday English, names the knowledge base knows, or its
- * own words (a long word with one typo counts: "cambrige").
+ * Whether a message is English: most of its words are everyday English, names the knowledge base
+ * knows, or its own words (a long word with one typo counts: "cambrige"), and it has no more
+ * words that only another language has ("quand", "multaron") than words only English has.
+ * Words of both ("a", "in", "fine") count for neither side against the other. In a chat whose language is not English,
+ * a message needs English words of its own and none of another language's to count as English.
  */
-function looksEnglish(text: string, matcher: EntityMatcher, speller: Speller): boolean {
+function looksEnglish(
+  text: string,
+  matcher: EntityMatcher,
+  speller: Speller,
+  chat: Language | undefined,
+): boolean {
   const typed = words(text);
   if (typed.length === 0) return true;
   const named = new Set(
@@ -134,16 +142,26 @@ function looksEnglish(text: string, matcher: EntityMatcher, speller: Speller): b
       .flatMap((m) => Array.from({ length: m.length }, (_, k) => m.start + k)),
   );
   let english = 0;
+  let onlyEnglish = 0;
+  const foreign = new Map<string, number>();
   typed.forEach((word, i) => {
-    const spelt = named.has(i) || isCommonWord(word) ? undefined : speller(word);
-    if (
-      named.has(i) ||
+    if (named.has(i)) {
+      english++;
+      return;
+    }
+    const others = languagesOfWord(word);
+    const spelt = isCommonWord(word) ? undefined : speller(word);
+    const known =
       isCommonWord(word) ||
       spelt?.distance === 0 ||
-      (word.length >= 8 && spelt !== undefined && spelt.distance <= 1)
-    )
-      english++;
+      (word.length >= 8 && spelt !== undefined && spelt.distance <= 1);
+    if (known) english++;
+    if (known && others.length === 0) onlyEnglish++;
+    if (!known) for (const language of others) foreign.set(language, (foreign.get(language) ?? 0) + 1);
   });
+  const mostForeign = Math.max(0, ...foreign.values());
+  if (mostForeign > 0 && mostForeign >= onlyEnglish) return false;
+  if (chat && chat !== "en" && (onlyEnglish < 2 || mostForeign > 0)) return false;
   return english / typed.length >= ENGLISH_SHARE;
 }
 

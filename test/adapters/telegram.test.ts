@@ -18,7 +18,7 @@ import {
   type TelegramAdapterOptions,
   TelegramFatalError,
 } from "../../src/adapters/telegram/index.js";
-import { buildKnowledge, KnowledgeHolder } from "../../src/answer/knowledge.js";
+import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot, type BotOptions, type Typist } from "../../src/bot/bot.js";
 import { FloodGate } from "../../src/bot/flood.js";
 import { infoReply } from "../../src/bot/replies.js";

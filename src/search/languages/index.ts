@@ -153,3 +153,16 @@ function byWordLists(text: string): Language | undefined {
   });
   return matching.length === 1 ? matching[0] : undefined;
 }
+
+/**
+ * The other languages a word belongs to: one of their stop words, or a word or phrase word of
+ * their lexicon ("la", "quand", "multaron"). English words that are also some language's stop
+ * words ("a", "in") belong to it too; callers weigh that.
+ */
+export function languagesOfWord(word: string): Exclude<Language, "en">[] {
+  const folded = fold(word);
+  return (Object.keys(LEXICONS) as Exclude<Language, "en">[]).filter((language) => {
+    const ready = prepare(language);
+    return ready.stopWords.has(folded) || ready.exact.has(folded) || ready.phrases.has(folded);
+  });
+}
