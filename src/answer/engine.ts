@@ -295,8 +295,10 @@ export class AnswerEngine {
         .filter((later) => !(best.get(later.id) ?? []).some((id) => citations.has(id))).length;
       for (const id of ordered) {
         if (shown.length >= ANSWER_DEFAULTS.sourcesPerFact) break;
-        // A copy is shown only when it is all the fact has; never as a second receipt.
-        if (shown.length > 0 && this.tierOf(id) === "copy") break;
+        // A second receipt is shown only when it is a primary document or an original outlet:
+        // a copy or a syndicated reprint adds nothing the first did not.
+        const tier = this.tierOf(id);
+        if (shown.length > 0 && tier !== "primary" && tier !== "original") break;
         const fresh = !citations.has(id) && !shown.includes(id);
         const budget = ANSWER_DEFAULTS.sourcesPerAnswer - reserve - citations.size;
         if (fresh && shown.length > 0 && budget <= 0) continue;
