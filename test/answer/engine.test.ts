@@ -20,7 +20,12 @@ describe("answers from the fixture knowledge base", () => {
     expect(answer.citations.map((c) => c.n)).toEqual(answer.citations.map((_, i) => i + 1));
     const cited = answer.facts.flatMap((f) => f.cites);
     expect(new Set(cited)).toEqual(new Set(answer.citations.map((c) => c.n)));
-    expect(answer.citations.find((c) => c.id === "news-report")?.original?.publisher).toBe(
+    // The best receipt only: the court filing, not the news report that carries another outlet's text…
+    expect(answer.citations.map((c) => c.id)).toEqual(["court-filing"]);
+    expect(answer.facts[0]?.sources).toEqual(["court-filing", "news-report"]);
+    // …which is shown, with the outlet it comes from, where it is all a fact has.
+    const ads = ask("how much did streamco spend on acme ads?").answer;
+    expect(ads.citations.find((c) => c.id === "news-report")?.original?.publisher).toBe(
       "Example Original Outlet",
     );
   });
