@@ -11,6 +11,8 @@ import { Conversations } from "../src/answer/conversation.js";
 import { buildKnowledge } from "../src/answer/knowledge.js";
 import { loadKnowledgeDir } from "../src/knowledge/load.js";
 import type { KnowledgeBase } from "../src/knowledge/types.js";
+import { loadLanguageDetection } from "../src/search/languages/index.js";
+import { measureQuality, median, percent } from "../test/support/quality.js";
 import { loadQuestions, type QuestionCase } from "../test/support/questions.js";
 import { benchPictures } from "./pictures.js";
 import { machine, startReport } from "./start.js";
@@ -35,19 +37,6 @@ function timeAll(fn: () => void, times: number): number[] {
     out.push(performance.now() - start);
   }
   return out;
-}
-
-function ours(kb: KnowledgeBase): Engine {
-  const { engine } = buildKnowledge(kb);
-  const conversations = new Conversations();
-  return {
-    name: "Receipts engine",
-    ask: (q, chat) => {
-      const { answer, focus } = engine.answer(q.q, conversations.get(chat));
-      if (focus) conversations.set(chat, focus);
-      return answer.facts.map((f) => f.id);
-    },
-  };
 }
 
 function plainMiniSearch(kb: KnowledgeBase): Engine {
@@ -82,6 +71,7 @@ function plainLunr(kb: KnowledgeBase): Engine {
 }
 
 function quality(engine: Engine, questions: QuestionCase[]) {
+  let answered = 0;
   let first = 0;
   let top3 = 0;
   let abstained = 0;
@@ -91,8 +81,10 @@ function quality(engine: Engine, questions: QuestionCase[]) {
       if (got.length === 0) abstained++;
       return;
     }
-    if (got.length > 0 && q.facts.includes(got[0] as string)) first++;
+    const lead = q.lead.length > 0 ? q.lead : q.facts;
+    if (got.length > 0 && lead.includes(got[0] as string)) first++;
     if (got.slice(0, 3).some((id) => q.facts.includes(id))) top3++;
+    if (got.some((id) => q.facts.includes(id))) answered++;
   });
   const answerable = questions.filter((q) => q.expect === "answered").length;
   const unanswerable = questions.length - answerable;
@@ -102,6 +94,7 @@ function quality(engine: Engine, questions: QuestionCase[]) {
   return {
     first: `${((first / answerable) * 100).toFixed(1)}%`,
     top3: `${((top3 / answerable) * 100).toFixed(1)}%`,
+    answered: `${((answered / answerable) * 100).toFixed(1)}%`,
     abstained: `${((abstained / unanswerable) * 100).toFixed(1)}%`,
     p50: percentile(latencies, 0.5).toFixed(3),
     p99: percentile(latencies, 0.99).toFixed(3),
@@ -130,14 +123,97 @@ console.log(`Machine: ${machine()}\n`);
 console.log(
   `## Answer quality and latency (real knowledge base: ${kb.facts.size} facts, ${questions.length} questions)\n`,
 );
-const engines = [ours(kb), plainMiniSearch(kb), plainLunr(kb)];
+await loadLanguageDetection();
+const knowledge = buildKnowledge(kb);
+const measured = measureQuality(knowledge, questions);
+const ourLatencies = questions
+  .flatMap((q) => timeAll(() => knowledge.engine.answer(q.q, undefined, { language: q.language }), REPEAT))
+  .sort((a, b) => a - b);
+const baselines = [plainMiniSearch(kb), plainLunr(kb)].map((engine) => {
+  const q = quality(engine, questions);
+  return [engine.name, q.first, q.top3, q.answered, q.abstained, q.p50, q.p99];
+});
 console.log(
   table(
-    ["engine", "right fact first", "right fact in top 3", "correct abstentions", "p50 ms", "p99 ms"],
-    engines.map((engine) => {
-      const q = quality(engine, questions);
-      return [engine.name, q.first, q.top3, q.abstained, q.p50, q.p99];
-    }),
+    [
+      "engine",
+      "right fact first",
+      "right fact in top 3",
+      "answered",
+      "correct abstentions",
+      "p50 ms",
+      "p99 ms",
+    ],
+    [
+      [
+        "Receipts engine",
+        percent(measured.first),
+        percent(measured.top3),
+        percent(measured.answered),
+        percent(measured.abstained),
+        percentile(ourLatencies, 0.5).toFixed(3),
+        percentile(ourLatencies, 0.99).toFixed(3),
+      ],
+      ...baselines,
+    ],
+  ),
+);
+
+console.log("\n### Right fact first, per intent\n");
+console.log(
+  table(
+    ["intent", "questions", "right fact first"],
+    [...measured.firstByIntent]
+      .sort((a, b) => b[1].of - a[1].of)
+      .map(([intent, rate]) => [intent, String(rate.of), percent(rate)]),
+  ),
+);
+
+console.log("\n### Per language\n");
+console.log(
+  table(
+    ["language", "answerable", "right fact first", "to abstain on", "correct abstentions"],
+    [...measured.byLanguage].map(([language, { first, abstained }]) => [
+      language,
+      String(first.of),
+      percent(first),
+      String(abstained.of),
+      percent(abstained),
+    ]),
+  ),
+);
+
+const shown = [...measured.shownTiers.values()].reduce((a, b) => a + b, 0);
+const share = (tier: string) =>
+  `${((100 * (measured.shownTiers.get(tier) ?? 0)) / Math.max(1, shown)).toFixed(1)}%`;
+const lengths = measured.telegramLengths;
+console.log("\n### Replies\n");
+console.log(
+  table(
+    [
+      "Telegram reply, median chars",
+      "p90",
+      "longest",
+      "replies over one message or embed",
+      "follow-ups repeating the reply before",
+      "sources shown: primary",
+      "original",
+      "syndication",
+      "copy",
+    ],
+    [
+      [
+        String(median(lengths)),
+        String(lengths[Math.floor(lengths.length * 0.9)] ?? 0),
+        String(lengths.at(-1) ?? 0),
+        String(measured.oversized.length),
+        String(measured.repeats.length),
+        share("primary"),
+        share("original"),
+        share("syndication"),
+        share("copy"),
+      ],
+    ],
   ),
 );
 

@@ -37,8 +37,9 @@ export function answerReply(
 ): Reply {
   if (answer.status === "unknown") return unknownReply(answer, kb, options);
   const blocks: Block[] = [];
-  if (answer.verdict)
-    blocks.push({ kind: "paragraph", content: [{ text: answer.verdict.text, bold: true }] });
+  // A claim's verdict, or a narrow question's answer read off the lead fact, comes first.
+  const opening = answer.verdict?.text ?? answer.direct;
+  if (opening) blocks.push({ kind: "paragraph", content: [{ text: opening, bold: true }] });
   const multipleDeals = answer.deals.length > 1;
   for (const deal of answer.deals) {
     if (multipleDeals) blocks.push({ kind: "heading", content: [deal.label] });
