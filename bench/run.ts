@@ -7,7 +7,6 @@
 import path from "node:path";
 import lunr from "lunr";
 import MiniSearch from "minisearch";
-import { Conversations } from "../src/answer/conversation.js";
 import { buildKnowledge } from "../src/answer/knowledge.js";
 import { loadKnowledgeDir } from "../src/knowledge/load.js";
 import type { KnowledgeBase } from "../src/knowledge/types.js";
