@@ -10,7 +10,7 @@ import { entityGroups, type FactIndex, type Hit } from "../search/fact-index.js"
 import type { Intent } from "../search/intent.js";
 import type { Language } from "../search/languages/index.js";
 import type { AnalyseOptions, Query } from "../search/query.js";
-import { normalise } from "../search/text.js";
+import { normalise, words } from "../search/text.js";
 import { Citations } from "./citations.js";
 import type { Focus } from "./conversation.js";
 import { directAnswer } from "./direct.js";
@@ -174,7 +174,13 @@ export class AnswerEngine {
         query.entities.length === 0 &&
         query.terms.filter((term) => !this.index.isGeneric(term)).length <= 1);
     if (focus && (followUp || query.anaphoric || onlyFocusEntities)) {
-      const preferEntities = [...focus.entities, ...query.entities.map((e) => e.id)];
+      // "When did he leave?": "he" is the person in focus, not the company.
+      const person = /\b(?:he|him|his|she|her|hers)\b/.test(words(query.text).join(" "));
+      const people = person ? focus.entities.filter((id) => this.kb.entities.get(id)?.kind === "person") : [];
+      const preferEntities = [
+        ...(people.length > 0 ? people : focus.entities),
+        ...query.entities.map((e) => e.id),
+      ];
       // "When was that?" points back at the last answer; "what did Netflix say?" names its own subject.
       const preferFacts = query.entities.length > 0 ? [] : focus.facts;
       const inFocus =

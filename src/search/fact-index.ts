@@ -108,6 +108,12 @@ const DESCRIPTORS =
  */
 const FIGURE =
   /[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|million|billion|thousand|bn|m\b)|\b(?:millions?|billions?|thousands?|hundreds?|dozens?) of\b|\b(?:19|20)\d\d\s+(?!(?:and|to|or|until|when|after|before)\b)[a-z]+s\b|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\s+(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)(?:[a-z]+ )?[a-z]+s\b/i;
+/** A question about what one person gets. */
+const PER_PERSON =
+  /\b(?:do|would|will|can|could|did) (?:i|we|you) (?:get|receive|be paid)\b|\beach\b|\bper (?:person|user|member|customer|head|book|title)\b|\bindividual/i;
+/** A fact about what each person gets. */
+const EACH =
+  /\beach\b|\bper (?:person|user|member|customer|claimant|book|title|owner)\b|\bup to \$|\bclaim (?:up to|either)\b/i;
 /** Facts that say a figure was not given, or that there was none. */
 const UNDISCLOSED =
   /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b/i;
@@ -347,6 +353,9 @@ export class FactIndex {
       if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
       // A company, product or person the question is about, and the fact is not: barely a match.
       if (this.missesSubject(fact, groups, result.textTerms)) score *= MISSED_SUBJECT;
+      // The deal whose title names what was asked is the deal about it ("Babel Street's Locate X").
+      if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
+        score *= TITLE_NAMED;
       if (termTotal > 0) score *= (OWN_FLOOR + ownRank / termTotal) ** 2;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
@@ -420,6 +429,8 @@ export class FactIndex {
           count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
+        // "How much do I get?": what each person gets, not the fund.
+        if (PER_PERSON.test(query.text) && (fact.amount?.per === "user" || EACH.test(fact.text))) fit *= 1.6;
         break;
       }
       case "who": {
@@ -663,6 +674,8 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
 
 /** Entity kinds a question is about (its subject), as opposed to who ruled or which law applies. */
 const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
+/** How much more a fact counts when its deal's title names what the question names. */
+const TITLE_NAMED = 1.3;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
 

@@ -118,7 +118,7 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "why",
-    /\bwhy\b|\bhow come\b|^(?:and |so |but )?how (?:did|does|do|could|can|was|were|is|are)\b(?! (?:much|many|long|often|big))|\bwhat for\b|\bfor what\b|\breasons?\b|\bwhat (?:was|is) the (?:point|purpose|motive|goal|aim)\b|\bpurpose\b|\bmotive\b|\bwhat (?:did|do|does) (?:they|he|she|it|\w+) (?:want|need|use) (?:it|the data|that|them)(?: for)?\b|\bwhat .{1,40} used for\b/,
+    /\bwhy\b|\bhow come\b|^(?:and |so |but )?how (?:did|does|could|was|were)\b(?! (?:i|we|you)\b)(?!.*\b(?:end|ended|turn out|turned out|go|went)\b)(?! (?:much|many|long|often|big))|\bwhat for\b|\bfor what\b|\breasons?\b|\bwhat (?:was|is) the (?:point|purpose|motive|goal|aim)\b|\bpurpose\b|\bmotive\b|\bwhat (?:did|do|does) (?:they|he|she|it|\w+) (?:want|need|use) (?:it|the data|that|them)(?: for)?\b|\bwhat .{1,40} used for\b/,
   ],
   [
     "legal",
