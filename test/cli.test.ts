@@ -175,7 +175,7 @@ describe("ask with a bot command", () => {
     const { code, stdout } = await cli(["ask", "/timeline netflix-facebook"], { env: { TMPDIR: temp } });
     expect(code).toBe(0);
     const file = path.join(temp, "receipts", "timeline-netflix-facebook.png");
-    expect(stdout).toMatch(/^Timeline: Netflix and Facebook/);
+    expect(stdout).toMatch(/^Timeline: Netflix–Facebook inbox API/);
     expect(stdout).toContain(`Picture saved as ${file}\n`);
     expect(readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
   });

@@ -240,7 +240,7 @@ describe("Discord adapter", () => {
       expect(data.flags ?? 0).toBe(0);
       expect(data.allowed_mentions).toEqual({ parse: [], replied_user: false });
       const embed = data.embeds?.[0];
-      expect(embed?.title).toMatch(/Netflix and Facebook/);
+      expect(embed?.title).toMatch(/Netflix–Facebook inbox API/);
       expect(embed?.description).toMatch(/\[1\]/);
       expect(embed?.description).toMatch(/\*\*Sources\*\*\n\[1\] \[[^\]]+\]\(<https?:\/\/[^>]+>\)/);
       expect(embed?.footer?.text).toMatch(/Alleged/);
@@ -768,7 +768,7 @@ describe("the bot with DISCORD_TOKEN", () => {
     standIn.dispatch("INTERACTION_CREATE", payload);
     const callback = await standIn.waitForCall(callbackOf(payload.id));
     expect(callback.status).toBe(204);
-    expect((callback.body as Callback).data?.embeds?.[0]?.title).toMatch(/Netflix and Facebook/);
+    expect((callback.body as Callback).data?.embeds?.[0]?.title).toMatch(/Netflix–Facebook inbox API/);
 
     child.kill("SIGTERM");
     const [code] = (await exited) as [number | null];

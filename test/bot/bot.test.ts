@@ -153,7 +153,7 @@ describe("timelines", () => {
   it("/timeline answers with the deal's timeline picture, described in words", async () => {
     const reply = await command("timeline", "netflix facebook");
     expect(reply.tone).toBe("info");
-    expect(reply.title).toMatch(/^Timeline: Netflix and Facebook/);
+    expect(reply.title).toMatch(/^Timeline: Netflix–Facebook inbox API/);
     expect(reply.image?.name).toBe("timeline-netflix-facebook.png");
     expect(
       Buffer.from(reply.image?.png ?? [])
