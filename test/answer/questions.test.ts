@@ -19,7 +19,7 @@ beforeAll(async () => {
   knowledge = await knowledgeFrom();
   await loadLanguageDetection();
   quality = measureQuality(knowledge, loadQuestions());
-});
+}, 120_000); // some 900 questions, each rendered for Telegram and Discord: seconds, more on a busy machine
 
 /** The misses, printed when a bar is not met, or on request (RECEIPTS_VERBOSE=1). */
 function report(): string {
