@@ -10,6 +10,8 @@ import { type Config, ConfigError, loadCheckedConfig } from "./config.js";
 import { loadKnowledgeCached } from "./knowledge/cache.js";
 import { formatProblem } from "./knowledge/report.js";
 import type { KnowledgeBase, Problem } from "./knowledge/types.js";
+import type { SavedIndex } from "./search/fact-index.js";
+import { readSavedIndex, saveIndex } from "./search/index-cache.js";
 
 /** A .env file in the working folder fills in what the environment does not set. */
 export function readDotenv(): void {
@@ -40,16 +42,22 @@ export async function checkedConfig(
  */
 export async function openKnowledge(dir: string): Promise<KnowledgeHolder | undefined> {
   const loaded = await loadKnowledgeCached(dir);
-  if (loaded.ok) return new KnowledgeHolder(indexedWhenNeeded(loaded.kb));
+  if (loaded.ok) return new KnowledgeHolder(indexedWhenNeeded(loaded.kb, await readSavedIndex(loaded.kb)));
   reportKnowledgeErrors(dir, loaded.errors);
   return undefined;
 }
 
-/** The knowledge base now, its index and answer engine built on first use. */
-function indexedWhenNeeded(kb: KnowledgeBase): Knowledge {
+/**
+ * The knowledge base now, its index and answer engine built on first use: read from `saved` when
+ * this version was indexed before, else built and saved for the next start.
+ */
+function indexedWhenNeeded(kb: KnowledgeBase, saved: SavedIndex | undefined): Knowledge {
   let built: Knowledge | undefined;
   const knowledge = () => {
-    built ??= buildKnowledge(kb);
+    if (!built) {
+      built = buildKnowledge(kb, saved);
+      if (!saved) void saveIndex(built.index);
+    }
     return built;
   };
   return {

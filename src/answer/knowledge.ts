@@ -3,7 +3,7 @@
  * swaps versions atomically: a request sees one version from start to end.
  */
 import type { KnowledgeBase } from "../knowledge/types.js";
-import { FactIndex } from "../search/fact-index.js";
+import { FactIndex, type SavedIndex } from "../search/fact-index.js";
 import { AnswerEngine } from "./engine.js";
 
 export interface Knowledge {
@@ -12,8 +12,9 @@ export interface Knowledge {
   readonly engine: AnswerEngine;
 }
 
-export function buildKnowledge(kb: KnowledgeBase): Knowledge {
-  const index = FactIndex.build(kb);
+/** The index and engine of a knowledge base; from a saved index (see search/index-cache.ts) when there is one. */
+export function buildKnowledge(kb: KnowledgeBase, saved?: SavedIndex): Knowledge {
+  const index = FactIndex.build(kb, saved);
   return { kb, index, engine: new AnswerEngine(kb, index) };
 }
 

@@ -70,7 +70,7 @@ export function defaultCacheDir(): string {
  * Whether `dir` is (or now is) a folder only this user can write: a cache anyone could write to
  * could make the bot say what its sources do not.
  */
-async function privateFolder(dir: string): Promise<boolean> {
+export async function privateFolder(dir: string): Promise<boolean> {
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) return false;
@@ -97,7 +97,7 @@ async function cacheKey(dir: string): Promise<string> {
   return hash.digest("hex").slice(0, 32);
 }
 
-async function hashFolder(dir: string): Promise<string> {
+export async function hashFolder(dir: string): Promise<string> {
   const hash = createHash("sha256");
   for (const name of (await readdir(dir)).sort()) {
     if (!/\.[jt]s$/.test(name)) continue;

@@ -3,7 +3,7 @@
  * question wants (intents) and whom it names (entities), and a fact inherits part of its
  * deal's score.
  */
-import MiniSearch from "minisearch";
+import MiniSearch, { type Options } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
@@ -47,6 +47,14 @@ interface Candidate {
 }
 
 const NO_TERMS: ReadonlySet<string> = new Set();
+
+/** A built index, saved: MiniSearch's JSON and the knowledge base's words with their counts. */
+export interface SavedIndex {
+  /** The knowledge base version it indexes. */
+  readonly version: string;
+  readonly search: string;
+  readonly words: readonly (readonly [string, number])[];
+}
 
 export interface SearchOptions {
   /** Only facts of this deal. */
@@ -154,17 +162,22 @@ export class FactIndex {
   /** Every entity any fact of a deal involves. */
   private readonly dealEntities = new Map<string, Set<string>>();
   readonly matcher: EntityMatcher;
+  /** Every word as written in the knowledge base → how often (what `vocabulary` is built from). */
+  private readonly words: ReadonlyMap<string, number>;
   /** Entities each fact names (see mentions), worked out when first needed. */
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
   private readonly factTerms = new Map<string, ReadonlySet<string>>();
   private readonly crowdedDeals = new Map<string, boolean>();
   private readonly dealTitleEntities = new Map<string, readonly string[]>();
 
-  private constructor(readonly kb: KnowledgeBase) {
+  private constructor(
+    readonly kb: KnowledgeBase,
+    saved?: SavedIndex,
+  ) {
     this.matcher = new EntityMatcher(kb);
-    const wordCounts = new Map<string, number>();
+    const wordCounts = new Map<string, number>(saved?.words);
     const termCounts = this.terms;
-    this.search_ = new MiniSearch<IndexDocument>({
+    const options: Options<IndexDocument> = {
       fields: ["text", "questions", "deal", "names"],
       // Stop words never reach the index (nor count towards a field's length).
       tokenize: (text) => words(text).filter((word) => !isStopWord(word)),
@@ -180,17 +193,35 @@ export class FactIndex {
         boost: FIELD_BOOST,
         bm25: { k: 1.2, b: 0.5, d: 0.5 },
       },
-    });
-    this.search_.addAll([...kb.facts.values()].map((fact) => this.documentOf(fact)));
-    this.search_.addAll([...kb.deals.values()].map((deal) => this.dealDocument(deal)));
+    };
+    if (saved) {
+      // A saved index of this very knowledge base: who each fact involves is worked out again
+      // (cheap); the index itself is read, not built.
+      this.search_ = MiniSearch.loadJSON<IndexDocument>(saved.search, options);
+      for (const fact of kb.facts.values()) this.involve(fact);
+    } else {
+      this.search_ = new MiniSearch<IndexDocument>(options);
+      this.search_.addAll([...kb.facts.values()].map((fact) => this.documentOf(fact)));
+      this.search_.addAll([...kb.deals.values()].map((deal) => this.dealDocument(deal)));
+    }
     this.vocabulary = SearchableMap.from(wordCounts);
+    this.words = wordCounts;
     for (const [word, count] of wordCounts) {
       for (const term of termsOfWord(word)) termCounts.set(term, (termCounts.get(term) ?? 0) + count);
     }
   }
 
-  static build(kb: KnowledgeBase): FactIndex {
-    return new FactIndex(kb);
+  /** The index as JSON, to read back with `FactIndex.build(kb, saved)` for the same knowledge base. */
+  save(): SavedIndex {
+    return { version: this.kb.version, search: JSON.stringify(this.search_), words: [...this.words] };
+  }
+
+  /**
+   * The index of a knowledge base; from `saved` (see `save`) when it was saved for this very
+   * version, which takes a fraction of the time.
+   */
+  static build(kb: KnowledgeBase, saved?: SavedIndex): FactIndex {
+    return new FactIndex(kb, saved?.version === kb.version ? saved : undefined);
   }
 
   /** How many facts are indexed. */
@@ -621,7 +652,8 @@ export class FactIndex {
     return named;
   }
 
-  private documentOf(fact: Fact): IndexDocument {
+  /** Records who a fact involves: its deal's parties, what its deal's title names, who it is by and about. */
+  private involve(fact: Fact): void {
     const deal = this.kb.deals.get(fact.deal);
     // A deal is also about whatever its title names ("Netflix Prize…"), party or not.
     const involved = withParents(this.kb, [...entitiesOfFact(fact, deal), ...this.titleEntities(fact.deal)]);
@@ -629,6 +661,10 @@ export class FactIndex {
     const ofDeal = this.dealEntities.get(fact.deal) ?? new Set<string>();
     for (const id of involved) ofDeal.add(id);
     this.dealEntities.set(fact.deal, ofDeal);
+  }
+
+  private documentOf(fact: Fact): IndexDocument {
+    this.involve(fact);
     return {
       id: fact.id,
       text: fact.text,

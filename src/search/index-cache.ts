@@ -1,0 +1,52 @@
+/**
+ * The search index, saved once per knowledge-base version beside the validated knowledge base
+ * (knowledge/cache.ts): reading a saved index takes a fraction of building it, and a start with
+ * files it has seen before then needs neither validating nor indexing. Keyed by the knowledge
+ * base's version and by this folder's code (tokenising, stemming, synonyms, the index's fields),
+ * so any change to either builds afresh. Best effort, as the knowledge cache: a file that cannot be
+ * read or written is a miss, never an error.
+ */
+import { readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultCacheDir, hashFolder, privateFolder } from "../knowledge/cache.js";
+import type { KnowledgeBase } from "../knowledge/types.js";
+import type { FactIndex, SavedIndex } from "./fact-index.js";
+
+/** This folder (src/search or dist/search): the code that decides what the index holds. */
+const SEARCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+let codeHash: Promise<string> | undefined;
+
+async function fileOf(version: string, cacheDir: string): Promise<string> {
+  codeHash ??= hashFolder(SEARCH_DIR);
+  return path.join(cacheDir, `index-${version}-${(await codeHash).slice(0, 16)}.json`);
+}
+
+/** The index saved for this knowledge base by this code, if any. */
+export async function readSavedIndex(
+  kb: KnowledgeBase,
+  cacheDir: string = defaultCacheDir(),
+): Promise<SavedIndex | undefined> {
+  if (!(await privateFolder(cacheDir))) return undefined;
+  try {
+    const saved = JSON.parse(await readFile(await fileOf(kb.version, cacheDir), "utf8")) as SavedIndex;
+    return saved.version === kb.version ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves an index for its knowledge base's next start; never throws. */
+export async function saveIndex(index: FactIndex, cacheDir: string = defaultCacheDir()): Promise<void> {
+  try {
+    if (!(await privateFolder(cacheDir))) return;
+    const file = await fileOf(index.kb.version, cacheDir);
+    // Written aside and renamed, so a reader never sees half a file.
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, JSON.stringify(index.save()));
+    await rename(partial, file);
+  } catch {
+    // best effort
+  }
+}
