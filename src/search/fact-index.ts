@@ -3,7 +3,7 @@
  * question wants (intents) and whom it names (entities), and a fact inherits part of its
  * deal's score.
  */
-import MiniSearch, { type Options } from "minisearch";
+import MiniSearch, { type AsPlainObject, type Options } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
@@ -52,7 +52,7 @@ const NO_TERMS: ReadonlySet<string> = new Set();
 export interface SavedIndex {
   /** The knowledge base version it indexes. */
   readonly version: string;
-  readonly search: string;
+  readonly search: AsPlainObject;
   readonly words: readonly (readonly [string, number])[];
 }
 
@@ -197,7 +197,7 @@ export class FactIndex {
     if (saved) {
       // A saved index of this very knowledge base: who each fact involves is worked out again
       // (cheap); the index itself is read, not built.
-      this.search_ = MiniSearch.loadJSON<IndexDocument>(saved.search, options);
+      this.search_ = MiniSearch.loadJS<IndexDocument>(saved.search, options);
       for (const fact of kb.facts.values()) this.involve(fact);
     } else {
       this.search_ = new MiniSearch<IndexDocument>(options);
@@ -213,7 +213,7 @@ export class FactIndex {
 
   /** The index as JSON, to read back with `FactIndex.build(kb, saved)` for the same knowledge base. */
   save(): SavedIndex {
-    return { version: this.kb.version, search: JSON.stringify(this.search_), words: [...this.words] };
+    return { version: this.kb.version, search: this.search_.toJSON(), words: [...this.words] };
   }
 
   /**
