@@ -183,6 +183,12 @@ export class AnswerEngine {
       ];
       // "When was that?" points back at the last answer; "what did Netflix say?" names its own subject.
       const preferFacts = query.entities.length > 0 ? [] : focus.facts;
+      // "When was that ruling?": the noun points back at the last answer, it is no new topic.
+      const pointsBack =
+        query.entities.length === 0 &&
+        query.pointedAt.size > 0 &&
+        query.terms.every((term) => query.pointedAt.has(term));
+      if (pointsBack) return this.index.factsOfDeal(focus.deal, query, preferFacts, preferEntities);
       const inFocus =
         query.terms.length > 0
           ? this.index.search(query, { deal: focus.deal, preferFacts, preferEntities })

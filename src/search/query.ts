@@ -29,12 +29,17 @@ export interface Query {
   readonly more: boolean;
   /** Terms that only give the context ("fined over security phone numbers"): they count less in ranking. */
   readonly context: ReadonlySet<string>;
+  /** Terms of what "that ruling", "this deal", "the fine" point back at: the previous answer, not a new topic. */
+  readonly pointedAt: ReadonlySet<string>;
 }
 
 const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
 
 const FOLLOW_UP =
   /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deal|company|companies|case|lawsuit|suit|fine|settlement|ruling|app|firm|broker|data|story))\b/;
+/** "That ruling", "this deal", "the same fine": a noun pointing back at what was just said. */
+const POINTED_AT =
+  /\b(?:that|this|these|those|the same)\s+(ruling|decision|deal|deals|fine|fines|penalty|settlement|lawsuit|suit|case|report|story|claim|order|law|bill|rule|study|investigation|probe|agreement|contract|sale|program|programme|tool|judgment|verdict|complaint|letter|statement|policy|change|breach|leak|trial|appeal|payment|money|amount|vote|document|filing|info|information|thing|stuff)\b/g;
 const MORE =
   /^(?:and |so |ok |okay )?(?:tell me )?(?:more|anything else|what else|go on|continue|and then|then what|what next|more (?:on|about) (?:that|this|it))\b/;
 
@@ -102,6 +107,9 @@ export function analyseQuery(
   const entities = [...new Map(mentions.map((m) => [m.entity.id, m.entity])).values()];
   const uniqueTerms = [...new Set(queryTerms)];
   const anaphoric = FOLLOW_UP.test(lower);
+  const pointedAt = new Set(
+    [...lower.matchAll(POINTED_AT)].flatMap((match) => termsOfWord(match[1] as string)),
+  );
   const more = MORE.test(wording.text);
   return {
     text,
@@ -115,6 +123,7 @@ export function analyseQuery(
     anaphoric,
     more,
     context,
+    pointedAt,
   };
 }
 

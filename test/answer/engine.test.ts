@@ -101,6 +101,16 @@ describe("answers from the real knowledge base", () => {
     expect(conversations.get("chat-a")).toBeUndefined();
   });
 
+  it("reads 'that ruling' as the ruling just given, not as a new search for the word", () => {
+    const first = knowledge.engine.answer("klein v meta netflix case status");
+    const lead = first.answer.facts[0];
+    expect(lead?.date).toBeDefined();
+    const followUp = knowledge.engine.answer("when was that ruling?", first.focus);
+    expect(followUp.answer.facts[0]?.id).toBe(lead?.id);
+    // Without "that", "ruling" is a topic word of its own, searched for as usual.
+    expect(knowledge.index.analyse("when was the vppa ruling?").pointedAt.size).toBe(0);
+  });
+
   it("forgets the least recently used chat first when full", () => {
     const conversations = new Conversations({ maxChats: 2 });
     const focus = { deal: "netflix-facebook", entities: [], facts: [] };
