@@ -321,6 +321,12 @@ export class FactIndex {
     for (const term of query.unknownTerms) if (weights.has(term)) weights.set(term, UNKNOWN_WEIGHT);
     const termTotal = [...weights.values()].reduce((a, b) => a + b, 0);
     const total = termTotal + ENTITY_WEIGHT * groups.length;
+    // For ranking, words that only give the context count half, in what a fact holds and in the
+    // whole; a question whose only words are context ("what did Kochava say about the FTC
+    // lawsuit?") is ranked by whom it names and what it asks, not by who holds its context words.
+    let contextWeight = 0;
+    for (const term of query.context) contextWeight += weights.get(term) ?? 0;
+    const rankTotal = contextWeight < termTotal ? termTotal - contextWeight / 2 : 0;
     // With topic words of its own, a follow-up leans only a little on the previous answer.
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
     const preferEntities = options.preferEntities ?? [];
@@ -387,7 +393,7 @@ export class FactIndex {
       // The deal whose title names what was asked is the deal about it ("Babel Street's Locate X").
       if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
         score *= TITLE_NAMED;
-      if (termTotal > 0) score *= (OWN_FLOOR + ownRank / termTotal) ** 2;
+      if (rankTotal > 0) score *= (OWN_FLOOR + ownRank / rankTotal) ** 2;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;

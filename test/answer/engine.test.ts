@@ -111,6 +111,12 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.index.analyse("when was the vppa ruling?").pointedAt.size).toBe(0);
   });
 
+  it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
+    const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
+    expect(answer.facts[0]?.status).toBe("denied");
+    expect(knowledge.kb.facts.get(answer.facts[0]?.id ?? "")?.by).toContain("kochava");
+  });
+
   it("forgets the least recently used chat first when full", () => {
     const conversations = new Conversations({ maxChats: 2 });
     const focus = { deal: "netflix-facebook", entities: [], facts: [] };
