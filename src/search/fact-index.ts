@@ -395,7 +395,7 @@ export class FactIndex {
         score *= TITLE_NAMED;
       if (rankTotal > 0) score *= (OWN_FLOOR + ownRank / rankTotal) ** 2;
       score *= coverage * coverage;
-      score *= this.intentFit(fact, query) * (preferred.get(fact.id) ?? 1);
+      score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
       return { fact, score, coverage, own: termTotal > 0 ? ownWeight / termTotal : 1, entityMatches: named };
@@ -433,7 +433,7 @@ export class FactIndex {
         fact,
         // Earlier facts in a deal file tell the main story; a slight lean keeps ties in that order.
         score:
-          this.intentFit(fact, query) *
+          this.intentFit(fact, query, preferEntities) *
           (preferred.get(fact.id) ?? 1) *
           (preferEntities.some((id) => this.mentions(fact).has(id)) ? 1.5 : 1) *
           (1 - position / (facts.length * 20)),
@@ -447,9 +447,10 @@ export class FactIndex {
   /**
    * How well a fact fits what the question asks for: a dated fact for "when", an amount or a
    * count for "how much", a ruling for "was it legal", a denial for "what did they say"…
-   * 1 is neutral; the engine multiplies a fact's relevance by it.
+   * 1 is neutral; the engine multiplies a fact's relevance by it. `known`: who is already in focus
+   * ("which companies got the data?" after a question about Kaiser: not Kaiser).
    */
-  intentFit(fact: Fact, query: Query): number {
+  intentFit(fact: Fact, query: Query, known: readonly string[] = []): number {
     const { primary, all, wantsCount } = query.intent;
     let fit = 1;
     switch (primary) {
@@ -472,7 +473,7 @@ export class FactIndex {
       }
       case "who": {
         // "Which companies got the data?": the more names a fact gives, the more it answers.
-        const asked = new Set(query.entities.map((entity) => entity.id));
+        const asked = new Set([...query.entities.map((entity) => entity.id), ...known]);
         const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && this.isSomeone(id)).length;
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
         break;
