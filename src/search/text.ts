@@ -273,9 +273,13 @@ export function normalise(text: string): string {
     .replace(/'s\b/g, "");
 }
 
+/** A thousands separator: the comma in "300,000". */
+const THOUSANDS = /(\d),(?=\d{3}(?!\d))/g;
+
 /** Words as typed (normalised, not stemmed), including stop words, with phrases folded. */
 export function words(text: string): string[] {
-  const normalised = normalise(text);
+  // "300,000" and "300000" are one number, however it was typed.
+  const normalised = normalise(text).replace(THOUSANDS, "$1");
   // The Unicode-aware pattern is several times slower; plain ASCII text doesn't need it.
   const tokens =
     (ASCII.test(normalised)
@@ -327,7 +331,8 @@ let memoBytes = 0;
 
 function computeTermsOfWord(word: string): string[] {
   if (STOP_WORDS.has(word)) return [];
-  const parts = word.split(/[-']+/).filter(Boolean);
+  // "t-mobile", "at&t": the parts and the whole, so "tmobile" and "att" meet them too.
+  const parts = word.split(/[-'&]+/).filter(Boolean);
   const out: string[] = [];
   for (const part of parts) {
     const term = termOf(part);

@@ -29,6 +29,13 @@ describe("text analysis", () => {
     expect(terms("didn't")).toEqual([]);
   });
 
+  it("reads a number the same with or without thousands separators, and AT&T as ATT", () => {
+    expect(terms("$300,000 fine")).toEqual(terms("300000 fine"));
+    expect(terms("1,234,567")).toEqual(["1234567"]);
+    expect(terms("2,5 million")).not.toContain("25");
+    expect(terms("AT&T")).toEqual(terms("ATT"));
+  });
+
   it("counts a swap of two letters as one typo", () => {
     expect(typoDistance("netfilx", "netflix")).toBe(1);
     expect(typoDistance("securty", "security")).toBe(1);
