@@ -508,7 +508,7 @@ export class FactIndex {
         break;
       case "topic": {
         // "Did Yahoo scan our emails?": what happened leads; the denial follows it.
-        if (query.intent.yesNo && fact.status === "denied") fit *= 0.6;
+        if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
         const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
         fit *= 1.25 - (0.35 * facts.indexOf(fact)) / Math.max(1, facts.length);

@@ -134,7 +134,7 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "outcome",
-    /\bwhat happened\b|\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\boutcome\b|\bresult(?:ed)?\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bfines\b|\bpenalt|\bsettle|\bconsequence|\bpunish|\bstatus\b|\bwhere does .* stand\b|\bnow\b|\bany action\b|\bwhat did the \w+ do\b|\bget away with\b|\bsanction|\bbanned?\b|\border(?:ed)?\b|\b(?:win|won|winning|lose|lost|losing)\b|\bstill\b|\bhave to\b|\bmust\b/,
+    /\bwhat happened\b|\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\boutcome\b|\bresult(?:ed)?\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bfines\b|\bpenalt|\bsettle|\bconsequence|\bpunish|\b(?:case|lawsuit|suit|legal|current|court|settlement|appeal)\s+status\b|\bstatus of\b|\bwhat(?:'s| is) the status\b|\bwhere does .* stand\b|\bnow\b|\bany action\b|\bwhat did the \w+ do\b|\bget away with\b|\bsanction|\bbanned?\b|\border(?:ed)?\b|\b(?:win|won|winning|lose|lost|losing)\b|\bstill\b|\bhave to\b|\bmust\b/,
   ],
 ];
 

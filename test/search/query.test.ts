@@ -88,6 +88,10 @@ describe("query analysis on the real knowledge base", () => {
     expect(intent("is that proven?")).toBe("legal");
     expect(intent("did meta deny it?")).toBe("denial");
     expect(intent("what happened in court")).toBe("outcome");
+    expect(intent("klein v meta case status")).toBe("outcome");
+    expect(intent("what's the status of the lawsuit?")).toBe("outcome");
+    // A status that is no case's: HIV status.
+    expect(intent("did grindr sell hiv status to advertisers")).toBe("topic");
     expect(intent("is it true netflix read my messages")).toBe("claim");
     expect(intent('"Facebook gave Netflix your DMs" - legit?')).toBe("claim");
     expect(intent("Facebook gave Netflix access to everyone's messages")).toBe("claim");
