@@ -276,10 +276,13 @@ export function normalise(text: string): string {
 /** A thousands separator: the comma in "300,000". */
 const THOUSANDS = /(\d),(?=\d{3}(?!\d))/g;
 
+/** "100k": a hundred thousand, as written out ("$100,000", read as 100000). */
+const KILO = /\b(\d{1,3})k\b/g;
+
 /** Words as typed (normalised, not stemmed), including stop words, with phrases folded. */
 export function words(text: string): string[] {
-  // "300,000" and "300000" are one number, however it was typed.
-  const normalised = normalise(text).replace(THOUSANDS, "$1");
+  // "300,000", "300000" and "300k" are one number, however it was typed.
+  const normalised = normalise(text).replace(THOUSANDS, "$1").replace(KILO, "$1000");
   // The Unicode-aware pattern is several times slower; plain ASCII text doesn't need it.
   const tokens =
     (ASCII.test(normalised)

@@ -29,11 +29,12 @@ describe("text analysis", () => {
     expect(terms("didn't")).toEqual([]);
   });
 
-  it("reads a number the same with or without thousands separators, and AT&T as ATT", () => {
+  it("reads a number the same with or without thousands separators or as 100k, and AT&T as ATT", () => {
     expect(terms("$300,000 fine")).toEqual(terms("300000 fine"));
     expect(terms("1,234,567")).toEqual(["1234567"]);
     expect(terms("2,5 million")).not.toContain("25");
     expect(terms("AT&T")).toEqual(terms("ATT"));
+    expect(terms("a 100k fine")).toEqual(terms("a $100,000 fine"));
   });
 
   it("counts a swap of two letters as one typo", () => {
