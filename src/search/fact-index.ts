@@ -323,10 +323,15 @@ export class FactIndex {
     const total = termTotal + ENTITY_WEIGHT * groups.length;
     // For ranking, words that only give the context count half, in what a fact holds and in the
     // whole; a question whose only words are context ("what did Kochava say about the FTC
-    // lawsuit?") is ranked by whom it names and what it asks, not by who holds its context words.
+    // lawsuit?") or everyday ones ("did Google get data from the Flo app?") is ranked by whom it
+    // names and what it asks, not by who holds those words.
     let contextWeight = 0;
-    for (const term of query.context) contextWeight += weights.get(term) ?? 0;
-    const rankTotal = contextWeight < termTotal ? termTotal - contextWeight / 2 : 0;
+    let topical = false;
+    for (const [term, weight] of weights) {
+      if (query.context.has(term)) contextWeight += weight;
+      else if (!this.isGeneric(term)) topical = true;
+    }
+    const rankTotal = topical ? termTotal - contextWeight / 2 : 0;
     // With topic words of its own, a follow-up leans only a little on the previous answer.
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
     const preferEntities = options.preferEntities ?? [];
