@@ -9,6 +9,7 @@ import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import { entityGroups, type FactIndex, type Hit } from "../search/fact-index.js";
 import type { Intent } from "../search/intent.js";
 import type { Language } from "../search/languages/index.js";
+import { placesIn } from "../search/places.js";
 import type { AnalyseOptions, Query } from "../search/query.js";
 import { normalise, words } from "../search/text.js";
 import { Citations } from "./citations.js";
@@ -27,6 +28,8 @@ export interface AnswerResult {
 export const ANSWER_DEFAULTS = {
   /** Least share of the question's weighted terms the best fact must cover. */
   minCoverage: 0.55,
+  /** A fact holding only the names a question gives, none of its other words, must cover this much of it. */
+  namesOnlyCoverage: 0.7,
   /** "How do I…" is about using a product unless the facts speak to all of it (an opt-out setting). */
   howToCoverage: 0.7,
   /** …and its lead fact's own text must hold this share of its words. */
@@ -218,12 +221,24 @@ export class AnswerEngine {
         (hit) => hit.entityMatches >= 2 || (query.intent.primary === "claim" && sameFigure(hit)),
       );
     }
+    // "Did the UK fine TikTok…?": a place the question names is part of the story it asks about.
+    const places = placesIn(query.terms);
+    if (places.length > 0)
+      hits = hits.filter((hit) => places.every((place) => this.index.dealSpeaksOf(hit.fact.deal, place)));
     const top = hits[0];
     const long = query.terms.length >= ANSWER_DEFAULTS.longQuestionTerms;
     const minCoverage = query.intent.howTo
       ? ANSWER_DEFAULTS.howToCoverage
       : ANSWER_DEFAULTS.minCoverage - (long ? ANSWER_DEFAULTS.longQuestionAllowance : 0);
     if (!top || top.coverage < minCoverage) return [];
+    // "Why did Italy fine OpenAI?": facts about OpenAI that say nothing of Italy or a fine answer
+    // another question; they must cover much more of this one.
+    if (
+      top.own === 0 &&
+      top.coverage < ANSWER_DEFAULTS.namesOnlyCoverage &&
+      this.index.topicalTerms(query).length > 0
+    )
+      return [];
     // "How do I back up my chats": only a fact that speaks to the very action answers it.
     if (query.intent.howTo && top.own < ANSWER_DEFAULTS.howToOwn) return [];
     if (query.entities.length > 0 && top.entityMatches === 0) return [];

@@ -169,6 +169,7 @@ export class FactIndex {
   private readonly factTerms = new Map<string, ReadonlySet<string>>();
   private readonly crowdedDeals = new Map<string, boolean>();
   private readonly dealTitleEntities = new Map<string, readonly string[]>();
+  private readonly dealTermSets = new Map<string, ReadonlySet<string>>();
 
   private constructor(
     readonly kb: KnowledgeBase,
@@ -594,6 +595,38 @@ export class FactIndex {
   }
 
   /** Whether a term is one of this domain's everyday words (data, share, user…). */
+  /** Whether a deal speaks of a term anywhere: its title, summary, tags, facts, or the names of whom they involve. */
+  dealSpeaksOf(deal: string, term: string): boolean {
+    let terms = this.dealTermSets.get(deal);
+    if (!terms) {
+      const found = this.kb.deals.get(deal);
+      const names = [...(this.dealEntities.get(deal) ?? [])].flatMap((id) => {
+        const entity = this.kb.entities.get(id);
+        return entity ? [entity.name, ...entity.aliases] : [];
+      });
+      const text = found
+        ? [
+            found.title,
+            found.summary,
+            ...found.tags,
+            ...found.facts.flatMap((f) => [f.text, ...f.questions]),
+            ...names,
+          ]
+        : [];
+      terms = new Set(words(text.join(" ")).flatMap(termsOfWord));
+      this.dealTermSets.set(deal, terms);
+    }
+    return terms.has(term);
+  }
+
+  /** The question's own topic words: not a name it gives, not an everyday word, not mere context. */
+  topicalTerms(query: Query): string[] {
+    const names = new Set(query.entities.flatMap((entity) => words(entity.name).flatMap(termsOfWord)));
+    return query.terms.filter(
+      (term) => !names.has(term) && !this.isGeneric(term) && !query.context.has(term),
+    );
+  }
+
   isGeneric(term: string): boolean {
     return GENERIC.has(term);
   }

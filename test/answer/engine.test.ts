@@ -117,6 +117,20 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.kb.facts.get(answer.facts[0]?.id ?? "")?.by).toContain("kochava");
   });
 
+  it("does not answer with facts that hold only the names a question gives", () => {
+    // OpenAI is in the knowledge base; an Italian fine of OpenAI is not.
+    expect(knowledge.engine.answer("why did italy fine openai").answer.status).toBe("unknown");
+    expect(knowledge.engine.answer("why did the irish dpc fine tiktok").answer.status).toBe("answered");
+  });
+
+  it("answers from a deal that speaks of the place a question names, or not at all", () => {
+    expect(knowledge.engine.answer("did the uk fine tiktok for using children's data").answer.status).toBe(
+      "unknown",
+    );
+    const { answer } = knowledge.engine.answer("can bytedance staff in china see european users data");
+    expect(answer.deals[0]?.id).toBe("tiktok-china-access");
+  });
+
   it("forgets the least recently used chat first when full", () => {
     const conversations = new Conversations({ maxChats: 2 });
     const focus = { deal: "netflix-facebook", entities: [], facts: [] };
