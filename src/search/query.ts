@@ -93,11 +93,21 @@ export function analyseQuery(
   const lower = typed.join(" ");
   // "How many Vizio TVs": what is counted is the first word after "how many" that names no entity.
   const many = typed.indexOf("many");
-  const named = new Set(mentions.flatMap((m) => Array.from({ length: m.length }, (_, k) => m.start + k)));
-  const counted =
-    many >= 0
-      ? typed.slice(many + 1).find((word, k) => !named.has(many + 1 + k) && !isCommonWord(word))
-      : undefined;
+  // A word of an alias that is not in the entity's own name ("TVs" in "Vizio TVs") names no entity.
+  const named = new Set(
+    mentions.flatMap((m) => {
+      const own = new Set(words(m.entity.name));
+      return Array.from({ length: m.length }, (_, k) => m.start + k).filter((i) =>
+        own.has(corrected[i] as string),
+      );
+    }),
+  );
+  const countedAt =
+    many >= 0 ? typed.findIndex((word, i) => i > many && !named.has(i) && !isCommonWord(word)) : -1;
+  const counted = countedAt >= 0 ? typed[countedAt] : undefined;
+  // What is counted is asked about, even where an alias took it in.
+  if (counted !== undefined)
+    for (const term of termsOfWord(counted)) if (!queryTerms.includes(term)) queryTerms.push(term);
   // After "over", "because of" or "regarding", a question says why or about what, not what it wants.
   const cut = typed.findIndex((word, i) => i > 1 && CONTEXT_WORDS.has(word));
   const context = new Set(cut < 0 ? [] : typed.slice(cut + 1).flatMap(termsOfWord));
