@@ -11,6 +11,7 @@ import { normalise, terms } from "../search/text.js";
 import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
 import { FloodGate } from "./flood.js";
+import { type SiteLinks, siteLinks } from "./links.js";
 import {
   answerReply,
   choicesReply,
@@ -59,6 +60,8 @@ export interface BotOptions {
   readonly chatOnly?: readonly BotCommand[];
   /** A last line for /help, for what only this entry point knows (the console: how to leave). */
   readonly helpNote?: string;
+  /** The generated site's public URL (SITE_URL): replies link deals and facts to their pages. */
+  readonly siteUrl?: string;
 }
 
 /** Who is typing, for the typeahead flood gate. */
@@ -102,6 +105,7 @@ export class Bot {
   private readonly timelines: TimelineCache;
   private readonly chatOnly: Map<string, BotCommand>;
   private readonly helpNote: string | undefined;
+  private readonly links: SiteLinks;
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -116,6 +120,7 @@ export class Bot {
     this.timelines = options.timelines ?? new TimelineCache();
     this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
     this.helpNote = options.helpNote;
+    this.links = siteLinks(options.siteUrl);
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
@@ -246,7 +251,7 @@ export class Bot {
   }
 
   private async timeline(deal: Deal): Promise<Reply> {
-    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb));
+    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb), this.links);
   }
 
   private help(greeting?: string): Reply {

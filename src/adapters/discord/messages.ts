@@ -10,7 +10,6 @@ import { DiscordAPIError, type Message, PermissionFlagsBits, type PermissionsStr
 import { parseInput } from "../../bot/input.js";
 import { infoReply } from "../../bot/replies.js";
 import type { ChatRef, Reply, UserRef } from "../../bot/types.js";
-import { renderDiscord } from "../../render/discord.js";
 import {
   type DiscordContext,
   errorFields,
@@ -70,7 +69,7 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
       "error",
     );
     try {
-      await message.author.send(messageOptions(renderDiscord(notice)));
+      await message.author.send(messageOptions(notice));
       log.warn(
         { channel: message.channelId, missing },
         "discord: missing permissions; told the asker in a DM",
@@ -122,7 +121,7 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
       reply = SOMETHING_WENT_WRONG;
     }
     if (reply.quiet) return; // a repeated flood notice: once is enough (interactions must still be answered)
-    const body = messageOptions(renderDiscord(reply)); // no flags: a channel message cannot be ephemeral
+    const body = messageOptions(reply); // no flags: a channel message cannot be ephemeral
     try {
       if (dm && message.channel.isSendable()) await message.channel.send(body);
       else await message.reply(body);
