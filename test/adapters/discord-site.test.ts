@@ -1,7 +1,7 @@
 /**
- * Timelines and page links on Discord, end to end: the real discord.js against the Discord stand-in,
- * which takes the picture as a multipart upload, keeps its bytes, and shows it where the embed asks
- * (`attachment://<name>`).
+ * What the site adds to Discord, end to end: timeline pictures, and answers linked to deal pages when
+ * SITE_URL is set. The real discord.js against the Discord stand-in, which takes the picture as a
+ * multipart upload, keeps its bytes, and shows it where the embed asks (`attachment://<name>`).
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,6 +193,53 @@ describe("discord: a deal's timeline, with SITE_URL", () => {
   });
 });
 
+/** Runs a slash command and returns the first embed of the message it made. */
+async function slash(discord: DiscordStandIn, commandName: string, options: Record<string, string>) {
+  const payload = discord.interactionCreate({ kind: "command", commandName, options });
+  discord.dispatch("INTERACTION_CREATE", payload);
+  const token = String(payload.token);
+  const call = await discord.waitForCall(
+    (c) =>
+      c.status < 300 &&
+      c.body !== null &&
+      JSON.stringify(c.body).includes('"embeds"') &&
+      (c.path.startsWith(`/interactions/${String(payload.id)}/`) || c.path.includes(`/${token}/messages/`)),
+    15_000,
+  );
+  const body = call.body as { data?: { embeds?: Embed[] }; embeds?: Embed[] };
+  return (body.data?.embeds ?? body.embeds ?? [])[0] as Embed;
+}
+const QUESTION = "did facebook let netflix read private messages?";
+/** Markdown links in a description: `[text](<url>)`. */
+const links = (embed: Embed) =>
+  [...(embed.description ?? "").matchAll(/\]\(<([^>]+)>\)/g)].map((m) => m[1] ?? "");
+
+describe("discord: answers link to the deal's page, with SITE_URL", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(SITE_URL, 10_000);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("an answer's title links to the deal's page, and each fact to its anchor", async () => {
+    const embed = await slash(h.discord, "ask", { question: QUESTION });
+    expect(embed.url).toBe(PAGE);
+    const factLinks = links(embed).filter((href) => href.startsWith(`${PAGE}#`));
+    expect(factLinks.length).toBeGreaterThan(0);
+    for (const link of factLinks) {
+      const fact = knowledge.current.kb.facts.get(decodeURIComponent(link.slice(PAGE.length + 1)));
+      expect(fact?.deal, link).toBe(DEAL);
+    }
+  });
+
+  it("/deal and /sources link to the deal's page", async () => {
+    expect((await slash(h.discord, "deal", { deal: DEAL })).url).toBe(PAGE);
+    expect((await slash(h.discord, "sources", { deal: DEAL })).url).toBe(PAGE);
+  });
+});
+
 describe("discord: a deal's timeline, without SITE_URL, deferred", () => {
   let h: Harness;
   beforeAll(async () => {
@@ -215,5 +262,12 @@ describe("discord: a deal's timeline, without SITE_URL, deferred", () => {
     const embed = expectTimeline(carried, message);
     expect(embed.url).toBeUndefined();
     expect(embed.description ?? "").not.toContain("](<");
+  });
+
+  it("answers link to no page", async () => {
+    const embed = await slash(h.discord, "ask", { question: QUESTION });
+    expect(embed.title).toBeDefined();
+    expect(embed.url).toBeUndefined();
+    expect(links(embed).some((href) => href.includes("receipts.example.org"))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Timelines and page links on Telegram, end to end: the real telegraf inside our adapter, against the
- * Bot API stand-in, which takes the photo as a multipart upload and keeps its bytes.
+ * What the site adds to Telegram chats, end to end: timeline pictures, and answers linked to deal
+ * pages when SITE_URL is set. The real telegraf inside our adapter, against the Bot API stand-in,
+ * which takes the photo as a multipart upload, keeps its bytes, and parses the HTML as Telegram does.
  */
 import type { Message } from "telegraf/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,6 +140,62 @@ describe("telegram: a deal's timeline, with SITE_URL", () => {
   });
 });
 
+/** Every link in a sent message's HTML. */
+const hrefs = (call: RecordedCall): string[] =>
+  [...String(call.params.text ?? call.params.caption).matchAll(/<a href="([^"]+)">/g)].map((m) => m[1] ?? "");
+const sends = (calls: RecordedCall[]) => calls.filter((call) => call.method === "sendMessage");
+
+describe("telegram: answers link to the deal's page, with SITE_URL", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(SITE_URL);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("an answer's deal label links to its page, each fact to its anchor, and only the page is previewed", async () => {
+    const calls = await exchange(
+      h.api,
+      h.api.message({ text: "did facebook let netflix read private messages?" }),
+    );
+    const [first, ...rest] = sends(calls);
+    if (!first) throw new Error("no answer");
+    for (const call of [first, ...rest]) expect(call.response).toMatchObject({ ok: true });
+    expect(first.params.link_preview_options).toEqual({ url: PAGE, is_disabled: false });
+    for (const call of rest) expect(call.params.link_preview_options).toEqual({ is_disabled: true });
+    expect(String(first.params.text)).toMatch(new RegExp(`^<a href="${PAGE}"><b>`));
+    const factLinks = hrefs(first).filter((href) => href.startsWith(`${PAGE}#`));
+    expect(factLinks.length).toBeGreaterThan(0);
+    const { kb } = knowledge.current;
+    for (const link of factLinks) {
+      const fact = kb.facts.get(decodeURIComponent(link.slice(PAGE.length + 1)));
+      expect(fact?.deal, link).toBe(DEAL);
+    }
+    const message = result<Message.TextMessage>(first);
+    expect(message.entities).toContainEqual(expect.objectContaining({ type: "text_link", url: PAGE }));
+  });
+
+  it("/deal, /sources and /deals link deals to their pages", async () => {
+    const deal = sends(await exchange(h.api, h.api.message({ text: `/deal ${DEAL}` })))[0] as RecordedCall;
+    expect(deal.params.link_preview_options).toEqual({ url: PAGE, is_disabled: false });
+    expect(hrefs(deal)[0]).toBe(PAGE);
+    expect(hrefs(deal).some((href) => href.startsWith(`${PAGE}#`))).toBe(true);
+    const sources = sends(
+      await exchange(h.api, h.api.message({ text: `/sources ${DEAL}` })),
+    )[0] as RecordedCall;
+    expect(hrefs(sources)[0]).toBe(PAGE);
+    const deals = sends(await exchange(h.api, h.api.message({ text: "/deals" })));
+    const all = deals.flatMap(hrefs);
+    expect(all).toContain(PAGE);
+    expect(all.filter((href) => href.startsWith(`${SITE_URL}deals/`))).toHaveLength(
+      knowledge.current.kb.deals.size,
+    );
+    // A list of deals is about none of them: no preview.
+    for (const call of deals) expect(call.params.link_preview_options).toEqual({ is_disabled: true });
+  });
+});
+
 describe("telegram: a deal's timeline, without SITE_URL", () => {
   let h: Harness;
   beforeAll(async () => {
@@ -154,5 +211,19 @@ describe("telegram: a deal's timeline, without SITE_URL", () => {
     expect(message.caption).toMatch(/^Timeline: /);
     expect(String(call.params.caption)).not.toContain("<a ");
     expect(message.caption_entities?.some((e) => e.type === "text_link")).toBeFalsy();
+  });
+
+  it("answers link to no page, and preview nothing", async () => {
+    const calls = await exchange(
+      h.api,
+      h.api.message({ text: "did facebook let netflix read private messages?" }),
+    );
+    const answer = sends(calls);
+    expect(answer.length).toBeGreaterThan(0);
+    for (const call of answer) {
+      expect(call.params.link_preview_options).toEqual({ is_disabled: true });
+      expect(hrefs(call).some((href) => href.includes("receipts.example.org"))).toBe(false);
+      expect(String(call.params.text)).not.toMatch(/^<a /);
+    }
   });
 });
