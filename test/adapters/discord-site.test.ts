@@ -4,6 +4,7 @@
  * multipart upload, keeps its bytes, and shows it where the embed asks (`attachment://<name>`).
  */
 import { randomBytes } from "node:crypto";
+import { PermissionFlagsBits } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscordAdapter, type DiscordAdapter } from "../../src/adapters/discord/index.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
@@ -48,7 +49,14 @@ interface Harness {
 
 async function harness(siteUrl: string | undefined, deferAfterMs: number): Promise<Harness> {
   const bot = new Bot(knowledge, { flood: null, ...(siteUrl ? { siteUrl } : {}) });
-  const discord = await startDiscordStandIn({ token: TOKEN });
+  const discord = await startDiscordStandIn({
+    token: TOKEN,
+    guilds: [
+      { channels: [{ name: "general" }, { name: "no-files", botDeny: PermissionFlagsBits.AttachFiles }] },
+    ],
+    // Content is under test here, not the 3 s deadline (discord.test.ts has that): a busy machine may draw slowly.
+    callbackDeadlineMs: Number.POSITIVE_INFINITY,
+  });
   const adapter = createDiscordAdapter({
     bot,
     token: TOKEN,
@@ -190,6 +198,26 @@ describe("discord: a deal's timeline, with SITE_URL", () => {
     expect(call.status).toBe(200);
     const message = h.discord.message((call.response as Message).id) as Message;
     expectTimeline(call, message);
+  });
+
+  it("where it may not attach files, a mention gets the words and where to see the picture", async () => {
+    const channel = h.discord.guild().channels.find((c) => c.name === "no-files");
+    const start = h.discord.calls.length;
+    const mention = h.discord.messageCreate({
+      content: `<@${h.discord.botUser.id}> /timeline ${DEAL}`,
+      channelId: channel?.id ?? "",
+    });
+    h.discord.dispatch("MESSAGE_CREATE", mention);
+    const call = await h.discord.waitForCall(
+      (c) => c.index >= start && c.method === "POST" && c.path === `/channels/${channel?.id}/messages`,
+      15_000,
+    );
+    expect(call.status).toBe(200);
+    expect(call.files).toEqual([]);
+    const embed = (call.body as { embeds: Embed[] }).embeds[0];
+    expect(embed?.title).toMatch(/^Timeline: /);
+    expect(embed?.image).toBeUndefined();
+    expect(JSON.stringify(embed)).toContain("Attach Files");
   });
 });
 

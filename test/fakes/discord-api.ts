@@ -1274,6 +1274,7 @@ export class DiscordStandIn {
     const perms = guild ? this.permissionsIn(guild, channel, this.botUser.id) : ALL_PERMISSIONS;
     if (!(perms & P.ViewChannel)) return apiError(403, 50001, "Missing Access");
     if (!(perms & P.SendMessages)) return apiError(403, 50013, "Missing Permissions");
+    if (call.files.length && !(perms & P.AttachFiles)) return apiError(403, 50013, "Missing Permissions");
     const body = (call.body ?? {}) as MessageBody;
     const invalid = validateMessage(body, { creating: true, files: call.files.length });
     if (invalid) return invalid;
