@@ -145,6 +145,28 @@ const hrefs = (call: RecordedCall): string[] =>
   [...String(call.params.text ?? call.params.caption).matchAll(/<a href="([^"]+)">/g)].map((m) => m[1] ?? "");
 const sends = (calls: RecordedCall[]) => calls.filter((call) => call.method === "sendMessage");
 
+describe("telegram: a timeline refused as a photo", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(undefined);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("goes out as words, saying the picture could not be sent", async () => {
+    const description = "Bad Request: not enough rights to send photos to the chat";
+    h.api.failNext("sendPhoto", { error_code: 400, description });
+    const calls = await exchange(h.api, h.api.message({ text: `/timeline ${DEAL}` }));
+    expect(calls.find((c) => c.method === "sendPhoto")?.response).toMatchObject({ ok: false, description });
+    const words = calls.filter((c) => c.method === "sendMessage");
+    expect(words).toHaveLength(1);
+    const message = result<Message.TextMessage>(words[0]);
+    expect(message.text).toMatch(/^Timeline: /);
+    expect(message.text).toContain("I couldn't send the picture here");
+  });
+});
+
 describe("telegram: answers link to the deal's page, with SITE_URL", () => {
   let h: Harness;
   beforeAll(async () => {

@@ -34,6 +34,7 @@ export interface Sender {
   /**
    * A reply as it should look: a reply with a picture is a photo (its words as the caption, as much as
    * the caption's 1,024 characters hold, the rest in messages after it); any other, its messages.
+   * A photo refused for what it is (400: no media allowed here, say) goes out as words instead.
    */
   sendReply(chatId: number | string, reply: Reply, context?: Placement): Promise<SendOutcome>;
   /** Runs `task` after every earlier task for the same chat, so replies keep their order. */
@@ -117,7 +118,17 @@ export function createSender(context: TelegramContext): Sender {
           },
         ),
       );
-      if (!photo.ok) return { ok: false, error: photo.error };
+      if (!photo.ok) {
+        // Refused as a photo (a group that allows no media, say), not gone: the words still go out.
+        if (classify(photo.error).status !== "failed") return { ok: false, error: photo.error };
+        const { image: _, ...words } = reply;
+        const note = "I couldn't send the picture here.";
+        return sendMessages(
+          chatId,
+          renderTelegram({ ...words, footer: `${note} ${reply.footer ?? ""}`.trim() }),
+          where,
+        );
+      }
       const more = await sendMessages(chatId, rest, { ...where, replyTo: undefined });
       return more.ok ? { ok: true, sent: [photo.value, ...more.sent] } : more;
     },
