@@ -182,7 +182,7 @@ describe("telegram: answers link to the deal's page, with SITE_URL", () => {
       h.api.message({ text: "did facebook let netflix read private messages?" }),
     );
     const [first, ...rest] = sends(calls);
-    if (!first) throw new Error("no answer");
+    if (!first) throw new Error(`no answer; calls: ${calls.map((c) => c.method).join(", ") || "none"}`);
     for (const call of [first, ...rest]) expect(call.response).toMatchObject({ ok: true });
     expect(first.params.link_preview_options).toEqual({ url: PAGE, is_disabled: false });
     for (const call of rest) expect(call.params.link_preview_options).toEqual({ is_disabled: true });
