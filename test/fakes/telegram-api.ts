@@ -676,6 +676,10 @@ export async function startTelegramStandIn(options: StandInOptions = {}) {
       answer(res, response, record(method, params, "http", response));
     })().catch((error: unknown) => answer(res, failure(500, `Internal Server Error: ${String(error)}`)));
   });
+  // Node closes an idle keep-alive connection after 5 s; telegraf's client reuses pooled sockets
+  // without knowing that, so a reply sent after more than 5 s of thinking (a first question on a busy
+  // machine) would meet a reset socket. Servers on the internet keep idle connections open longer.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
