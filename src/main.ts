@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   if (!config) return 1;
   const knowledge = await openKnowledge(config.knowledgeDir);
   if (!knowledge) return 1;
-  if (!config.telegram && !config.discord) return chatInConsole(knowledge);
+  if (!config.telegram && !config.discord) return chatInConsole(knowledge, config.siteUrl);
   const { runOnPlatforms } = await import("./platforms.js");
   return runOnPlatforms(config, knowledge);
 }
@@ -36,9 +36,10 @@ async function main(): Promise<number> {
  * Without a terminal and without a single line to answer it exits 1 saying what to set, rather
  * than 0, which a restart policy would take as "start me again".
  */
-async function chatInConsole(knowledge: KnowledgeHolder): Promise<number> {
+async function chatInConsole(knowledge: KnowledgeHolder, siteUrl: string | undefined): Promise<number> {
   const bot = new Bot(knowledge, {
     flood: null,
+    ...(siteUrl ? { siteUrl } : {}),
     chatOnly: CHAT_ONLY_COMMANDS,
     helpNote: CONSOLE_LEAVING,
   });

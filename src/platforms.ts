@@ -128,7 +128,10 @@ function observedBot(
   subscriptions: Subscriptions,
 ): Bot {
   return observeQuestions(
-    new Bot(knowledge, { extensions: subscriptions.extensions }),
+    new Bot(knowledge, {
+      extensions: subscriptions.extensions,
+      ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
+    }),
     ({ platform, status, seconds, text }) => {
       running.metrics.questionAnswered(platform, status, seconds);
       logQuestion(

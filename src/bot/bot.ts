@@ -11,6 +11,7 @@ import { normalise, terms } from "../search/text.js";
 import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
 import { FloodGate } from "./flood.js";
+import { type SiteLinks, siteLinks } from "./links.js";
 import {
   answerReply,
   choicesReply,
@@ -59,6 +60,8 @@ export interface BotOptions {
   readonly chatOnly?: readonly BotCommand[];
   /** A last line for /help, for what only this entry point knows (the console: how to leave). */
   readonly helpNote?: string;
+  /** The generated site's public URL (SITE_URL): replies link deals and facts to their pages. */
+  readonly siteUrl?: string;
 }
 
 /** Who is typing, for the typeahead flood gate. */
@@ -102,6 +105,7 @@ export class Bot {
   private readonly timelines: TimelineCache;
   private readonly chatOnly: Map<string, BotCommand>;
   private readonly helpNote: string | undefined;
+  private readonly links: SiteLinks;
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -116,6 +120,7 @@ export class Bot {
     this.timelines = options.timelines ?? new TimelineCache();
     this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
     this.helpNote = options.helpNote;
+    this.links = siteLinks(options.siteUrl);
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
@@ -162,7 +167,7 @@ export class Bot {
       this.conversations.get(key),
     );
     if (focus) this.conversations.set(key, focus);
-    const answered = answerReply({ ...answer, question }, kb);
+    const answered = answerReply({ ...answer, question }, kb, { links: this.links });
     // "bye", "exit", "quit": an entry point that can end the conversation (the console) ends it.
     const reply: Reply = answer.smallTalk === "bye" ? { ...answered, farewell: true } : answered;
     if (!cut) return { answer, reply };
@@ -177,7 +182,7 @@ export class Bot {
         const deep = /^deal_([a-z0-9-]{1,40})$/.exec(args);
         const deal = deep ? kb.deals.get(deep[1] as string) : undefined;
         return deal
-          ? dealReply(deal, kb)
+          ? dealReply(deal, kb, this.links)
           : this.help(
               "Hi! I answer questions about who shared whose data with whom, and I always show the receipts.",
             );
@@ -185,7 +190,7 @@ export class Bot {
       case "help":
         return this.help();
       case "deals":
-        return dealsReply(kb);
+        return dealsReply(kb, this.links);
       case "deal":
       case "sources":
       case "timeline": {
@@ -208,11 +213,12 @@ export class Bot {
             found,
             name === "sources" ? "src" : name === "timeline" ? "tl" : "deal",
             clip(args, 60),
+            this.links,
           );
         if (name === "timeline") return this.timeline(deal);
-        if (name === "sources") return sourcesReply(deal, kb);
+        if (name === "sources") return sourcesReply(deal, kb, this.links);
         this.openDeal(request.chat, deal.id);
-        return dealReply(deal, kb);
+        return dealReply(deal, kb, this.links);
       }
     }
     const extension = this.extensions.get(name);
@@ -232,11 +238,11 @@ export class Bot {
     const action = parseAction(data);
     const deal = action && kb.deals.get(action.deal);
     if (!action || !deal) return infoReply("That button has expired", ["Ask again, or use /deals."], "error");
-    if (action.verb === "src") return sourcesReply(deal, kb);
-    if (action.verb === "rel") return relatedReply(deal, kb);
+    if (action.verb === "src") return sourcesReply(deal, kb, this.links);
+    if (action.verb === "rel") return relatedReply(deal, kb, this.links);
     if (action.verb === "tl") return this.timeline(deal);
     this.openDeal(chat, deal.id);
-    return dealReply(deal, kb);
+    return dealReply(deal, kb, this.links);
   }
 
   /** Opening a deal puts it in focus: "how much did they pay?" next is about this deal. */
@@ -246,7 +252,7 @@ export class Bot {
   }
 
   private async timeline(deal: Deal): Promise<Reply> {
-    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb));
+    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb), this.links);
   }
 
   private help(greeting?: string): Reply {
@@ -379,7 +385,7 @@ export class Bot {
         id: hit.fact.id,
         title: clip(deal?.title ?? hit.fact.deal, 100),
         description: clip(hit.fact.text, 200),
-        reply: answerReply(answer, kb, { suggestions: false }),
+        reply: answerReply(answer, kb, { suggestions: false, links: this.links }),
       };
     });
   }

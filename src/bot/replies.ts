@@ -5,7 +5,8 @@ import { formatDate } from "../knowledge/format.js";
 import { dealLabel } from "../knowledge/relations.js";
 import { type Deal, FACT_STATUS_LABEL, type FactStatus, type KnowledgeBase } from "../knowledge/types.js";
 import type { SmallTalk } from "../search/intent.js";
-import type { Action, Block, Reply } from "./types.js";
+import { NO_LINKS, type SiteLinks } from "./links.js";
+import type { Action, Block, Inline, Reply } from "./types.js";
 
 export const STATUS_LABEL = FACT_STATUS_LABEL;
 
@@ -24,17 +25,32 @@ export const actions = {
 
 type ActionVerb = "src" | "deal" | "rel" | "tl";
 
+/** Inline text, linked when there is somewhere to link to (the site, with SITE_URL set). */
+function linked(text: string, href: string | undefined, bold?: true): Inline {
+  return { text, ...(bold ? { bold } : {}), ...(href === undefined ? {} : { href }) };
+}
+
+/** A reply's `page`, when the site has one for it. */
+function pageOf(links: SiteLinks, dealId: string | undefined): { page?: string } {
+  const page = dealId === undefined ? undefined : links.deal(dealId);
+  return page === undefined ? {} : { page };
+}
+
 export function parseAction(data: string): { verb: ActionVerb; deal: string } | undefined {
   const match = /^(src|deal|rel|tl):([a-z0-9-]{1,40})$/.exec(data);
   return match ? { verb: match[1] as ActionVerb, deal: match[2] as string } : undefined;
 }
 
-/** `suggestions: false` leaves out the "Try asking" list (ask --json carries it apart). */
+/**
+ * `suggestions: false` leaves out the "Try asking" list (ask --json carries it apart). With `links`
+ * (SITE_URL set), the deal's label links to its page and each fact's status to the fact on that page.
+ */
 export function answerReply(
   answer: Answer,
   kb: KnowledgeBase,
-  options: { suggestions?: boolean } = {},
+  options: { suggestions?: boolean; links?: SiteLinks } = {},
 ): Reply {
+  const links = options.links ?? NO_LINKS;
   if (answer.status === "unknown") return unknownReply(answer, kb, options);
   const blocks: Block[] = [];
   // A claim's verdict, or a narrow question's answer read off the lead fact, comes first.
@@ -42,13 +58,16 @@ export function answerReply(
   if (opening) blocks.push({ kind: "paragraph", content: [{ text: opening, bold: true }] });
   const multipleDeals = answer.deals.length > 1;
   for (const deal of answer.deals) {
-    if (multipleDeals) blocks.push({ kind: "heading", content: [deal.label] });
+    if (multipleDeals) blocks.push({ kind: "heading", content: [linked(deal.label, links.deal(deal.id))] });
     for (const fact of answer.facts.filter((f) => f.deal === deal.id)) {
       // "When" questions see the date first; it is what they asked for.
       const dated = answer.intent === "when" && fact.date ? `, ${formatDate(fact.date)}` : "";
       blocks.push({
         kind: "item",
-        content: [{ text: `${STATUS_LABEL[fact.status]}${dated}:`, bold: true }, ` ${fact.text}`],
+        content: [
+          linked(`${STATUS_LABEL[fact.status]}${dated}:`, links.fact(deal.id, fact.id), true),
+          ` ${fact.text}`,
+        ],
         cites: fact.cites,
       });
     }
@@ -62,6 +81,7 @@ export function answerReply(
   return {
     tone: "answer",
     ...(lead && !multipleDeals ? { title: lead.label } : {}),
+    ...pageOf(links, lead?.id),
     blocks,
     citations: answer.citations,
     ...(notes.some(Boolean) ? { footer: notes.filter(Boolean).join(" ") } : {}),
@@ -153,7 +173,7 @@ function suggestionBlocks(suggestions: readonly string[]): Block[] {
   ];
 }
 
-export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
+export function dealReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
   const citations = new Citations(kb.sources);
   const parties = deal.parties.map((id) => kb.entities.get(id)?.name ?? id).join(", ");
   const period = deal.period
@@ -181,7 +201,10 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
     for (const fact of timeline) {
       blocks.push({
         kind: "item",
-        content: [{ text: `${fact.date} · ${STATUS_LABEL[fact.status]}:`, bold: true }, ` ${fact.text}`],
+        content: [
+          linked(`${fact.date} · ${STATUS_LABEL[fact.status]}:`, links.fact(deal.id, fact.id), true),
+          ` ${fact.text}`,
+        ],
         cites: citations.cite(fact.sources),
       });
     }
@@ -189,6 +212,7 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
   return {
     tone: "info",
     title: deal.title,
+    ...pageOf(links, deal.id),
     blocks,
     citations: citations.list,
     footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
@@ -201,7 +225,12 @@ export function dealReply(deal: Deal, kb: KnowledgeBase): Reply {
 }
 
 /** "Which Netflix deal?": one button (and one /deal line) per deal a name may mean. */
-export function choicesReply(deals: readonly Deal[], verb: "deal" | "src" | "tl", typed: string): Reply {
+export function choicesReply(
+  deals: readonly Deal[],
+  verb: "deal" | "src" | "tl",
+  typed: string,
+  links: SiteLinks = NO_LINKS,
+): Reply {
   return {
     tone: "info",
     title: `Which one? "${typed}" fits ${deals.length} deals`,
@@ -209,7 +238,7 @@ export function choicesReply(deals: readonly Deal[], verb: "deal" | "src" | "tl"
       (deal): Block => ({
         kind: "item",
         content: [
-          { text: dealLabel(deal), bold: true },
+          linked(dealLabel(deal), links.deal(deal.id), true),
           " — ",
           {
             text: `/${verb === "src" ? "sources" : verb === "tl" ? "timeline" : "deal"} ${deal.id}`,
@@ -223,13 +252,14 @@ export function choicesReply(deals: readonly Deal[], verb: "deal" | "src" | "tl"
   };
 }
 
-export function sourcesReply(deal: Deal, kb: KnowledgeBase): Reply {
+export function sourcesReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
   const cited = new Citations(kb.sources);
   cited.cite(deal.facts.flatMap((fact) => fact.sources));
   const citations = cited.list;
   return {
     tone: "info",
     title: `Sources: ${deal.title}`,
+    ...pageOf(links, deal.id),
     blocks: [
       {
         kind: "paragraph",
@@ -241,15 +271,19 @@ export function sourcesReply(deal: Deal, kb: KnowledgeBase): Reply {
   };
 }
 
-export function relatedReply(deal: Deal, kb: KnowledgeBase): Reply {
+export function relatedReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
   const related = deal.related.map((id) => kb.deals.get(id)).filter((d) => d !== undefined);
   return {
     tone: "info",
     title: `Related to: ${deal.title}`,
+    ...pageOf(links, deal.id),
     blocks:
       related.length > 0
         ? related.map(
-            (d): Block => ({ kind: "item", content: [{ text: d.title, bold: true }, ` — /deal ${d.id}`] }),
+            (d): Block => ({
+              kind: "item",
+              content: [linked(d.title, links.deal(d.id), true), ` — /deal ${d.id}`],
+            }),
           )
         : [{ kind: "paragraph", content: ["No related deals recorded."] }],
     citations: [],
@@ -257,7 +291,7 @@ export function relatedReply(deal: Deal, kb: KnowledgeBase): Reply {
   };
 }
 
-export function dealsReply(kb: KnowledgeBase): Reply {
+export function dealsReply(kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
   const deals = [...kb.deals.values()].sort((a, b) => a.title.localeCompare(b.title));
   return {
     tone: "info",
@@ -265,7 +299,7 @@ export function dealsReply(kb: KnowledgeBase): Reply {
     blocks: deals.map(
       (deal): Block => ({
         kind: "item",
-        content: [deal.title, " — ", { text: `/deal ${deal.id}`, code: true }],
+        content: [linked(deal.title, links.deal(deal.id)), " — ", { text: `/deal ${deal.id}`, code: true }],
       }),
     ),
     citations: [],

@@ -82,6 +82,11 @@ export interface Reply {
   /** May go unsent where the platform allows silence (a repeated flood notice in a chat). */
   readonly quiet?: boolean;
   readonly image?: ReplyImage;
+  /**
+   * The web page of the deal this reply is about (under SITE_URL): the title links to it, and it is
+   * the one link Telegram may preview. Unset when SITE_URL is, or when the reply is about no one deal.
+   */
+  readonly page?: string;
   /** A goodbye ("bye", "exit", /quit): an entry point that can end the conversation ends it after this. */
   readonly farewell?: boolean;
 }

@@ -1,9 +1,10 @@
 /**
  * Reply → one Discord message (the body of a create-message or interaction-response request).
  *
- * Layout: one embed whose title is the reply's title, whose description holds the blocks and then a
- * "Sources" section of lines "[n] [Title](<url>) — Publisher, date", and whose footer is the reply's
- * footer; its colour says the tone. Buttons below, five to a row. `content` stays unset: nothing in a
+ * Layout: one embed whose title is the reply's title (linked to the deal's page when the reply has one),
+ * whose description holds the blocks and then a "Sources" section of lines
+ * "[n] [Title](<url>) — Publisher, date", whose footer is the reply's footer, and whose image is the
+ * reply's picture (`attachment://<name>`: the adapter uploads the file); its colour says the tone. Buttons below, five to a row. `content` stays unset: nothing in a
  * Reply has to be plain content, and embeds never ping.
  *
  * When the description is too long, trailing blocks go first (a "…" line says so); the Sources list
@@ -113,8 +114,12 @@ export function renderDiscord(reply: Reply): DiscordMessage {
 
   const embed: APIEmbed = { color: TONE_COLORS[reply.tone] };
   if (escapedTitle !== "") embed.title = escapedTitle;
+  const page = escapedTitle === "" ? undefined : link(reply.page);
+  if (page !== undefined) embed.url = page;
   if (description !== "") embed.description = description;
   if (footer !== "") embed.footer = { text: footer };
+  // The picture itself is the adapter's to upload, as a file of this name.
+  if (reply.image) embed.image = { url: `attachment://${reply.image.name}` };
 
   return {
     embeds: [embed],

@@ -31,7 +31,8 @@ export interface TelegramMessage {
   text: string;
   parse_mode: "HTML";
   reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] };
-  link_preview_options: { is_disabled: true };
+  /** Previews stay off, except for the deal page a reply is about (Reply.page), on its first message. */
+  link_preview_options: { is_disabled: true } | { url: string; is_disabled: false };
 }
 
 export const TELEGRAM_LIMITS = {
@@ -45,6 +46,8 @@ export const TELEGRAM_LIMITS = {
   label: 64,
   /** Not a Telegram limit: a link whose escaped href is longer is shown as text, so no line outgrows a message. */
   href: 1024,
+  /** A photo's caption, after entity parsing. */
+  caption: 1024,
 } as const;
 
 /** A block too long for any message is cut to fill the current one only if this much room is left. */
@@ -84,16 +87,25 @@ const join = (...parts: Rich[]): Rich => ({
   html: parts.map((part) => part.html).join(""),
   text: parts.map((part) => part.text).join(""),
 });
-const fits = (rich: Rich) =>
-  rich.html.length <= TELEGRAM_LIMITS.text && rich.text.length <= TELEGRAM_LIMITS.text;
+const fitsIn = (limit: number) => (rich: Rich) => rich.html.length <= limit && rich.text.length <= limit;
 
-export function renderTelegram(reply: Reply): TelegramMessage[] {
+export interface TelegramRenderOptions {
+  /**
+   * The most characters of the first message: a photo's caption holds 1,024 (TELEGRAM_LIMITS.caption),
+   * and what does not fit goes on in messages after it. Default: a message's 4,096.
+   */
+  readonly firstLimit?: number;
+}
+
+export function renderTelegram(reply: Reply, options: TelegramRenderOptions = {}): TelegramMessage[] {
   const listed = citationNumbers(reply.citations);
   const units: Unit[] = [];
   if (reply.title !== undefined && !isBlank(reply.title)) {
-    units.push(
-      unit("\n\n", plain(""), tag("b", plain(reply.title.trim())), reply.title.trim(), "b", plain("")),
-    );
+    const title = tag("b", plain(reply.title.trim()));
+    const href = link(reply.page);
+    const body =
+      href === undefined ? title : { html: `<a href="${href}">${title.html}</a>`, text: title.text };
+    units.push(unit("\n\n", plain(""), body, reply.title.trim(), "b", plain("")));
   }
   const titled = units.length > 0;
   for (const block of reply.blocks) {
@@ -109,9 +121,15 @@ export function renderTelegram(reply: Reply): TelegramMessage[] {
     units.push(unit("\n\n", plain(""), tag("i", plain(footer)), footer, "i", plain("")));
   }
 
-  const texts = pack(units);
+  const texts = pack(units, options.firstLimit ?? TELEGRAM_LIMITS.text);
+  const preview = link(reply.page) === undefined ? undefined : httpUrl(reply.page ?? "");
   const messages = (texts.length > 0 ? texts : [EMPTY_TEXT]).map(
-    (text): TelegramMessage => ({ text, parse_mode: "HTML", link_preview_options: { is_disabled: true } }),
+    (text, i): TelegramMessage => ({
+      text,
+      parse_mode: "HTML",
+      link_preview_options:
+        i === 0 && preview !== undefined ? { url: preview, is_disabled: false } : { is_disabled: true },
+    }),
   );
   const keyboard = buttons(reply);
   const last = messages[messages.length - 1];
@@ -123,14 +141,20 @@ export function renderTelegram(reply: Reply): TelegramMessage[] {
  * Fills each message with as many whole units as fit. A unit too long for a message of its own is cut,
  * to the room left in the current message when that is at least MIN_CUT, else to a message of its own.
  */
-function pack(units: readonly Unit[]): string[] {
+function pack(units: readonly Unit[], firstLimit: number): string[] {
   const messages: string[] = [];
   let current: Rich | undefined;
+  const limit = () => (messages.length === 0 ? firstLimit : TELEGRAM_LIMITS.text);
   for (const next of units) {
-    const tooLong = !fits(next.rich);
     if (current) {
-      const room = TELEGRAM_LIMITS.text - current.html.length - next.gap.length;
-      const candidate = !tooLong ? next.rich : room >= MIN_CUT ? next.cut(room) : undefined;
+      const fits = fitsIn(limit());
+      const tooLong = !fits(next.rich);
+      const room = limit() - current.html.length - next.gap.length;
+      const candidate = !tooLong
+        ? next.rich
+        : room >= Math.min(MIN_CUT, limit() / 2)
+          ? next.cut(room)
+          : undefined;
       const joined = candidate && join(current, plain(next.gap), candidate);
       if (joined && fits(joined)) {
         current = joined;
@@ -138,7 +162,7 @@ function pack(units: readonly Unit[]): string[] {
       }
       messages.push(current.html);
     }
-    current = tooLong ? next.cut(TELEGRAM_LIMITS.text) : next.rich;
+    current = fitsIn(limit())(next.rich) ? next.rich : next.cut(limit());
   }
   if (current) messages.push(current.html);
   return messages;

@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { type APIEmbed, EmbedType, GatewayIntentBits, PermissionFlagsBits as P } from "discord.js";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
+import { pngSize } from "../support/png.js";
 
 export type Json = Record<string, unknown>;
 export interface User {
@@ -101,6 +102,8 @@ export interface UploadedFile {
   filename: string;
   size: number;
   contentType: string;
+  /** The file as uploaded. */
+  bytes: Buffer;
 }
 /** One REST request as the stand-in saw it, and its answer. */
 export interface StandInCall {
@@ -242,6 +245,19 @@ function apiError(status: number, code: number, message: string, errors?: Json):
   return reply(status, errors ? { code, message, errors } : { code, message });
 }
 const rich = (embed: APIEmbed): APIEmbed => ({ ...embed, type: EmbedType.Rich });
+/** An embed's `attachment://name` picture as Discord shows it: the URL of the message's file of that name. */
+const withFiles = (embed: APIEmbed, attachments: readonly Json[]): APIEmbed => {
+  const name = /^attachment:\/\/(.+)$/.exec(embed.image?.url ?? "")?.[1];
+  const file = name === undefined ? undefined : attachments.find((a) => a.filename === name);
+  if (!file) return embed;
+  const { url, proxy_url, width, height } = file as {
+    url: string;
+    proxy_url: string;
+    width?: number;
+    height?: number;
+  };
+  return { ...embed, image: { url, proxy_url, ...(width ? { width } : {}), ...(height ? { height } : {}) } };
+};
 const withoutBot = (token: unknown) => String(token).replace(/^Bot /, "");
 
 /** Discord's nested form errors: `errors.embeds["0"].title._errors = [{ code, message }]`. */
@@ -283,6 +299,20 @@ export function validateMessage(
     e.max(["embeds", i, "footer", "text"], embed.footer?.text, 2048);
     e.max(["embeds", i, "author", "name"], embed.author?.name, 256);
     e.max(["embeds", i, "fields"], embed.fields ?? [], 25);
+    // An embed links to http(s) only; its pictures may also be files of the message (attachment://name).
+    const urls: [string, string | undefined, RegExp][] = [
+      ["url", embed.url, /^https?:\/\/[^\s]+$/],
+      ["image", embed.image?.url, /^(https?|attachment):\/\/[^\s]+$/],
+      ["thumbnail", embed.thumbnail?.url, /^(https?|attachment):\/\/[^\s]+$/],
+    ];
+    for (const [key, url, allowed] of urls) {
+      if (url !== undefined && !allowed.test(url))
+        e.add(
+          ["embeds", i, key, ...(key === "url" ? [] : ["url"])],
+          "URL_TYPE_INVALID_URL",
+          "Not a well formed URL.",
+        );
+    }
     for (const text of [embed.title, embed.description, embed.footer?.text, embed.author?.name]) {
       total += text?.length ?? 0;
     }
@@ -786,6 +816,7 @@ export class DiscordStandIn {
     const { channel, guild } = this.findChannel(channelId);
     const refId = body.message_reference?.message_id;
     const referenced = refId ? this.messageStore.get(refId) : undefined;
+    const attachments = files.map((f) => this.attachment(f));
     const message: Message = {
       id: nextId(),
       type: referenced ? 19 : 0,
@@ -793,9 +824,9 @@ export class DiscordStandIn {
       ...(guild ? { guild_id: guild.id } : {}),
       author: this.botUser,
       content: body.content ?? "",
-      embeds: (body.embeds ?? []).map(rich),
+      embeds: (body.embeds ?? []).map((embed) => withFiles(rich(embed), attachments)),
       components: body.components ?? [],
-      attachments: files.map((f) => this.attachment(f)),
+      attachments,
       mentions: this.allowedMentions(body, referenced),
       ...{
         mention_roles: [],
@@ -823,6 +854,12 @@ export class DiscordStandIn {
   private attachment(file: UploadedFile): Json {
     const id = nextId();
     const url = `${this.apiRoot.replace(/\/api$/, "")}/attachments/${id}/${file.filename}`; // never a real CDN
+    let size: { width: number; height: number } | undefined;
+    try {
+      size = pngSize(file.bytes);
+    } catch {
+      // not a PNG: no dimensions, as Discord gives none for files that are not pictures
+    }
     return {
       id,
       filename: file.filename,
@@ -830,6 +867,7 @@ export class DiscordStandIn {
       content_type: file.contentType,
       url,
       proxy_url: url,
+      ...size,
     };
   }
 
@@ -847,13 +885,16 @@ export class DiscordStandIn {
 
   private editMessage(message: Message, body: MessageBody, files: UploadedFile[]): Message {
     if (body.content !== undefined) message.content = body.content ?? "";
-    if (body.embeds !== undefined) message.embeds = (body.embeds ?? []).map(rich);
     if (body.components !== undefined) message.components = body.components ?? [];
     if (body.attachments !== undefined || files.length) {
       const keep = new Set((body.attachments ?? []).map((a) => String(a.id)));
       const kept = ((message.attachments ?? []) as Json[]).filter((a) => keep.has(String(a.id)));
       message.attachments = [...kept, ...files.map((f) => this.attachment(f))];
     }
+    if (body.embeds !== undefined)
+      message.embeds = (body.embeds ?? []).map((embed) =>
+        withFiles(rich(embed), (message.attachments ?? []) as Json[]),
+      );
     // An edit ends a deferred reply's "thinking…" state; whether it is ephemeral cannot change.
     message.flags = ((body.flags ?? message.flags) & ~(EPHEMERAL | LOADING)) | (message.flags & EPHEMERAL);
     if (body.content !== undefined) message.mentions = this.allowedMentions(body);
@@ -1037,7 +1078,8 @@ export class DiscordStandIn {
     const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
     for (const [field, value] of form) {
       if (typeof value !== "string") {
-        call.files.push({ field, filename: value.name, size: value.size, contentType: value.type });
+        const bytes = Buffer.from(await value.arrayBuffer());
+        call.files.push({ field, filename: value.name, size: value.size, contentType: value.type, bytes });
       } else if (field === "payload_json") call.body = JSON.parse(value);
     }
   }
@@ -1232,6 +1274,7 @@ export class DiscordStandIn {
     const perms = guild ? this.permissionsIn(guild, channel, this.botUser.id) : ALL_PERMISSIONS;
     if (!(perms & P.ViewChannel)) return apiError(403, 50001, "Missing Access");
     if (!(perms & P.SendMessages)) return apiError(403, 50013, "Missing Permissions");
+    if (call.files.length && !(perms & P.AttachFiles)) return apiError(403, 50013, "Missing Permissions");
     const body = (call.body ?? {}) as MessageBody;
     const invalid = validateMessage(body, { creating: true, files: call.files.length });
     if (invalid) return invalid;

@@ -13,6 +13,7 @@ import {
   startTelegramStandIn,
   type TelegramStandIn,
   telegramErrors,
+  type UploadedFile,
 } from "./telegram-api.js";
 
 /** Calls the stand-in directly, the way curl would, to see raw Bot API responses. */
@@ -34,6 +35,10 @@ function nextCaught(errors: { waiting?: (e: unknown) => void }) {
     errors.waiting = resolve;
   });
 }
+
+/** A 1×1 PNG. */
+const ONE_PIXEL_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 describe("telegram stand-in driven by the real telegraf (long polling)", () => {
   let api: TelegramStandIn;
@@ -213,17 +218,38 @@ describe("telegram stand-in driven by the real telegraf (long polling)", () => {
     await expect(bot.telegram.answerInlineQuery(inline.id, results)).rejects.toMatchObject({ code: 400 });
     expect(await bot.telegram.answerInlineQuery(inline.id, results.slice(0, 50))).toBe(true);
 
-    await bot.telegram.sendPhoto(
+    await expect(
+      bot.telegram.sendPhoto(
+        api.defaultUser.id,
+        { source: Buffer.from("not really a picture"), filename: "r.png" },
+        { caption: "receipt" },
+      ),
+    ).rejects.toMatchObject({ code: 400, description: "Bad Request: IMAGE_PROCESS_FAILED" });
+    const png = Buffer.from(ONE_PIXEL_PNG, "base64");
+    const photoSent = await bot.telegram.sendPhoto(
       api.defaultUser.id,
-      { source: Buffer.from("not really a jpeg"), filename: "r.jpg" },
-      { caption: "receipt" },
+      { source: png, filename: "r.png" },
+      { caption: "<b>receipt</b>", parse_mode: "HTML" },
     );
-    const photo = await api.waitForCall("sendPhoto");
-    expect(photo.params).toMatchObject({
-      chat_id: api.defaultUser.id, // multipart values are strings; ids are numbers again
+    expect(photoSent).toMatchObject({
       caption: "receipt",
-      photo: { filename: "r.jpg", size: 17 },
+      caption_entities: [{ type: "bold", offset: 0, length: 7 }],
     });
+    expect(photoSent.photo.at(-1)).toMatchObject({ width: 1, height: 1 });
+    const photo = api.calls.filter((call) => call.method === "sendPhoto").at(-1);
+    expect(photo?.params).toMatchObject({
+      chat_id: api.defaultUser.id, // multipart values are strings; ids are numbers again
+      caption: "<b>receipt</b>",
+      photo: { filename: "r.png", size: png.length },
+    });
+    expect((photo?.params.photo as UploadedFile | undefined)?.bytes.equals(png)).toBe(true);
+    await expect(
+      bot.telegram.sendPhoto(
+        api.defaultUser.id,
+        { source: png, filename: "r.png" },
+        { caption: "x".repeat(1025) },
+      ),
+    ).rejects.toMatchObject({ code: 400, description: "Bad Request: message caption is too long" });
   });
 });
 

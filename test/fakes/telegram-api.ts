@@ -24,8 +24,15 @@ import type {
   User,
   UserFromGetMe,
 } from "telegraf/types";
+import { pngSize } from "../support/png.js";
 
 export type Params = Record<string, unknown>;
+/** A file sent in a multipart body (sendPhoto with a file of the bot's own), as a param's value. */
+export interface UploadedFile {
+  filename: string;
+  size: number;
+  bytes: Buffer;
+}
 export type ResponseParameters = { retry_after?: number; migrate_to_chat_id?: number };
 export type ApiFailure = {
   ok: false;
@@ -99,7 +106,8 @@ const NOT_MODIFIED =
 /** Telegram delivers these only when allowed_updates names them explicitly. */
 const OPT_IN_UPDATES = ["chat_member", "message_reaction", "message_reaction_count"];
 /** Form and query values are strings; these fields carry JSON-serialised objects. */
-const JSON_FIELDS = /^(reply_markup|results|entities|caption_entities|allowed_updates|commands|scope|media)$/;
+const JSON_FIELDS =
+  /^(reply_markup|reply_parameters|link_preview_options|results|entities|caption_entities|allowed_updates|commands|scope|media)$/;
 const NUMERIC_FIELDS = /^(chat_id|from_chat_id|message_id|user_id|message_thread_id|offset|limit|timeout)$/;
 const BUTTON_ACTIONS = /^(url|callback_data|web_app|login_url|switch_inline_query\w*|callback_game|pay)$/;
 const ADMIN = {
@@ -240,7 +248,9 @@ async function readParams(req: IncomingMessage, query: URLSearchParams): Promise
       const filename = /filename="([^"]*)"/.exec(part.slice(0, split))?.[1];
       const value = part.slice(split + 4).replace(/\r\n$/, "");
       if (split < 0 || name === undefined) continue;
-      params[name] = filename ? { filename, size: value.length } : Buffer.from(value, "latin1").toString();
+      params[name] = filename
+        ? ({ filename, size: value.length, bytes: Buffer.from(value, "latin1") } satisfies UploadedFile)
+        : Buffer.from(value, "latin1").toString();
     }
   }
   for (const [key, value] of Object.entries(params)) {
@@ -293,6 +303,7 @@ export async function startTelegramStandIn(options: StandInOptions = {}) {
   let queue: Update[] = [];
   let nextUpdateId = 1001;
   let nextQueryId = 1;
+  let nextFileId = 1;
   let confirmedBelow = 0; // highest getUpdates offset seen: every update below it is confirmed
   let allowedUpdates: string[] = [];
   let held: { res: ServerResponse; call: RecordedCall; limit: number; timer: NodeJS.Timeout } | undefined;
@@ -348,17 +359,59 @@ export async function startTelegramStandIn(options: StandInOptions = {}) {
     JSON.stringify([scope ?? { type: "default" }, lang ?? ""]);
 
   // ---- validation shared by send and edit methods
+  const parseMarkup = (text: string, parseMode: unknown, entities: unknown): ParsedText => {
+    if (String(parseMode).toLowerCase() !== "html") {
+      return { text, entities: Array.isArray(entities) ? entities : [] };
+    }
+    const html = parseTelegramHtml(text);
+    if ("error" in html) throw bad(html.error);
+    return html;
+  };
   const checkText = (p: Params): ParsedText => {
     if (p.text === undefined || p.text === "") throw bad("message text is empty");
-    let parsed: ParsedText = { text: String(p.text), entities: Array.isArray(p.entities) ? p.entities : [] };
-    if (String(p.parse_mode).toLowerCase() === "html") {
-      const html = parseTelegramHtml(parsed.text);
-      if ("error" in html) throw bad(html.error);
-      parsed = html;
-    }
+    const parsed = parseMarkup(String(p.text), p.parse_mode, p.entities);
     if (parsed.text.trim() === "") throw bad("message text is empty");
     if (parsed.text.length > 4096) throw bad("message is too long"); // UTF-16 code units, like JS
     return parsed;
+  };
+  /** A photo's caption: 0 to 1,024 characters after entity parsing. */
+  const checkCaption = (p: Params): ParsedText | undefined => {
+    if (p.caption === undefined || p.caption === "") return undefined;
+    const parsed = parseMarkup(String(p.caption), p.parse_mode, p.caption_entities);
+    if (parsed.text.length > 1024) throw bad("message caption is too long");
+    return parsed;
+  };
+  /** An uploaded picture as Telegram checks it: a PNG here, at most 10 MB, sides adding up to 10,000 at most, ratio 20 at most. */
+  const checkPhoto = (photo: unknown): { width: number; height: number } => {
+    if (typeof photo === "string") throw bad("wrong remote file identifier specified: Wrong string length");
+    const upload = photo as Partial<UploadedFile> | undefined;
+    if (!upload?.bytes) throw bad("there is no photo in the request");
+    if (upload.bytes.length > 10 * 1024 * 1024) throw bad("PHOTO_SAVE_FILE_INVALID");
+    let size: { width: number; height: number };
+    try {
+      size = pngSize(upload.bytes);
+    } catch {
+      throw bad("IMAGE_PROCESS_FAILED");
+    }
+    const { width, height } = size;
+    if (width < 1 || height < 1 || width + height > 10_000 || Math.max(width / height, height / width) > 20)
+      throw bad("PHOTO_INVALID_DIMENSIONS");
+    return size;
+  };
+  /** The sizes Telegram keeps of a photo: thumbnails, and the original scaled to 1,280 at most. */
+  const photoSizes = ({ width, height }: { width: number; height: number }, bytes: number) => {
+    const longest = Math.max(width, height);
+    const sides = [90, 320, 800, 1280].filter((side) => side < longest).concat(Math.min(longest, 1280));
+    return [...new Set(sides)].map((side, n) => {
+      const scale = side / longest;
+      return {
+        file_id: `photo${nextFileId}-${n}`,
+        file_unique_id: `u${nextFileId}-${n}`,
+        width: Math.round(width * scale),
+        height: Math.round(height * scale),
+        file_size: Math.round(bytes * scale * scale),
+      };
+    });
   };
   const checkMarkup = (markup: unknown): object | undefined => {
     const rows = (markup as { inline_keyboard?: unknown } | undefined)?.inline_keyboard;
@@ -446,11 +499,35 @@ export async function startTelegramStandIn(options: StandInOptions = {}) {
       };
       return storeMessage(chat, true, fields);
     },
+    sendPhoto: (p) => {
+      const chat = chatOf(p);
+      const size = checkPhoto(p.photo);
+      const caption = checkCaption(p);
+      const reply_markup = checkMarkup(p.reply_markup);
+      const { message_id, allow_sending_without_reply } = (p.reply_parameters ?? {}) as ReplyParameters;
+      const replyTo = message_id ?? p.reply_to_message_id;
+      const reply_to_message = store.get(String(chat.id))?.get(Number(replyTo))?.message;
+      if (replyTo !== undefined && !reply_to_message && !allow_sending_without_reply) {
+        throw bad("message to be replied not found");
+      }
+      const photo = photoSizes(size, (p.photo as UploadedFile).size);
+      nextFileId++;
+      const fields = {
+        from: botUser,
+        photo,
+        caption: caption?.text,
+        caption_entities: caption?.entities[0] && caption.entities,
+        reply_markup,
+        reply_to_message,
+      };
+      return storeMessage(chat, true, fields);
+    },
     editMessageText: (p) => {
       const { text, entities } = checkText(p);
       const reply_markup = checkMarkup(p.reply_markup);
       if (p.inline_message_id !== undefined) return true;
       const message = botMessage(p, "message to edit not found");
+      if (message.text === undefined) throw bad("there is no text in the message to edit");
       // Omitting reply_markup in an edit removes the inline keyboard, so it is compared too.
       const before = [message.text, message.entities ?? [], message.reply_markup];
       if (same(before, [text, entities, reply_markup])) throw bad(NOT_MODIFIED);
@@ -599,6 +676,10 @@ export async function startTelegramStandIn(options: StandInOptions = {}) {
       answer(res, response, record(method, params, "http", response));
     })().catch((error: unknown) => answer(res, failure(500, `Internal Server Error: ${String(error)}`)));
   });
+  // Node closes an idle keep-alive connection after 5 s; telegraf's client reuses pooled sockets
+  // without knowing that, so a reply sent after more than 5 s of thinking (a first question on a busy
+  // machine) would meet a reset socket. Servers on the internet keep idle connections open longer.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Reply } from "../../src/bot/types.js";
 import { renderDiscord } from "../../src/render/discord.js";
 import { renderPlain } from "../../src/render/plain.js";
-import { renderTelegram } from "../../src/render/telegram.js";
+import { renderTelegram, TELEGRAM_LIMITS } from "../../src/render/telegram.js";
 
 const withImage: Reply = {
   tone: "info",
@@ -28,9 +28,35 @@ describe("a reply with a picture", () => {
     );
   });
 
-  it("renders for Telegram and Discord as the same reply without it", () => {
+  it("renders for Telegram as the same reply without it (the adapter sends it as a photo)", () => {
     const { image: _, ...without } = withImage;
     expect(renderTelegram(withImage)).toEqual(renderTelegram(without));
-    expect(renderDiscord(withImage)).toEqual(renderDiscord(without));
+  });
+
+  it("renders for Telegram within a caption's 1,024 characters first, the rest in messages after it", () => {
+    const long: Reply = {
+      ...withImage,
+      blocks: Array.from({ length: 12 }, (_, i) => ({
+        kind: "paragraph" as const,
+        content: [`Paragraph ${i + 1}: ${"words ".repeat(30)}`],
+      })),
+    };
+    const [caption, ...rest] = renderTelegram(long, { firstLimit: TELEGRAM_LIMITS.caption });
+    expect(caption?.text.length).toBeLessThanOrEqual(1024);
+    expect(caption?.text).toMatch(/^<b>Timeline: Acme and StreamCo<\/b>\n\nParagraph 1:/);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.at(-1)?.reply_markup).toBeDefined();
+    expect(caption?.reply_markup).toBeUndefined();
+    const words = (html: string) => html.replace(/<[^>]+>/g, "");
+    expect([caption, ...rest].map((m) => words(m?.text ?? "")).join("\n\n")).toContain("Paragraph 12:");
+  });
+
+  it("renders for Discord as the same embed showing the picture, which the adapter uploads", () => {
+    const { image: _, ...without } = withImage;
+    const [embed] = renderDiscord(withImage).embeds;
+    expect(embed).toEqual({
+      ...renderDiscord(without).embeds[0],
+      image: { url: "attachment://timeline-acme-streamco.png" },
+    });
   });
 });

@@ -1,9 +1,11 @@
 /** What every part of the Discord adapter shares: the bot layer, the client, the log, and small translations. */
-import type { Client, InteractionEditReplyOptions } from "discord.js";
+import type { AttachmentPayload, Client, InteractionEditReplyOptions } from "discord.js";
 import type { Bot } from "../../bot/bot.js";
 import { apologyReply } from "../../bot/replies.js";
+import type { Reply } from "../../bot/types.js";
 import type { Logger } from "../../log.js";
-import type { DiscordMessage } from "../../render/discord.js";
+import { renderDiscord } from "../../render/discord.js";
+import { clip as clipText } from "../../text/clip.js";
 import { describe } from "./errors.js";
 
 export interface DiscordContext {
@@ -29,12 +31,31 @@ export function textField(context: DiscordContext, text: string) {
   return context.logMessageText ? { text } : {};
 }
 
-/** The rendered message as discord.js options; `allowedMentions` empty, so nothing in it pings anyone. */
-export function messageOptions(message: DiscordMessage) {
+/** Discord's limit on a file's description (its alt text). */
+const ALT_TEXT_MAX = 1024;
+
+/**
+ * A reply as discord.js options: rendered, with its picture as a file that the embed shows
+ * (`attachment://<name>`). `attachments` is empty apart from that file, so a message edited or updated
+ * into this reply loses any picture it had. `allowedMentions` empty: nothing in it pings anyone.
+ */
+export function messageOptions(reply: Reply) {
+  const message = renderDiscord(reply);
+  const files: AttachmentPayload[] = reply.image
+    ? [
+        {
+          attachment: Buffer.from(reply.image.png),
+          name: reply.image.name,
+          description: clipText(reply.image.alt, ALT_TEXT_MAX),
+        },
+      ]
+    : [];
   return {
     ...(message.content !== undefined ? { content: message.content } : {}),
     embeds: message.embeds,
     components: message.components,
+    files,
+    attachments: [],
     allowedMentions: { parse: [], repliedUser: false },
   } satisfies InteractionEditReplyOptions;
 }

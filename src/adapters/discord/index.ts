@@ -73,14 +73,16 @@ export const DISCORD_INTENTS = [
 
 /**
  * Channel permissions the bot needs to answer mentions (for the invite link): see channels, send (also
- * in threads), embed answers, and read history, which Discord requires for replying to a message.
- * Slash commands and DMs need none of them.
+ * in threads), embed answers, attach timeline pictures, and read history, which Discord requires for
+ * replying to a message. Slash commands and DMs need none of them; without Attach Files, a mention's
+ * timeline comes as words.
  */
 export const DISCORD_PERMISSIONS =
   PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
   PermissionFlagsBits.SendMessagesInThreads |
   PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.AttachFiles |
   PermissionFlagsBits.ReadMessageHistory;
 
 const DEFAULTS = { deferAfterMs: 1_500, stopTimeoutMs: 5_000 } as const;

@@ -18,7 +18,6 @@ import {
   PermissionFlagsBits,
 } from "discord.js";
 import type { ChatRef, Input, Reply, UserRef } from "../../bot/types.js";
-import { renderDiscord } from "../../render/discord.js";
 import {
   type DiscordContext,
   errorFields,
@@ -110,7 +109,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
     } finally {
       clearTimeout(timer);
     }
-    const body = messageOptions(renderDiscord(reply));
+    const body = messageOptions(reply);
     const ephemeral = mode.kind === "reply" && (mode.ephemeral || reply.ephemeral === true);
     const flags = ephemeral ? { flags: MessageFlags.Ephemeral as const } : {};
     try {

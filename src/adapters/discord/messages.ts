@@ -4,13 +4,13 @@
  * A message is answered when it is a DM, or when its mentions include the bot (typed @Receipts, or a
  * reply to the bot with the ping on); @everyone does not count. The mention is removed from the text, and
  * the answer is a reply that pings nobody. Where the bot may not post (known from the permission cache,
- * or learnt from a 403), it tells the asker so in a DM instead.
+ * or learnt from a 403), it tells the asker so in a DM instead. Where it may post but not attach files,
+ * a picture (a timeline) is left out and the reply says where to see it.
  */
 import { DiscordAPIError, type Message, PermissionFlagsBits, type PermissionsString } from "discord.js";
 import { parseInput } from "../../bot/input.js";
 import { infoReply } from "../../bot/replies.js";
 import type { ChatRef, Reply, UserRef } from "../../bot/types.js";
-import { renderDiscord } from "../../render/discord.js";
 import {
   type DiscordContext,
   errorFields,
@@ -51,6 +51,13 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
     return needed.filter((name) => !permissions.has(name));
   };
 
+  /** Whether the bot may attach files (pictures) where the message was posted: always in DMs. */
+  const mayAttach = (message: Message): boolean => {
+    if (!message.inGuild()) return true;
+    const me = message.guild.members.me;
+    return me ? message.channel.permissionsFor(me).has("AttachFiles") : true;
+  };
+
   /** Tells the asker, in a DM, why the bot cannot answer where they asked. */
   const explainMissingAccess = async (message: Message, missing: readonly string[]) => {
     const where =
@@ -70,7 +77,7 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
       "error",
     );
     try {
-      await message.author.send(messageOptions(renderDiscord(notice)));
+      await message.author.send(messageOptions(notice));
       log.warn(
         { channel: message.channelId, missing },
         "discord: missing permissions; told the asker in a DM",
@@ -122,7 +129,8 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
       reply = SOMETHING_WENT_WRONG;
     }
     if (reply.quiet) return; // a repeated flood notice: once is enough (interactions must still be answered)
-    const body = messageOptions(renderDiscord(reply)); // no flags: a channel message cannot be ephemeral
+    if (reply.image && !mayAttach(message)) reply = withoutPicture(reply);
+    const body = messageOptions(reply); // no flags: a channel message cannot be ephemeral
     try {
       if (dm && message.channel.isSendable()) await message.channel.send(body);
       else await message.reply(body);
@@ -140,4 +148,12 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
       }
     }
   };
+}
+
+/** A reply whose picture cannot be attached here: its words, and where the picture can be seen. */
+function withoutPicture(reply: Reply): Reply {
+  const { image: _, ...words } = reply;
+  const note =
+    "I may not attach pictures in this channel (Attach Files permission); the /timeline slash command or a DM shows it.";
+  return { ...words, footer: reply.footer ? `${note} ${reply.footer}` : note };
 }

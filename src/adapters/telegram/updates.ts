@@ -11,7 +11,8 @@
  *   edit usually fixes a typo, and the new answer is the one that matters.
  * - Buttons: the callback query is always answered. The reply goes into a new message, except
  *   when the button sits on a message that a button itself produced (browsing a deal, its sources,
- *   its related deals): that message is edited in place, as a menu would be. A button's error reply
+ *   its related deals): that message is edited in place, as a menu would be. A reply with a
+ *   picture (a timeline) is always a new photo, its words in the caption. A button's error reply
  *   (an expired button, the flood notice) is shown as a toast, not a message.
  * - A handler that throws ends in `onError`, which logs it and tells the user briefly.
  */
@@ -144,7 +145,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
       const reply = await bot.handle(request);
       if (reply.quiet) return; // a repeated flood notice: once is enough
       await send.inOrder(chat.id, () =>
-        send.sendMessages(chat.id, renderTelegram(reply), {
+        send.sendReply(chat.id, reply, {
           // In groups an answer quotes its question; an edit's answer quotes the edited message.
           ...(!isPrivate || edited ? { replyTo: message.message_id } : {}),
           ...(message.is_topic_message && message.message_thread_id !== undefined
@@ -185,7 +186,8 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         const messages = renderTelegram(reply);
         const key = `${chat.id}:${message.message_id}`;
         const [only] = messages;
-        if (only && messages.length === 1 && browsing.has(key) && message.date !== 0) {
+        // A picture is never edited into a text message: it comes as a photo of its own.
+        if (only && messages.length === 1 && !reply.image && browsing.has(key) && message.date !== 0) {
           const { text, ...extra } = only;
           const edited = await send.call("editMessageText", chat.id, () =>
             api.editMessageText(chat.id, message.message_id, undefined, text, extra),
@@ -194,13 +196,14 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         }
         // Stay in the forum topic the button was pressed in.
         const { is_topic_message, message_thread_id } = message as MessageView;
-        const outcome = await send.sendMessages(
+        const outcome = await send.sendReply(
           chat.id,
-          messages,
+          reply,
           is_topic_message && message_thread_id !== undefined ? { threadId: message_thread_id } : {},
         );
+        // Only a text message can be edited in place by the next button.
         const last = outcome.ok ? outcome.sent.at(-1) : undefined;
-        if (last) remember(chat.id, last.message_id);
+        if (last && "text" in last) remember(chat.id, last.message_id);
       });
     },
 
