@@ -176,7 +176,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         user: userRef(query.from, undefined, chat.type === "private"),
         input: { kind: "action", data },
       });
-      if (reply.tone === "error") {
+      if (reply.tone === "error" || reply.toast) {
         await answer(clip(renderPlain(reply).replace(/\s*\n+\s*/g, " — "), TOAST_MAX));
         return;
       }
