@@ -23,8 +23,11 @@ afterEach(async () => {
 });
 
 const sent = (line: LogLine) => line.msg === "notification sent";
-const shown = (call: RecordedCall) =>
-  call.response?.ok ? (call.response.result as Message.TextMessage).text : "";
+const message = (call: RecordedCall): Message.TextMessage => {
+  if (!call.response?.ok) throw new Error(`not a successful call: ${JSON.stringify(call.response)}`);
+  return call.response.result as Message.TextMessage;
+};
+const shown = (call: RecordedCall) => message(call).text;
 
 describe("notify me, across a crash", () => {
   it("a bot killed while delivering answers, and restarted, delivers each answer exactly once", async () => {
