@@ -30,7 +30,7 @@ export const ANSWERABLE = "could streamco read my messages";
 /** The store, the loop and the bot as platforms.ts puts them together, on a copy of the fixture on disk. */
 export async function loopBot(
   cleanups: (() => unknown)[],
-  options: { admins?: readonly string[]; feedback?: boolean } = {},
+  options: { admins?: readonly string[]; feedback?: boolean; now?: () => number } = {},
 ) {
   const { kb, holder } = await heldKnowledgeCopy(cleanups);
   const data = tempDir();
@@ -46,6 +46,7 @@ export async function loopBot(
     config: { admins, feedback: options.feedback ?? true, logMessageText: false },
     holder,
     subscriptions,
+    ...(options.now ? { now: options.now } : {}),
   });
   const bot = new Bot(holder as KnowledgeHolder, {
     flood: null,
