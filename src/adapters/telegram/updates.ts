@@ -12,7 +12,8 @@
  * - Buttons: the callback query is always answered. The reply goes into a new message, except
  *   when the button sits on a message that a button itself produced (browsing a deal, its sources,
  *   its related deals): that message is edited in place, as a menu would be. A button's error reply
- *   (an expired button, the flood notice) is shown as a toast, not a message.
+ *   (an expired button, the flood notice) and a short acknowledgement (`toast`: "thanks for the
+ *   feedback") are shown as a toast, not a message.
  * - A handler that throws ends in `onError`, which logs it and tells the user briefly.
  */
 import type { Context } from "telegraf";
