@@ -109,8 +109,14 @@ export function openLoop(options: LoopOptions): Loop {
     extensions: commands,
     answers: {
       prefixes: ACTIONS.map(([prefix]) => prefix),
+      // The loop adds to answers; it never stands in their way: if its store fails, the answer goes as it is.
       async answered(request, answer, reply) {
-        return onAnswered(context, request, answer, await onUnknown(context, request, answer, reply));
+        try {
+          return await onAnswered(context, request, answer, await onUnknown(context, request, answer, reply));
+        } catch (error) {
+          log.error({ err: error }, "could not record a question for the feedback loop");
+          return reply;
+        }
       },
       action(request, data) {
         const handler = ACTIONS.find(([prefix]) => data.startsWith(prefix))?.[1];

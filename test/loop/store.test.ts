@@ -88,4 +88,19 @@ describe("the loop's store", () => {
     expect(elsewhere.tone).toBe("error");
     expect(count(h.store.db, "loop_pending")).toBe(0);
   });
+
+  it("answers as usual, without the loop's buttons, when the loop cannot write its store", async () => {
+    const h = await loopBot(cleanups);
+    cleanups.push(async () => {
+      await h.loop.stop();
+      await h.subscriptions.stop();
+    });
+    h.store.db.close();
+    const answered = await h.bot.handle(ask(ANSWERABLE));
+    expect(answered.tone).toBe("answer");
+    expect(answered.actions.some((a) => a.data.startsWith("fb:"))).toBe(false);
+    const unknown = await h.bot.handle(ask(QUESTION));
+    expect(unknown.tone).toBe("unknown");
+    expect(unknown.actions).toEqual([]);
+  });
 });
