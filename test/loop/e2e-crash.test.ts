@@ -43,27 +43,27 @@ describe("notify me, across a crash", () => {
 
     const first = startBot({ ...env, TELEGRAM_API_ROOT: proxy.url });
     cleanups.push(first.kill);
-    await first.waitForLog((l) => l.msg?.startsWith("watching the knowledge folder") === true);
+    await first.waitForLog((l) => l.msg === "receipts ready");
 
     for (const chat of CHATS) {
+      const before = api.calls.length;
+      const since = (c: RecordedCall) =>
+        api.calls.indexOf(c) >= before && String(c.params.chat_id) === String(chat);
       const asked = api.pushUpdate(api.message({ text: QUESTION, from: chat }));
-      await api.waitForAck(asked.update_id, 15_000);
-      const unknown = api.calls.findLast(
-        (c) => c.method === "sendMessage" && String(c.params.chat_id) === String(chat),
-      ) as RecordedCall;
+      await api.waitForAck(asked.update_id, 30_000);
+      const unknown = await api.waitForCall("sendMessage", since, 30_000).catch((e) => {
+        throw new Error(`${e}\n${first.output().slice(-6000)}`);
+      });
       expect(shown(unknown)).toContain("I don't know");
       const keyboard = (
         unknown.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }
       ).inline_keyboard;
       const notify = keyboard.flat().find((b) => b.text.includes("Notify me"));
       const pressed = api.pushUpdate(
-        api.callbackQuery({
-          from: chat,
-          message: message(unknown),
-          data: String(notify?.callback_data),
-        }),
+        api.callbackQuery({ from: chat, message: message(unknown), data: String(notify?.callback_data) }),
       );
-      await api.waitForAck(pressed.update_id, 15_000);
+      await api.waitForAck(pressed.update_id, 30_000);
+      expect(shown(await api.waitForCall("sendMessage", since, 30_000))).toContain("I'll tell you here");
     }
     const store = openStore(data.dir);
     expect((store.db.prepare("SELECT count(*) AS n FROM loop_pending").get() as { n: number }).n).toBe(

@@ -30,31 +30,44 @@ async function harness() {
     await h.subscriptions.stop();
   });
   await adapter.start();
-  await api.waitForCall("getUpdates");
+  await api.waitForCall("getUpdates", undefined, 30_000);
   h.subscriptions.attach(adapter);
   h.loop.start();
 
-  /** Pushes an update and returns the calls the bot made while handling it. */
-  const exchange = async (update: object): Promise<RecordedCall[]> => {
+  /**
+   * Pushes an update and returns the calls the bot made while handling it, once telegraf has confirmed
+   * it and the bot's `expect` calls (answerCallbackQuery for a button, a sendMessage to `chat`) are in.
+   * The timeouts are generous: the machine running the tests may be busy.
+   */
+  const exchange = async (update: object, expect: { chat?: number; answers?: boolean }) => {
     const before = api.calls.length;
     const pushed = api.pushUpdate(update);
-    await api.waitForAck(pushed.update_id, 15_000);
+    await api.waitForAck(pushed.update_id, 30_000);
+    const since = (c: RecordedCall) => api.calls.indexOf(c) >= before;
+    if (expect.answers) await api.waitForCall("answerCallbackQuery", since, 30_000);
+    if (expect.chat !== undefined) {
+      const chat = String(expect.chat);
+      await api.waitForCall("sendMessage", (c) => since(c) && String(c.params.chat_id) === chat, 30_000);
+    }
     return api.calls.slice(before).filter((call) => call.method !== "getUpdates");
   };
   /** Sends `text` as `from` in `chat` and returns the bot's last message there. */
   const say = async (text: string, from: number, chat: number = from) => {
-    const calls = await exchange(api.message({ text, from, chat }));
+    const calls = await exchange(api.message({ text, from, chat }), { chat });
     const sent = calls.filter((c) => c.method === "sendMessage" && String(c.params.chat_id) === String(chat));
-    const last = sent.at(-1);
-    if (!last) throw new Error(`no reply to ${text}: ${JSON.stringify(calls.map((c) => c.method))}`);
-    return last;
+    return sent.at(-1) as RecordedCall;
   };
   /** Presses the button whose label matches on `call`'s message; the calls the press made. */
-  const press = async (call: RecordedCall, label: RegExp, from: number) => {
+  const press = async (call: RecordedCall, label: RegExp, from: number, replies = true) => {
     const button = buttons(call).find((b) => label.test(b.text));
     if (!button) throw new Error(`no button ${label} in ${JSON.stringify(buttons(call))}`);
+    const chat = message(call).chat.id;
     const calls = await exchange(
       api.callbackQuery({ from, message: message(call), data: button.callback_data }),
+      {
+        answers: true,
+        ...(replies ? { chat } : {}),
+      },
     );
     expect(calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
     return calls;
@@ -142,13 +155,13 @@ describe("the feedback loop through Telegram", () => {
     const rows = (answer.params.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard;
     expect(rows.at(-1)?.map((b) => b.text)).toEqual(["👍", "👎"]); // a row of their own
 
-    expect(toast(await h.press(answer, /^👍$/, USER))).toContain("Thanks");
-    await h.press(answer, /^👍$/, USER); // the same user again: still one vote
+    expect(toast(await h.press(answer, /^👍$/, USER, false))).toContain("Thanks");
+    await h.press(answer, /^👍$/, USER, false); // the same user again: still one vote
     const why = lastSend(await h.press(answer, /^👎$/, USER)); // and a change of mind: still one
     expect(text(why)).toContain("What was wrong");
-    expect(toast(await h.press(why as RecordedCall, /Out of date/, USER))).toContain("noted");
+    expect(toast(await h.press(why as RecordedCall, /Out of date/, USER, false))).toContain("noted");
     const other = lastSend(await h.press(answer, /^👎$/, OTHER));
-    await h.press(other as RecordedCall, /^Wrong$/, OTHER);
+    await h.press(other as RecordedCall, /^Wrong$/, OTHER, false);
 
     const votes = h.store.db
       .prepare("SELECT vote, reason, fact_ids, kb_version, voter FROM loop_feedback")
@@ -213,7 +226,9 @@ describe("the feedback loop through Telegram", () => {
     expect(text(heard)).toContain("was accepted");
 
     const why = lastSend(await h.press(queue, /Reject #2/, ADMIN));
-    await h.press(why as RecordedCall, /no source supports/, ADMIN);
+    // The reasons came in a message of their own: the decision replaces it in place (Telegram browsing).
+    const decided = await h.press(why as RecordedCall, /no source supports/, ADMIN, false);
+    expect(String(decided.find((c) => c.method === "editMessageText")?.params.text)).toContain("#2 rejected");
     const rejected = await h.api.waitForCall(
       "sendMessage",
       (c) => String(c.params.chat_id) === String(USER) && text(c).includes("was not taken"),
