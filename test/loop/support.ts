@@ -54,6 +54,7 @@ export async function loopBot(
     answerExtensions: [loop.answers],
   });
   subscriptions.publishCurrent();
+  holder.current.engine.answer(QUESTION); // what the first question loads lazily, loaded before any wait
   return { kb, holder, data, subscriptions, loop, bot, outcome, store: subscriptions.store };
 }
 
