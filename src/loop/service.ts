@@ -5,7 +5,7 @@
  *   const loop = openLoop({ config, holder, subscriptions, log });
  *   const bot = new Bot(holder, { extensions: [...subscriptions.extensions, ...loop.extensions],
  *                                 answerExtensions: [loop.answers] });
- *   loop.start();       // forgets what outlived its keep, catches up on changes made while down
+ *   loop.start();       // forgets what outlived its keep (then every 6 hours), catches up on changes made while down
  *   await loop.stop();  // before subscriptions.stop() closes the database
  */
 import type { KnowledgeHolder } from "../answer/knowledge.js";
@@ -43,6 +43,9 @@ export interface Loop {
   stop(): Promise<void>;
 }
 
+/** How often records past their keep are looked for while the bot runs. */
+const PRUNE_EVERY_MS = 6 * 3600_000;
+
 const ACTIONS: readonly [string, (context: LoopContext, request: Request, data: string) => Promise<Reply>][] =
   [
     ["ntf:", pressNotify],
@@ -68,6 +71,18 @@ export function openLoop(options: LoopOptions): Loop {
   };
   let chain: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  let pruning: NodeJS.Timeout | undefined;
+
+  /** Forgets what outlived its keep (see RETENTION); at start, then every few hours. */
+  const prune = () => {
+    if (stopped) return;
+    void context.store
+      .prune(context.now(), RETENTION)
+      .then((pruned) => {
+        if (Object.values(pruned).some((n) => n > 0)) log.info(pruned, "old loop records forgotten");
+      })
+      .catch((error: unknown) => log.error({ err: error }, "forgetting old loop records failed"));
+  };
 
   const run = (): Promise<ReaskResult> => {
     const next = chain.then(async () => {
@@ -125,16 +140,14 @@ export function openLoop(options: LoopOptions): Loop {
     },
     reask: run,
     start() {
-      void context.store
-        .prune(context.now(), RETENTION)
-        .then((pruned) => {
-          if (Object.values(pruned).some((n) => n > 0)) log.info(pruned, "old loop records forgotten");
-        })
-        .catch((error: unknown) => log.error({ err: error }, "forgetting old loop records failed"));
+      prune();
+      pruning ??= setInterval(prune, PRUNE_EVERY_MS);
+      pruning.unref();
       void run().catch(() => undefined);
     },
     async stop() {
       stopped = true;
+      if (pruning) clearInterval(pruning);
       await chain;
     },
   };
