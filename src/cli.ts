@@ -1,5 +1,5 @@
 /**
- * Command line: `kb:check`, `kb:stats`, `ask` and `site`. Run through npm scripts, e.g.
+ * Command line: `kb:check`, `kb:stats`, `ask`, `site` and `gaps`. Run through npm scripts, e.g.
  * `npm run kb:check`, `npm run --silent ask -- --json "question"` or `npm run site -- --out DIR`.
  * The configuration is checked as for `npm start`; `ask` takes the bot's commands as a chat does
  * (`npm run ask -- /deals`), and a picture a command answers with is saved and its path printed.
@@ -26,7 +26,8 @@ const USAGE = `usage:
   npm run ask -- --json "question" answer as one JSON object
   npm run ask -- --batch           answer each line of standard input (plain, or {"chat": "c1", "q": "..."})
   npm run ask -- --json --batch    the same, one JSON object per line
-  npm run site -- [--out DIR]      write the static site (default ./site; SITE_URL for absolute links)`;
+  npm run site -- [--out DIR]      write the static site (default ./site; SITE_URL for absolute links)
+  npm run gaps -- [--limit N] [--json]  most frequent unanswered questions and most 👎 facts (DATA_DIR)`;
 
 const USER: UserRef = { id: "ask", canManageChat: true };
 
@@ -178,7 +179,44 @@ async function site(config: Config, args: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = new Set(["kb:check", "kb:stats", "ask", "site"]);
+/**
+ * `npm run gaps`: what users asked that the bot could not answer, grouped by similar wording, and the
+ * facts with the most 👎, read from the store in DATA_DIR (the bot may be running: SQLite allows it).
+ */
+async function gaps(config: Config, args: string[]): Promise<number> {
+  const at = args.indexOf("--limit");
+  const limit = at >= 0 ? Number(args[at + 1]) : 20;
+  if (!Number.isInteger(limit) || limit < 1) {
+    console.error("--limit takes a whole number, e.g. --limit 10");
+    return 2;
+  }
+  const { existsSync } = await import("node:fs");
+  const { DB_FILE, openStore } = await import("./subscriptions/store.js");
+  if (!existsSync(path.join(config.dataDir, DB_FILE))) {
+    console.log(
+      `No store in ${config.dataDir} yet: the bot records questions once it runs on Telegram or Discord.`,
+    );
+    return 0;
+  }
+  const { SqliteLoopStore } = await import("./loop/store.js");
+  const { findGaps, gapLines } = await import("./loop/gaps.js");
+  const { loadKnowledgeDir } = await import("./knowledge/load.js");
+  const store = openStore(config.dataDir);
+  try {
+    const found = await findGaps(new SqliteLoopStore(store), limit, Date.now());
+    if (args.includes("--json")) {
+      console.log(JSON.stringify(found));
+      return 0;
+    }
+    const loaded = await loadKnowledgeDir(config.knowledgeDir, { warnings: false }).catch(() => undefined);
+    for (const line of gapLines(found, loaded?.ok ? loaded.kb : undefined)) console.log(line);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+const COMMANDS = new Set(["kb:check", "kb:stats", "ask", "site", "gaps"]);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -191,6 +229,7 @@ async function main(argv: string[]): Promise<number> {
   if (!config) return 1;
   if (command === "ask") return ask(config.knowledgeDir, rest);
   if (command === "site") return site(config, rest);
+  if (command === "gaps") return gaps(config, rest);
   return kbCheck(config.knowledgeDir, command === "kb:stats" || rest.includes("--stats"));
 }
 

@@ -33,6 +33,8 @@ export interface Config {
   readonly logMessageText: boolean;
   /** Public base URL of the generated site (`npm run site`): answers link to its deal pages when set. */
   readonly siteUrl?: string;
+  /** 👍/👎 buttons on answers (FEEDBACK=off hides them). */
+  readonly feedback: boolean;
 }
 
 /** Every variable we read, with a line for the README and for typo hints. */
@@ -54,6 +56,7 @@ export const VARIABLES = {
   LOG_MESSAGE_TEXT: "true to log users' message text (default false)",
   SITE_URL:
     "public base URL of the generated site; answers link deal labels to their pages (unset: no links)",
+  FEEDBACK: "off hides the 👍/👎 buttons on answers (default on)",
 } as const;
 
 export class ConfigError extends Error {
@@ -147,6 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!["true", "false", "1", "0", "yes", "no"].includes(logText))
     problems.push("LOG_MESSAGE_TEXT must be true or false");
 
+  const feedback = (get("FEEDBACK") ?? "on").toLowerCase();
+  if (!["on", "off", "true", "false", "1", "0", "yes", "no"].includes(feedback))
+    problems.push("FEEDBACK must be on or off");
+
   const healthPort = port("HEALTH_PORT");
   const siteUrl = url("SITE_URL");
   const healthHost = get("HEALTH_HOST") ?? "127.0.0.1";
@@ -159,7 +166,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // likely meant as ours; left alone it would be silently ignored.
   const known = Object.keys(VARIABLES);
   for (const name of Object.keys(env)) {
-    if (name in VARIABLES || !/^(TELEGRAM|DISCORD|KNOWLEDGE|DATA|ADMIN|HEALTH|LOG|SITE)_?/.test(name))
+    if (
+      name in VARIABLES ||
+      !/^(TELEGRAM|DISCORD|KNOWLEDGE|DATA|ADMIN|HEALTH|LOG|SITE|FEEDBACK)_?/.test(name)
+    )
       continue;
     const near = ALIASES[name] ?? closest(name, known);
     if (ALIASES[name] || distance(name, near) <= 3)
@@ -196,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as Config["logLevel"],
     logMessageText: ["true", "1", "yes"].includes(logText),
     ...(siteUrl ? { siteUrl } : {}),
+    feedback: !["off", "false", "0", "no"].includes(feedback),
   };
 }
 

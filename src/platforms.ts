@@ -9,6 +9,7 @@ import { Bot } from "./bot/bot.js";
 import type { Platform } from "./bot/types.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger, logQuestion } from "./log.js";
+import { type Loop, openLoop } from "./loop/service.js";
 import { type AdapterState, type HealthServer, startHealthServer } from "./ops/health.js";
 import { Metrics } from "./ops/metrics.js";
 import { observeQuestions } from "./ops/questions.js";
@@ -32,6 +33,7 @@ interface Running {
   /** The adapter starting now, which a stop must stop too. */
   starting?: Adapter;
   subscriptions?: Subscriptions;
+  loop?: Loop;
   health?: HealthServer;
 }
 
@@ -46,7 +48,8 @@ export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder)
   const shutdown = stopOnSignals(running);
   const subscriptions = openStore(running, config, knowledge);
   if (!subscriptions) return 1;
-  const bot = observedBot(running, config, knowledge, subscriptions);
+  running.loop = openLoop({ config, holder: knowledge, subscriptions, log: running.log });
+  const bot = observedBot(running, config, knowledge, subscriptions, running.loop);
   if (!(await serveHealth(running, config, knowledge, shutdown))) return 1;
   if (config.telegram) {
     const telegram = await telegramAdapter(running, bot, shutdown, config.telegram, config.logMessageText);
@@ -57,6 +60,7 @@ export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder)
     if (!(await start(running, shutdown, discord))) return 0;
   }
   deliverNotifications(running, subscriptions);
+  running.loop.start();
   running.log.info(
     { platforms: running.adapters.map((a) => a.platform), version: knowledge.current.kb.version },
     "receipts ready",
@@ -77,6 +81,7 @@ function stopOnSignals(running: Running): Shutdown {
         ...(running.subscriptions?.dispatchers ?? []).map((dispatcher) => dispatcher.stop()),
         ...intake.map((adapter) => adapter.stop()),
       ]);
+      await running.loop?.stop();
       await running.subscriptions?.stop();
       await running.health?.close();
     },
@@ -120,16 +125,18 @@ function openStore(running: Running, config: Config, knowledge: KnowledgeHolder)
   return running.subscriptions;
 }
 
-/** The bot layer with the subscription commands; every question counted and logged. */
+/** The bot layer with the subscription and feedback-loop commands; every question counted and logged. */
 function observedBot(
   running: Running,
   config: Config,
   knowledge: KnowledgeHolder,
   subscriptions: Subscriptions,
+  loop: Loop,
 ): Bot {
   return observeQuestions(
     new Bot(knowledge, {
-      extensions: subscriptions.extensions,
+      extensions: [...subscriptions.extensions, ...loop.extensions],
+      answerExtensions: [loop.answers],
       ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
     }),
     ({ platform, status, seconds, text }) => {

@@ -90,6 +90,13 @@ describe("loadConfig", () => {
     expect(config.siteUrl).toBe("https://receipts.example.org/");
   });
 
+  it("shows feedback buttons unless FEEDBACK is off, and says so for a value it cannot read", () => {
+    expect(loadConfig({}).feedback).toBe(true);
+    expect(loadConfig({ FEEDBACK: "off" }).feedback).toBe(false);
+    expect(loadConfig({ FEEDBACK: "On" }).feedback).toBe(true);
+    expect(() => loadConfig({ FEEDBACK: "maybe" })).toThrow("FEEDBACK must be on or off");
+  });
+
   it("treats blank values as unset", () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: "  ", HEALTH_PORT: "" }).telegram).toBeUndefined();
   });

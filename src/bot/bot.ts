@@ -37,8 +37,20 @@ export interface CommandExtension {
   suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[];
 }
 
+/**
+ * What another module adds around answers (the feedback loop does): it sees each question's Answer and
+ * may add to the reply (buttons), and it handles the buttons whose data starts with one of `prefixes`.
+ */
+export interface AnswerExtension {
+  answered?(request: Request, answer: Answer, reply: Reply): Reply | Promise<Reply>;
+  /** Button data prefixes this extension owns, e.g. "fb:" (never a deal verb: src, deal, rel, tl). */
+  readonly prefixes?: readonly string[];
+  action?(request: Request, data: string): Reply | Promise<Reply>;
+}
+
 export interface BotOptions {
   readonly extensions?: readonly CommandExtension[];
+  readonly answerExtensions?: readonly AnswerExtension[];
   readonly conversations?: Conversations;
   /** Per-user flood control; null turns it off (console, scripts). */
   readonly flood?: FloodGate | null;
@@ -101,6 +113,7 @@ export class Bot {
   private readonly flood: FloodGate | null;
   private readonly typeahead: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
+  private readonly answerExtensions: readonly AnswerExtension[];
   private readonly maxQuestionLength: number;
   private readonly timelines: TimelineCache;
   private readonly chatOnly: Map<string, BotCommand>;
@@ -116,6 +129,7 @@ export class Bot {
     this.typeahead =
       options.typeahead === undefined ? new FloodGate({ burst: 30, perSecond: 3 }) : options.typeahead;
     this.extensions = new Map((options.extensions ?? []).map((ext) => [ext.name, ext]));
+    this.answerExtensions = options.answerExtensions ?? [];
     this.maxQuestionLength = options.maxQuestionLength ?? 1_000;
     this.timelines = options.timelines ?? new TimelineCache();
     this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
@@ -143,10 +157,20 @@ export class Bot {
       return gate === "warn" ? notice : { ...notice, quiet: true };
     }
     switch (input.kind) {
-      case "text":
-        return this.ask(request.chat, input.text).reply;
-      case "action":
+      case "text": {
+        const { reply, answer } = this.ask(request.chat, input.text);
+        let out = reply;
+        for (const extension of this.answerExtensions)
+          if (extension.answered) out = await extension.answered(request, answer, out);
+        return out;
+      }
+      case "action": {
+        const owner = this.answerExtensions.find((extension) =>
+          extension.prefixes?.some((prefix) => input.data.startsWith(prefix)),
+        );
+        if (owner?.action) return owner.action(request, input.data);
         return this.action(request.chat, input.data);
+      }
       case "command":
         return this.command(request, input.name.toLowerCase(), input.args.trim());
     }

@@ -58,6 +58,8 @@ export interface Block {
 export interface Action {
   readonly label: string;
   readonly data: string;
+  /** Starts a new row of buttons (feedback buttons sit apart from the browsing ones). */
+  readonly newRow?: true;
 }
 
 /** A picture sent with a reply (a deal's timeline): shown as a photo or an attachment where the platform can. */
@@ -89,6 +91,8 @@ export interface Reply {
   readonly page?: string;
   /** A goodbye ("bye", "exit", /quit): an entry point that can end the conversation ends it after this. */
   readonly farewell?: boolean;
+  /** A short acknowledgement of a button press: a toast where the platform has one (Telegram). */
+  readonly toast?: boolean;
 }
 
 /** An entry for autocomplete (Discord) or inline answers (Telegram). */

@@ -268,15 +268,17 @@ function components(reply: Reply): APIActionRowComponent<APIButtonComponent>[] {
     DISCORD_LIMITS.label,
     (data) => data.length >= 1 && data.length <= DISCORD_LIMITS.customId,
   ).slice(0, DISCORD_LIMITS.buttonsPerRow * DISCORD_LIMITS.rows);
-  return rows(usable, DISCORD_LIMITS.buttonsPerRow).map((row) => ({
-    type: ACTION_ROW,
-    components: row.map(
-      (action): APIButtonComponent => ({
-        type: BUTTON,
-        style: SECONDARY,
-        label: action.label,
-        custom_id: action.data,
-      }),
-    ),
-  }));
+  return rows(usable, DISCORD_LIMITS.buttonsPerRow, (action) => action.newRow === true)
+    .slice(0, DISCORD_LIMITS.rows)
+    .map((row) => ({
+      type: ACTION_ROW,
+      components: row.map(
+        (action): APIButtonComponent => ({
+          type: BUTTON,
+          style: SECONDARY,
+          label: action.label,
+          custom_id: action.data,
+        }),
+      ),
+    }));
 }

@@ -245,8 +245,7 @@ function buttons(reply: Reply): { text: string; callback_data: string }[][] {
     const bytes = utf8Length(data);
     return bytes >= 1 && bytes <= TELEGRAM_LIMITS.callbackData;
   }).slice(0, TELEGRAM_LIMITS.buttons);
-  return rows(
-    usable.map((action) => ({ text: action.label, callback_data: action.data })),
-    TELEGRAM_LIMITS.buttonsPerRow,
+  return rows(usable, TELEGRAM_LIMITS.buttonsPerRow, (action) => action.newRow === true).map((row) =>
+    row.map((action) => ({ text: action.label, callback_data: action.data })),
   );
 }

@@ -205,14 +205,26 @@ export function usableActions(
     if (label === "" || !isWellFormed(action.data) || !accepts(action.data) || seen.has(action.data))
       continue;
     seen.add(action.data);
-    result.push({ label, data: action.data });
+    result.push({ label, data: action.data, ...(action.newRow ? { newRow: true as const } : {}) });
   }
   return result;
 }
 
-/** Splits `items` into rows of at most `size`. */
-export function rows<T>(items: readonly T[], size: number): T[][] {
+/** Splits `items` into rows of at most `size`; an item marked `newRow` starts a row of its own. */
+export function rows<T>(
+  items: readonly T[],
+  size: number,
+  newRow: (item: T) => boolean = () => false,
+): T[][] {
   const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  let row: T[] = [];
+  for (const item of items) {
+    if (row.length >= size || (row.length > 0 && newRow(item))) {
+      result.push(row);
+      row = [];
+    }
+    row.push(item);
+  }
+  if (row.length > 0) result.push(row);
   return result;
 }

@@ -4,6 +4,7 @@
  * without loading the subscription code.
  */
 import type { BotCommand } from "../bot/bot.js";
+import { LOOP_COMMANDS } from "../loop/messages.js";
 
 export const SUBSCRIPTION_COMMANDS = {
   subscribe: {
@@ -30,4 +31,7 @@ export const SUBSCRIPTION_COMMANDS = {
 } as const satisfies Record<string, BotCommand>;
 
 /** Every one of them: what the console and `ask` answer with "works in a Telegram or Discord chat". */
-export const CHAT_ONLY_COMMANDS: readonly BotCommand[] = Object.values(SUBSCRIPTION_COMMANDS);
+export const CHAT_ONLY_COMMANDS: readonly BotCommand[] = [
+  ...Object.values(SUBSCRIPTION_COMMANDS),
+  ...Object.values(LOOP_COMMANDS),
+];

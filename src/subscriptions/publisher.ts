@@ -73,6 +73,7 @@ export interface ReloadRecord {
 export class Publisher {
   private readonly log: Logger;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ((result: PublishResult, kb: KnowledgeBase) => void)[] = [];
   last: ReloadRecord | undefined;
 
   constructor(private readonly options: PublisherOptions) {
@@ -87,6 +88,14 @@ export class Publisher {
     const run = this.queue.then(() => this.reloadNow(trigger, except));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Calls `listener` after each publication that changed the knowledge base (status "published"), once
+   * its transaction has committed (the feedback loop re-asks pending questions then).
+   */
+  onPublished(listener: (result: PublishResult, kb: KnowledgeBase) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves once the reloads asked for so far have finished. */
@@ -184,6 +193,15 @@ export class Publisher {
       return { status: "published", version: kb.version, from: published, changeSet, counts, notifications };
     });
     if (queued.size > 0) this.options.onQueued?.(queued);
+    if (result.status === "published") {
+      for (const listener of this.listeners) {
+        try {
+          listener(result, kb);
+        } catch (error) {
+          this.log.error({ err: error }, "a publication listener failed");
+        }
+      }
+    }
     return result;
   }
 

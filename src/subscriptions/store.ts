@@ -14,6 +14,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { ChatRef, Platform, Reply } from "../bot/types.js";
+import { LOOP_MIGRATIONS } from "../loop/schema.js";
 import type { SnapshotFact } from "./diff.js";
 import { isTopic, type Topic } from "./topics.js";
 
@@ -103,6 +104,8 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
       `),
   },
+  // The feedback loop's tables (src/loop/schema.ts).
+  ...LOOP_MIGRATIONS,
 ];
 
 export class StoreError extends Error {

@@ -4,6 +4,7 @@ import {
   citationMarks,
   formatDate,
   httpUrl,
+  rows,
   sourceDetails,
   spans,
   truncate,
@@ -136,6 +137,35 @@ describe("usableActions", () => {
     expect(usableActions(actions, 10, (data) => data.length < 5)).toEqual([
       { label: "A", data: "a" },
       { label: "F G", data: "f" },
+    ]);
+  });
+});
+
+describe("rows", () => {
+  it("fills rows up to their size, and starts a new one where an action asks", () => {
+    const actions = ["a", "b", "c", "d", "+e", "f"].map((data) => ({ data, newRow: data.startsWith("+") }));
+    const data = (grid: { data: string }[][]) => grid.map((row) => row.map((a) => a.data));
+    expect(data(rows(actions, 3))).toEqual([
+      ["a", "b", "c"],
+      ["d", "+e", "f"],
+    ]);
+    expect(data(rows(actions, 3, (a) => a.newRow))).toEqual([["a", "b", "c"], ["d"], ["+e", "f"]]);
+    expect(rows([], 3)).toEqual([]);
+  });
+
+  it("keeps newRow through usableActions, and nothing else it was not given", () => {
+    expect(
+      usableActions(
+        [
+          { label: "👍", data: "fb:1:u", newRow: true },
+          { label: "x", data: "x" },
+        ],
+        10,
+        () => true,
+      ),
+    ).toEqual([
+      { label: "👍", data: "fb:1:u", newRow: true },
+      { label: "x", data: "x" },
     ]);
   });
 });

@@ -10,12 +10,11 @@
  * requests after the eighth makes the crash land where the outcome is knowable: the in-flight digests
  * never reached Telegram, so they must be sent after the restart, and the eight recorded ones must not.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/subscriptions/store.js";
 import { startTelegramStandIn } from "../fakes/telegram-api.js";
 import { type LogLine, startBot } from "../support/bot-process.js";
+import { startProxy } from "../support/hold-proxy.js";
 import { knowledgeCopy, NEW_FACT, tempDir } from "./support.js";
 
 const CHATS = Array.from({ length: 20 }, (_, i) => 5001 + i);
@@ -25,69 +24,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** An HTTP proxy to the stand-in that, once told, holds every sendMessage after the first `n`. */
-async function startProxy(target: string) {
-  let holdAfter = Number.POSITIVE_INFINITY;
-  let forwarded = 0;
-  const held: ServerResponse[] = [];
-  const changes = new Set<() => void>();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const isSend = /\/sendMessage$/i.test(req.url ?? "");
-      if (isSend && forwarded >= holdAfter) {
-        held.push(res); // never answered: the request never reaches Telegram
-        for (const change of [...changes]) change();
-        return;
-      }
-      if (isSend) forwarded++;
-      const aborted = new AbortController();
-      res.on("close", () => aborted.abort()); // the client died: let go of a held getUpdates upstream
-      try {
-        const upstream = await fetch(new URL(req.url ?? "/", target), {
-          method: req.method ?? "GET",
-          headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-          ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-          signal: aborted.signal,
-        });
-        const body = Buffer.from(await upstream.arrayBuffer());
-        res.writeHead(upstream.status, {
-          "content-type": upstream.headers.get("content-type") ?? "application/json",
-        });
-        res.end(body);
-      } catch {
-        res.destroy();
-      }
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    holdSendsAfter(n: number) {
-      holdAfter = n;
-      forwarded = 0;
-    },
-    /** Resolves once at least one request is being held. */
-    holding: () =>
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (held.length === 0) return;
-          changes.delete(check);
-          resolve();
-        };
-        changes.add(check);
-        check();
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 const sent = (line: LogLine) => line.msg === "notification sent";
 

@@ -13,7 +13,8 @@
  *   when the button sits on a message that a button itself produced (browsing a deal, its sources,
  *   its related deals): that message is edited in place, as a menu would be. A reply with a
  *   picture (a timeline) is always a new photo, its words in the caption. A button's error reply
- *   (an expired button, the flood notice) is shown as a toast, not a message.
+ *   (an expired button, the flood notice) and a short acknowledgement (`toast`: "thanks for the
+ *   feedback") are shown as a toast, not a message.
  * - A handler that throws ends in `onError`, which logs it and tells the user briefly.
  */
 import type { Context } from "telegraf";
@@ -177,7 +178,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         user: userRef(query.from, undefined, chat.type === "private"),
         input: { kind: "action", data },
       });
-      if (reply.tone === "error") {
+      if (reply.tone === "error" || reply.toast) {
         await answer(clip(renderPlain(reply).replace(/\s*\n+\s*/g, " — "), TOAST_MAX));
         return;
       }
