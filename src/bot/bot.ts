@@ -6,11 +6,21 @@ import { Conversations } from "../answer/conversation.js";
 import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
+import { hasMessage, languageOfLocale, t } from "../i18n/messages.js";
 import type { Deal } from "../knowledge/types.js";
+import type { Language } from "../search/languages/index.js";
 import { normalise, terms } from "../search/text.js";
 import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
+import { type ChatSettings, MemoryChatSettings } from "./chat-settings.js";
 import { FloodGate } from "./flood.js";
+import {
+  chosenLanguage,
+  isLanguageAction,
+  languageCommand,
+  languageOfAction,
+  suggestLanguages,
+} from "./language.js";
 import {
   answerReply,
   choicesReply,
@@ -31,7 +41,8 @@ export interface CommandExtension {
   readonly name: string;
   readonly usage: string;
   readonly description: string;
-  handle(request: Request, args: string): Reply | Promise<Reply>;
+  /** `language` is the one the chat's replies are framed in. */
+  handle(request: Request, args: string, language: Language): Reply | Promise<Reply>;
   /** Autocomplete for the command's argument. */
   suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[];
 }
@@ -59,6 +70,8 @@ export interface BotOptions {
   readonly chatOnly?: readonly BotCommand[];
   /** A last line for /help, for what only this entry point knows (the console: how to leave). */
   readonly helpNote?: string;
+  /** Where a chat's chosen reply language is kept; in memory by default. */
+  readonly settings?: ChatSettings;
 }
 
 /** Who is typing, for the typeahead flood gate. */
@@ -88,7 +101,11 @@ const CORE_COMMANDS: readonly BotCommand[] = [
   { name: "deal", usage: "/deal <name>", description: "One deal: summary and timeline" },
   { name: "sources", usage: "/sources <deal>", description: "Every source for a deal" },
   { name: "timeline", usage: "/timeline <deal>", description: "A deal's dated facts as a picture" },
+  { name: "language", usage: "/language [code]", description: "The language I reply in here" },
 ];
+
+/** Most chats whose last question's language is remembered (for replies to commands in that chat). */
+const MAX_SPOKEN = 10_000;
 
 /** The commands whose argument is a deal. */
 const DEAL_COMMANDS: ReadonlySet<string> = new Set(["deal", "sources", "timeline"]);
@@ -102,6 +119,9 @@ export class Bot {
   private readonly timelines: TimelineCache;
   private readonly chatOnly: Map<string, BotCommand>;
   private readonly helpNote: string | undefined;
+  readonly settings: ChatSettings;
+  /** The language of each chat's last question, most recent last: what its commands are answered in. */
+  private readonly spoken = new Map<string, Language>();
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -116,127 +136,161 @@ export class Bot {
     this.timelines = options.timelines ?? new TimelineCache();
     this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
     this.helpNote = options.helpNote;
+    this.settings = options.settings ?? new MemoryChatSettings();
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
   get commands(): readonly BotCommand[] {
-    return [
-      ...CORE_COMMANDS,
-      ...[...this.extensions.values()].map(({ name, usage, description }) => ({ name, usage, description })),
-    ];
+    return this.commandsIn("en");
+  }
+
+  /** The command menu with its descriptions in `language` (Telegram's menu per language, Discord's localizations). */
+  commandsIn(language: Language): readonly BotCommand[] {
+    return [...CORE_COMMANDS, ...this.extensions.values()].map(({ name, usage, description }) => ({
+      name,
+      usage,
+      description: hasMessage(`command.${name}`) ? t(language, `command.${name}`) : description,
+    }));
   }
 
   async handle(request: Request): Promise<Reply> {
     const { input } = request;
+    // The chat's chosen language wins, then the user's platform locale; a question may bring its own.
+    const chosen = (await chosenLanguage(this.settings, request)) ?? languageOfLocale(request.locale);
+    const language = chosen ?? this.spoken.get(chatKey(request.chat)) ?? "en";
     const gate = this.flood?.check(`${request.chat.platform}:${request.user.id}`) ?? "allow";
     if (gate !== "allow") {
-      const notice = infoReply(
-        "Slow down a little",
-        ["You're sending questions faster than I can answer them well. Try again in a few seconds."],
-        "error",
-      );
+      const notice = infoReply(t(language, "flood.title"), [t(language, "flood.text")], "error", language);
       return gate === "warn" ? notice : { ...notice, quiet: true };
     }
     switch (input.kind) {
       case "text":
-        return this.ask(request.chat, input.text).reply;
+        return this.ask(request.chat, input.text, chosen).reply;
       case "action":
-        return this.action(request.chat, input.data);
+        return this.action(request, input.data, language);
       case "command":
-        return this.command(request, input.name.toLowerCase(), input.args.trim());
+        return this.command(request, input.name.toLowerCase(), input.args.trim(), language, chosen);
     }
   }
 
-  /** Answers a question in a chat's conversation; the Answer is returned too, for `ask --json`. */
-  ask(chat: ChatRef, question: string): { reply: Reply; answer: Answer } {
+  /**
+   * Answers a question in a chat's conversation; the Answer is returned too, for `ask --json`. The
+   * reply is framed in `language` when given (the chat's setting or locale), else in the question's.
+   */
+  ask(chat: ChatRef, question: string, language?: Language): { reply: Reply; answer: Answer } {
     const { kb, engine } = this.knowledge.current;
     const trimmed = question.trim();
     if (trimmed.length === 0) {
       const answer = engine.unknown(question);
-      return { answer, reply: this.help("Ask me a question in your own words, for example:") };
+      const frame = language ?? this.spoken.get(chatKey(chat)) ?? "en";
+      return { answer, reply: this.help(frame, t(frame, "help.empty")) };
     }
-    const key = `${chat.platform}:${chat.id}`;
+    const key = chatKey(chat);
     const cut = trimmed.length > this.maxQuestionLength;
     const { answer, focus } = engine.answer(
       cut ? trimmed.slice(0, this.maxQuestionLength) : trimmed,
       this.conversations.get(key),
+      language ? { language } : {},
     );
     if (focus) this.conversations.set(key, focus);
-    const answered = answerReply({ ...answer, question }, kb);
+    this.remember(key, answer.language);
+    const frame = language ?? answer.language;
+    const answered = answerReply({ ...answer, question }, kb, { language: frame });
     // "bye", "exit", "quit": an entry point that can end the conversation (the console) ends it.
     const reply: Reply = answer.smallTalk === "bye" ? { ...answered, farewell: true } : answered;
     if (!cut) return { answer, reply };
-    const note = `I read only the first ${this.maxQuestionLength} characters of your question.`;
+    const note = t(frame, "answer.cut", { max: this.maxQuestionLength });
     return { answer, reply: { ...reply, footer: reply.footer ? `${note} ${reply.footer}` : note } };
   }
 
-  private async command(request: Request, name: string, args: string): Promise<Reply> {
+  /** Remembers the language a chat last asked in, forgetting the least recent chat past MAX_SPOKEN. */
+  private remember(key: string, language: Language): void {
+    this.spoken.delete(key);
+    this.spoken.set(key, language);
+    if (this.spoken.size > MAX_SPOKEN) {
+      const oldest = this.spoken.keys().next().value;
+      if (oldest !== undefined) this.spoken.delete(oldest);
+    }
+  }
+
+  private async command(
+    request: Request,
+    name: string,
+    args: string,
+    language: Language,
+    chosen: Language | undefined,
+  ): Promise<Reply> {
     const { kb } = this.knowledge.current;
     switch (name) {
       case "start": {
         const deep = /^deal_([a-z0-9-]{1,40})$/.exec(args);
         const deal = deep ? kb.deals.get(deep[1] as string) : undefined;
-        return deal
-          ? dealReply(deal, kb)
-          : this.help(
-              "Hi! I answer questions about who shared whose data with whom, and I always show the receipts.",
-            );
+        return deal ? dealReply(deal, kb, language) : this.help(language, t(language, "help.start"));
       }
       case "help":
-        return this.help();
+        return this.help(language);
       case "deals":
-        return dealsReply(kb);
+        return dealsReply(kb, language);
+      case "language":
+        return languageCommand(this.settings, request, args, language);
       case "deal":
       case "sources":
       case "timeline": {
         if (!args)
           return infoReply(
-            `Which deal?`,
-            [`Usage: /${name} <deal name>, for example /${name} netflix-facebook. /deals lists them all.`],
+            t(language, "usage.title"),
+            [t(language, "usage.text", { name })],
             "error",
+            language,
           );
         const found = this.findDeals(args);
         const deal = found[0];
         if (!deal)
           return infoReply(
-            "No such deal",
-            [`I don't know a deal called "${clip(args, 100)}". /deals lists the ones I know.`],
+            t(language, "noDeal.title"),
+            [t(language, "noDeal.text", { name: clip(args, 100) })],
             "error",
+            language,
           );
         if (found.length > 1)
           return choicesReply(
             found,
             name === "sources" ? "src" : name === "timeline" ? "tl" : "deal",
             clip(args, 60),
+            language,
           );
-        if (name === "timeline") return this.timeline(deal);
-        if (name === "sources") return sourcesReply(deal, kb);
+        if (name === "timeline") return this.timeline(deal, language);
+        if (name === "sources") return sourcesReply(deal, kb, language);
         this.openDeal(request.chat, deal.id);
-        return dealReply(deal, kb);
+        return dealReply(deal, kb, language);
       }
     }
     const extension = this.extensions.get(name);
-    if (extension) return extension.handle(request, args);
+    if (extension) return extension.handle(request, args, language);
     const elsewhere = this.chatOnly.get(name);
-    if (elsewhere) return chatOnlyReply(elsewhere);
-    if (WORD_COMMANDS.has(name)) return this.ask(request.chat, name).reply;
+    if (elsewhere) return chatOnlyReply(elsewhere, language);
+    if (WORD_COMMANDS.has(name)) return this.ask(request.chat, name, chosen).reply;
     return infoReply(
-      "Unknown command",
-      [`I don't know /${name.slice(0, 40)}. /help lists what I can do.`],
+      t(language, "unknownCommand.title"),
+      [t(language, "unknownCommand.text", { name: name.slice(0, 40) })],
       "error",
+      language,
     );
   }
 
-  private async action(chat: ChatRef, data: string): Promise<Reply> {
+  private async action(request: Request, data: string, language: Language): Promise<Reply> {
     const { kb } = this.knowledge.current;
+    if (isLanguageAction(data))
+      return languageCommand(this.settings, request, languageOfAction(data), language);
     const action = parseAction(data);
     const deal = action && kb.deals.get(action.deal);
-    if (!action || !deal) return infoReply("That button has expired", ["Ask again, or use /deals."], "error");
-    if (action.verb === "src") return sourcesReply(deal, kb);
-    if (action.verb === "rel") return relatedReply(deal, kb);
-    if (action.verb === "tl") return this.timeline(deal);
-    this.openDeal(chat, deal.id);
-    return dealReply(deal, kb);
+    if (!action || !deal)
+      return infoReply(t(language, "expired.title"), [t(language, "expired.text")], "error", language);
+    if (action.verb === "src") return sourcesReply(deal, kb, language);
+    if (action.verb === "rel") return relatedReply(deal, kb, language);
+    if (action.verb === "tl") return this.timeline(deal, language);
+    this.openDeal(request.chat, deal.id);
+    return dealReply(deal, kb, language);
   }
 
   /** Opening a deal puts it in focus: "how much did they pay?" next is about this deal. */
@@ -245,31 +299,29 @@ export class Bot {
     if (focus) this.conversations.set(`${chat.platform}:${chat.id}`, focus);
   }
 
-  private async timeline(deal: Deal): Promise<Reply> {
-    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb));
+  private async timeline(deal: Deal, language: Language): Promise<Reply> {
+    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb), language);
   }
 
-  private help(greeting?: string): Reply {
+  private help(language: Language, greeting?: string): Reply {
     const { kb, engine } = this.knowledge.current;
     return {
       tone: "info",
-      title: "Receipts",
+      ...(language !== "en" ? { language } : {}),
+      title: t(language, "help.title"),
       blocks: [
         ...(greeting ? [{ kind: "paragraph" as const, content: [greeting] }] : []),
-        { kind: "paragraph", content: [coverage(kb)] },
-        {
-          kind: "paragraph",
-          content: ["Every answer is made of sourced facts, and allegations are labelled as allegations."],
-        },
-        { kind: "heading", content: ["Commands"] },
-        ...this.commands.map(commandItem),
+        { kind: "paragraph", content: [coverage(kb, language)] },
+        { kind: "paragraph", content: [t(language, "help.labelled")] },
+        { kind: "heading", content: [t(language, "heading.commands")] },
+        ...this.commandsIn(language).map(commandItem),
         ...(this.chatOnly.size > 0
           ? [
-              { kind: "heading" as const, content: ["In a Telegram or Discord chat"] },
-              ...[...this.chatOnly.values()].map(commandItem),
+              { kind: "heading" as const, content: [t(language, "heading.chatOnly")] },
+              ...[...this.chatOnly.values()].map((command) => commandItem(translated(command, language))),
             ]
           : []),
-        { kind: "heading", content: ["Try asking"] },
+        { kind: "heading", content: [t(language, "heading.tryAsking")] },
         ...engine
           .starterQuestions()
           .map((q) => ({ kind: "item" as const, content: [{ text: q, italic: true as const }] })),
@@ -360,6 +412,7 @@ export class Bot {
   suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
     if (!this.mayLookUp({ platform: request.chat.platform, userId: request.user.id })) return [];
     if (DEAL_COMMANDS.has(command)) return this.suggestDeals(prefix);
+    if (command === "language") return suggestLanguages(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 
@@ -395,15 +448,32 @@ export class Bot {
   }
 }
 
+function chatKey(chat: ChatRef): string {
+  return `${chat.platform}:${chat.id}`;
+}
+
+/** A command with its description in `language`, when the message files have it. */
+function translated(command: BotCommand, language: Language): BotCommand {
+  const key = `command.${command.name}`;
+  return hasMessage(key) ? { ...command, description: t(language, key) } : command;
+}
+
 function commandItem(command: BotCommand): Block {
   return { kind: "item", content: [{ text: command.usage, code: true }, ` — ${command.description}`] };
 }
 
 /** A command this entry point does not have: where it works instead. */
-function chatOnlyReply(command: BotCommand): Reply {
-  const what = command.description.charAt(0).toLowerCase() + command.description.slice(1);
-  return infoReply("Only in a chat", [
-    `${command.usage} (${what}) works in a Telegram or Discord chat with me, not here.`,
-    "Here, ask me anything about data-sharing deals; /help lists what works.",
-  ]);
+function chatOnlyReply(command: BotCommand, language: Language): Reply {
+  const { description, usage } = translated(command, language);
+  // German nouns keep their capital; elsewhere the description reads on mid-sentence.
+  const what =
+    language === "de"
+      ? description
+      : description.charAt(0).toLocaleLowerCase(language) + description.slice(1);
+  return infoReply(
+    t(language, "chatOnly.title"),
+    [t(language, "chatOnly.text", { usage, what }), t(language, "chatOnly.here")],
+    "info",
+    language,
+  );
 }
