@@ -128,7 +128,7 @@ function observedBot(
   subscriptions: Subscriptions,
 ): Bot {
   return observeQuestions(
-    new Bot(knowledge, { extensions: subscriptions.extensions }),
+    new Bot(knowledge, { extensions: subscriptions.extensions, settings: subscriptions.settings }),
     ({ platform, status, seconds, text }) => {
       running.metrics.questionAnswered(platform, status, seconds);
       logQuestion(

@@ -37,12 +37,11 @@ export function verdictOf({ kb, query, facts, mentions, candidates }: VerdictInp
       const deniedBy = denial ? names(kb, denial.by) : [];
       return verdict("alleged", "verdict.alleged", {
         by: byWhom(kb, lead.by),
-        denied: denial
-          ? {
-              key: "verdict.deniedBy",
-              values: { names: deniedBy.length > 0 ? deniedBy : { key: "verdict.otherSide" } },
-            }
-          : "",
+        denied: !denial
+          ? ""
+          : deniedBy.length > 0
+            ? { key: "verdict.deniedBy", values: { names: deniedBy } }
+            : { key: "verdict.deniedByOther" },
       });
     }
     case "denied":

@@ -162,7 +162,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
       );
       const mode: Mode = { kind: "reply", ephemeral: EPHEMERAL_COMMANDS.has(interaction.commandName) };
       await answerInteraction(interaction, mode, () =>
-        bot.handle({ chat, user: userOf(interaction, chat), input }),
+        bot.handle({ chat, user: userOf(interaction, chat), input, locale: interaction.locale }),
       );
     },
 
@@ -179,6 +179,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
           chat,
           user: userOf(interaction, chat),
           input: { kind: "action", data: interaction.customId },
+          locale: interaction.locale,
         }),
       );
     },

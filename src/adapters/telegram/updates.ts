@@ -140,6 +140,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         chat: chatRef(chat),
         user: userRef(message.from, message.sender_chat, canManageChat),
         input,
+        ...(message.from?.language_code ? { locale: message.from.language_code } : {}),
       };
       const reply = await bot.handle(request);
       if (reply.quiet) return; // a repeated flood notice: once is enough
@@ -175,6 +176,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         chat: chatRef(chat),
         user: userRef(query.from, undefined, chat.type === "private"),
         input: { kind: "action", data },
+        ...(query.from.language_code ? { locale: query.from.language_code } : {}),
       });
       if (reply.tone === "error") {
         await answer(clip(renderPlain(reply).replace(/\s*\n+\s*/g, " — "), TOAST_MAX));
