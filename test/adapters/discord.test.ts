@@ -277,6 +277,8 @@ describe("Discord adapter", () => {
         chat: { platform: "discord", id: discord.ids.channel, kind: "group" },
         user: { id: discord.users.alice.id, name: "alice", canManageChat: false },
         input: { kind: "text", text: QUESTION },
+        // The user's Discord locale: replies are framed in it when it is one of our languages.
+        locale: "en-US",
       });
     } finally {
       spy.mockRestore();
