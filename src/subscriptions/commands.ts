@@ -151,7 +151,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
       rememberAdmin(request, store);
       const by = `/reload by ${request.chat.platform}:${request.user.id}`;
       const result = await publisher.reload(by, { platform: request.chat.platform, chatId: request.chat.id });
-      return reloadReply(result);
+      return reloadReply(result, language);
     },
   };
 
@@ -161,7 +161,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
       const denied = adminOnly(request, isAdmin, "stats", language);
       if (denied) return denied;
       rememberAdmin(request, store);
-      return statsReply(store, kb(), publisher, options.dispatchers?.() ?? []);
+      return statsReply(store, kb(), publisher, options.dispatchers?.() ?? [], language);
     },
   };
 
@@ -313,28 +313,48 @@ function listReply(topics: readonly Topic[], kb: KnowledgeBase, lead: string, la
   };
 }
 
-function reloadReply(result: ReloadResult): Reply {
+function reloadReply(result: ReloadResult, language: Language): Reply {
+  const say = (key: string, values: Record<string, string | number> = {}) => t(language, key, values);
   switch (result.status) {
     case "refused":
       return refusalNotice(
         result.errors,
         result.serving,
         formatProblem,
-        `${result.errors.length} ${result.errors.length === 1 ? "error" : "errors"}: still answering from version ${result.serving}.`,
+        say("admin.stillServing", { count: result.errors.length, serving: result.serving }),
+        language,
       );
     case "unchanged":
-      return infoReply("Knowledge base", [`Already up to date: version ${result.version}.`]);
+      return infoReply(
+        say("admin.kbTitle"),
+        [say("admin.upToDate", { version: result.version })],
+        "info",
+        language,
+      );
     case "first":
-      return infoReply("Knowledge base", [
-        `Published version ${result.version} (first publication: nobody notified).`,
-      ]);
+      return infoReply(
+        say("admin.kbTitle"),
+        [say("admin.first", { version: result.version })],
+        "info",
+        language,
+      );
     case "published": {
       const c = result.counts;
-      return infoReply("Knowledge base reloaded", [
-        `Now answering from version ${result.version} (was ${result.from}).`,
-        `${c.added} new, ${c.changed} updated, ${c.retracted} withdrawn facts; ${c.dealsAdded} new deals.`,
-        `${result.notifications} ${result.notifications === 1 ? "notification" : "notifications"} queued.`,
-      ]);
+      return infoReply(
+        say("admin.reloadedTitle"),
+        [
+          say("admin.nowAnswering", { version: result.version, from: result.from }),
+          say("admin.counts", {
+            added: c.added,
+            changed: c.changed,
+            retracted: c.retracted,
+            deals: c.dealsAdded,
+          }),
+          say("admin.queued", { count: result.notifications }),
+        ],
+        "info",
+        language,
+      );
     }
   }
 }
@@ -344,26 +364,52 @@ function statsReply(
   kb: KnowledgeBase,
   publisher: Publisher,
   dispatchers: readonly Dispatcher[],
+  language: Language,
 ): Reply {
   const s = store.stats();
+  const none = t(language, "admin.none");
   const perPlatform = (counts: Readonly<Record<string, number>>) =>
     Object.entries(counts)
       .map(([platform, n]) => `${platform} ${n}`)
-      .join(", ") || "none";
+      .join(", ") || none;
   const last = publisher.last;
   const lines = [
-    `Knowledge base: version ${kb.version} (published: ${s.publishedVersion ?? "none"}), ${kb.deals.size} deals, ${kb.facts.size} facts.`,
-    `Subscribers: ${s.chats} chats with ${s.subscriptions} subscriptions (${perPlatform(
-      Object.fromEntries(Object.entries(s.byPlatform).map(([p, v]) => [p, v.chats])),
-    )}).`,
-    `Outbox: ${s.outbox.pending} pending (${perPlatform(s.pendingByPlatform)}), ${s.outbox.sent} sent, ${s.outbox.dead} dead; ${s.changeSets} change sets.`,
-    ...dispatchers.map(
-      (d) =>
-        `Dispatcher ${d.platform}: ${d.stats.sent} sent, ${d.stats.rateLimited} rate limited, ${d.stats.transient} retried, ${d.stats.gone} chats gone, ${d.stats.moved} moved, ${d.stats.failed} failed since start.`,
+    t(language, "admin.statsKb", {
+      version: kb.version,
+      published: s.publishedVersion ?? none,
+      deals: kb.deals.size,
+      facts: kb.facts.size,
+    }),
+    t(language, "admin.statsSubscribers", {
+      chats: s.chats,
+      subscriptions: s.subscriptions,
+      platforms: perPlatform(Object.fromEntries(Object.entries(s.byPlatform).map(([p, v]) => [p, v.chats]))),
+    }),
+    t(language, "admin.statsOutbox", {
+      pending: s.outbox.pending,
+      platforms: perPlatform(s.pendingByPlatform),
+      sent: s.outbox.sent,
+      dead: s.outbox.dead,
+      changeSets: s.changeSets,
+    }),
+    ...dispatchers.map((d) =>
+      t(language, "admin.statsDispatcher", {
+        platform: d.platform,
+        sent: d.stats.sent,
+        rateLimited: d.stats.rateLimited,
+        transient: d.stats.transient,
+        gone: d.stats.gone,
+        moved: d.stats.moved,
+        failed: d.stats.failed,
+      }),
     ),
     last
-      ? `Last reload: ${new Date(last.at).toISOString()} (${last.trigger}): ${last.result.status}.`
-      : "No reload since start.",
+      ? t(language, "admin.lastReload", {
+          at: new Date(last.at).toISOString(),
+          trigger: last.trigger,
+          status: last.result.status,
+        })
+      : t(language, "admin.noReload"),
   ];
-  return infoReply("Stats", lines);
+  return infoReply(t(language, "admin.statsTitle"), lines, "info", language);
 }

@@ -228,12 +228,14 @@ export function refusalNotice(
   serving: string,
   format: (p: Problem) => string,
   /** The first line; by default the one admins get when an edit on disk is refused. */
-  headline = `The edited knowledge base has ${problems.length} ${problems.length === 1 ? "error" : "errors"}; I keep answering from version ${serving}. Fix and save again, or run /reload.`,
+  headline = t("en", "admin.refusedEdit", { count: problems.length, serving }),
+  language: Language = "en",
 ): Reply {
   // One message on every platform, like a digest: as many problems as fit, at most ten, the rest counted.
   const notice = (shown: number): Reply => ({
     tone: "error",
-    title: "Knowledge base refused",
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "admin.refusedTitle"),
     blocks: [
       {
         kind: "paragraph",
@@ -246,7 +248,7 @@ export function refusalNotice(
         ? [
             {
               kind: "paragraph" as const,
-              content: [`…and ${problems.length - shown} more: run npm run kb:check.`],
+              content: [t(language, "admin.moreProblems", { n: problems.length - shown })],
             },
           ]
         : []),
