@@ -79,7 +79,7 @@ describe("Telegram, framed in the chat's language", () => {
     return api.calls.slice(before).filter((call) => call.method === "sendMessage");
   }
   const shown = (call: RecordedCall) =>
-    ((call.response as { result?: Message.TextMessage } | undefined)?.result as Message.TextMessage).text;
+    (call.response as { result?: Message.TextMessage } | undefined)?.result?.text ?? "";
   const buttons = (calls: RecordedCall[]) =>
     calls.flatMap((call) =>
       (
