@@ -29,7 +29,8 @@ void i18n.init({
   lng: "en",
   fallbackLng: "en",
   supportedLngs: [...LANGUAGES],
-  initAsync: false,
+  // Resources are given inline: initialised at once, so `t` works from the first import.
+  initImmediate: false,
   // Replies are escaped by each renderer for its platform, never here.
   interpolation: { escapeValue: false },
   returnNull: false,
