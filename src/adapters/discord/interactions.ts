@@ -10,6 +10,7 @@
  * ready within `deferAfterMs`; otherwise the interaction is deferred at that moment and the answer follows
  * through editReply(). So neither "already acknowledged" nor "unknown interaction" can come from here.
  */
+
 import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -17,16 +18,11 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from "discord.js";
+import { apologyReply } from "../../bot/replies.js";
 import type { ChatRef, Input, Reply, UserRef } from "../../bot/types.js";
+import { languageOfLocale } from "../../i18n/messages.js";
 import { renderDiscord } from "../../render/discord.js";
-import {
-  type DiscordContext,
-  errorFields,
-  isGroupDm,
-  messageOptions,
-  SOMETHING_WENT_WRONG,
-  textField,
-} from "./context.js";
+import { type DiscordContext, errorFields, isGroupDm, messageOptions, textField } from "./context.js";
 import { ASK } from "./register.js";
 
 /** Commands whose replies only the asker sees. Errors are ephemeral too (the bot marks them). */
@@ -106,7 +102,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
         { interaction: interaction.id, ...errorFields(context, error) },
         "discord: the bot failed to answer",
       );
-      reply = SOMETHING_WENT_WRONG;
+      reply = apologyReply(languageOfLocale(interaction.locale) ?? "en");
     } finally {
       clearTimeout(timer);
     }

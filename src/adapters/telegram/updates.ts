@@ -20,6 +20,7 @@ import type { CallbackQuery, Chat, User } from "telegraf/types";
 import { parseInput } from "../../bot/input.js";
 import { apologyReply } from "../../bot/replies.js";
 import type { ChatRef, Input, Request, UserRef } from "../../bot/types.js";
+import { languageOfLocale, t } from "../../i18n/messages.js";
 import { renderPlain } from "../../render/plain.js";
 import { renderTelegram } from "../../render/telegram.js";
 import { clip } from "../../text/clip.js";
@@ -36,9 +37,6 @@ const CONTENT = [
 const TOAST_MAX = 200;
 /** Messages remembered as produced by a button, so that the next button edits them in place. */
 const BROWSING_MEMORY = 5_000;
-
-const FRIENDLY_ERROR = apologyReply();
-const FRIENDLY_TOAST = "Sorry, something went wrong. Please try again.";
 
 /** The fields of a message this adapter reads, whatever kind of message it is. */
 export interface MessageView {
@@ -209,10 +207,12 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
     // Registered with telegraf.catch: without it, one throwing handler would end polling for good.
     async onError(error, ctx) {
       log.error({ err: describe(error), update: ctx.updateType }, "telegram: handler failed");
+      // The apology in the user's app language, when it is one of ours.
+      const language = languageOfLocale(ctx.from?.language_code) ?? "en";
       try {
         if (ctx.callbackQuery) {
           await send.call("answerCallbackQuery", undefined, () =>
-            api.answerCbQuery(ctx.callbackQuery?.id ?? "", FRIENDLY_TOAST),
+            api.answerCbQuery(ctx.callbackQuery?.id ?? "", t(language, "apology.toast")),
           );
         } else if (ctx.inlineQuery) {
           await send.call("answerInlineQuery", undefined, () =>
@@ -220,7 +220,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
           );
         } else if (ctx.chat) {
           const chatId = ctx.chat.id;
-          await send.inOrder(chatId, () => send.sendMessages(chatId, renderTelegram(FRIENDLY_ERROR)));
+          await send.inOrder(chatId, () => send.sendMessages(chatId, renderTelegram(apologyReply(language))));
         }
       } catch (nested) {
         log.error({ err: describe(nested) }, "telegram: could not report a handler failure");
