@@ -416,23 +416,29 @@ export class Bot {
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 
-  /** Answer cards for Telegram inline mode: one per matching fact, each a reply of its own. */
+  /**
+   * Answer cards for Telegram inline mode: one per matching fact, each a reply of its own, framed in
+   * `language` (the user's app language) when given, else in the query's.
+   */
   cards(
     query: string,
     limit: number,
     typist: Typist,
+    language?: Language,
   ): { id: string; title: string; description: string; reply: Reply }[] {
     const { kb, index, engine } = this.knowledge.current;
     if (!query.trim() || !this.mayLookUp(typist)) return [];
     const question = this.clipped(query);
-    return index.search(index.analyse(question), { limit }).map((hit) => {
+    const analysed = index.analyse(question, language ? { language } : {});
+    const frame = language ?? analysed.language;
+    return index.search(analysed, { limit }).map((hit) => {
       const deal = kb.deals.get(hit.fact.deal);
       const answer = engine.compose(question, [hit.fact]);
       return {
         id: hit.fact.id,
         title: clip(deal?.title ?? hit.fact.deal, 100),
         description: clip(hit.fact.text, 200),
-        reply: answerReply(answer, kb, { suggestions: false }),
+        reply: answerReply(answer, kb, { suggestions: false, language: frame }),
       };
     });
   }

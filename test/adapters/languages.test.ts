@@ -170,6 +170,19 @@ describe("Telegram, framed in the chat's language", () => {
     expect(english).toContain("Sources\n[1]");
   });
 
+  it("inline cards are framed in the user's app language", async () => {
+    const before = api.calls.length;
+    const update = api.pushUpdate(api.inlineQuery({ from: { id: 7500, language_code: "it" }, query: CLAIM }));
+    await api.waitForAck(update.update_id, 15_000);
+    const call = api.calls.slice(before).find((c) => c.method === "answerInlineQuery");
+    const results = call?.params.results as { input_message_content: { message_text: string } }[];
+    expect(results.length).toBeGreaterThan(0);
+    for (const result of results) {
+      expect(result.input_message_content.message_text).toContain(`<b>${t("it", "render.sources")}</b>`);
+      expect(result.input_message_content.message_text.length).toBeLessThanOrEqual(4096);
+    }
+  });
+
   it("a language it does not speak gets a clear message and changes nothing", async () => {
     const user = 7400;
     await send("/language it", user);
