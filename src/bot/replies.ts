@@ -129,12 +129,7 @@ function factsSummary(answer: Answer, language: Language): string {
   const counts = new Map<FactStatus, number>();
   for (const fact of answer.facts) counts.set(fact.status, (counts.get(fact.status) ?? 0) + 1);
   const statuses = [...counts]
-    .map(([status, count]) =>
-      t(language, "answer.statusCount", {
-        n: count,
-        status: statusLabel(language, status).toLocaleLowerCase(language),
-      }),
-    )
+    .map(([status, count]) => t(language, `statusCount.${status}`, { count }))
     .join(", ");
   const summary = [span, statuses].filter(Boolean).join(" · ");
   return summary ? `${summary}.` : "";
