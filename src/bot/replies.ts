@@ -25,6 +25,9 @@ export function englishNote(language: Language): string | undefined {
   return language === "en" ? undefined : t(language, "note.english");
 }
 
+/** "Alleged:" before a fact, with the colon as the language sets it ("Allégué :"). */
+const itemLabel = (language: Language, label: string): string => t(language, "answer.label", { label });
+
 /** Joins footer notes, leaving out empty ones. */
 function footerOf(notes: readonly (string | undefined)[]): string | undefined {
   const kept = notes.filter((note): note is string => Boolean(note));
@@ -80,7 +83,10 @@ export function answerReply(answer: Answer, kb: KnowledgeBase, options: ReplyOpt
       const dated = answer.intent === "when" && fact.date ? `, ${formatDate(fact.date)}` : "";
       blocks.push({
         kind: "item",
-        content: [{ text: `${statusLabel(language, fact.status)}${dated}:`, bold: true }, ` ${fact.text}`],
+        content: [
+          { text: itemLabel(language, `${statusLabel(language, fact.status)}${dated}`), bold: true },
+          ` ${fact.text}`,
+        ],
         cites: fact.cites,
       });
     }
@@ -217,7 +223,7 @@ export function dealReply(deal: Deal, kb: KnowledgeBase, language: Language = "e
       blocks.push({
         kind: "item",
         content: [
-          { text: `${fact.date} · ${statusLabel(language, fact.status)}:`, bold: true },
+          { text: itemLabel(language, `${fact.date} · ${statusLabel(language, fact.status)}`), bold: true },
           ` ${fact.text}`,
         ],
         cites: citations.cite(fact.sources),
