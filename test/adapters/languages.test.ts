@@ -44,7 +44,7 @@ beforeAll(async () => {
   await loadLanguageDetection();
   // The first answer builds what the engine keeps warm; not part of any reply's time below.
   bot.ask({ platform: "console", id: "warm-up", kind: "private" }, CLAIM);
-});
+}, 60_000); // the knowledge base, the detector and the first answer's word lists: seconds on a busy machine
 
 afterAll(() => store?.close());
 
