@@ -137,6 +137,7 @@ function observedBot(
     new Bot(knowledge, {
       extensions: [...subscriptions.extensions, ...loop.extensions],
       answerExtensions: [loop.answers],
+      settings: subscriptions.settings,
       ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
     }),
     ({ platform, status, seconds, text }) => {

@@ -3,6 +3,7 @@
  * instead of a terminal it answers each line and stops at end of input. It leaves on a goodbye
  * ("exit", "quit", "bye", /quit, /exit: the bot layer marks the reply) and at Ctrl-D.
  */
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { createInterface } from "node:readline";
 import type { Bot } from "../bot/bot.js";
 import { parseInput } from "../bot/input.js";
 import type { ChatRef, Reply, UserRef } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
 import { renderPlain } from "../render/plain.js";
 import type { Adapter } from "./adapter.js";
 
@@ -49,7 +51,7 @@ export type ConsoleAdapter = Adapter & {
 };
 
 /** How to leave the console chat, for its greeting and for /help. */
-export const CONSOLE_LEAVING = "Leave with exit, /quit or Ctrl-D.";
+export const CONSOLE_LEAVING = t("en", "console.leaving");
 
 const CHAT: ChatRef = { platform: "console", id: "console", kind: "private" };
 const USER: UserRef = { id: "console", name: "you", canManageChat: true };
@@ -99,9 +101,7 @@ export function createConsoleAdapter(bot: Bot, options: ConsoleOptions = {}): Co
         terminal: interactive,
       });
       if (interactive) {
-        output.write(
-          `Receipts: ask about data-sharing deals between companies. /help lists the commands. ${CONSOLE_LEAVING}\n`,
-        );
+        output.write(`${t("en", "console.banner")} ${CONSOLE_LEAVING}\n`);
         lines.prompt();
       }
       // Lines are answered one at a time, in order, even when a pipe delivers them all at once.

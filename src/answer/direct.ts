@@ -3,24 +3,27 @@
  * "when", its amount or count for "how much", who said or decided it for "who". A line in front
  * of the facts, so the reply answers the question asked before it shows the receipts.
  */
+import type { Phrase } from "../i18n/messages.js";
 import { formatAmount, formatCount, formatDate } from "../knowledge/format.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import type { IntentAnalysis } from "../search/intent.js";
 
-export function directAnswer(kb: KnowledgeBase, lead: Fact, intent: IntentAnalysis): string | undefined {
+/** The direct answer as a message (`direct.when`, `direct.howMuch`…), said in the chat's language. */
+export function directAnswer(kb: KnowledgeBase, lead: Fact, intent: IntentAnalysis): Phrase | undefined {
   switch (intent.primary) {
     case "when":
-      return lead.date ? `When: ${formatDate(lead.date)}.` : undefined;
+      return lead.date ? { key: "direct.when", values: { date: formatDate(lead.date) } } : undefined;
     case "how-much": {
       const count = lead.count ? formatCount(lead.count) : undefined;
       const money = lead.amount ? formatAmount(lead.amount) : undefined;
       const figure = intent.wantsCount ? (count ?? money) : (money ?? count);
-      return figure ? `${intent.wantsCount && count ? "How many" : "How much"}: ${figure}.` : undefined;
+      if (!figure) return undefined;
+      return { key: intent.wantsCount && count ? "direct.howMany" : "direct.howMuch", values: { figure } };
     }
     case "who": {
       const named = lead.by.length > 0 ? lead.by : lead.about.filter((id) => isSomeone(kb, id));
       const names = named.map((id) => kb.entities.get(id)?.name).filter((name) => name !== undefined);
-      return names.length > 0 ? `Who: ${list(names)}.` : undefined;
+      return names.length > 0 ? { key: "direct.who", values: { names } } : undefined;
     }
     default:
       return undefined;
@@ -30,8 +33,4 @@ export function directAnswer(kb: KnowledgeBase, lead: Fact, intent: IntentAnalys
 function isSomeone(kb: KnowledgeBase, id: string): boolean {
   const kind = kb.entities.get(id)?.kind;
   return kind !== undefined && kind !== "product" && kind !== "api" && kind !== "law";
-}
-
-function list(names: readonly string[]): string {
-  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

@@ -3,6 +3,8 @@
  * quoted whole; the engine only chooses, orders and numbers them. When nothing fits well
  * enough it says so: an honest "unknown" beats a confident wrong answer.
  */
+
+import { type Phrase, say } from "../i18n/messages.js";
 import { dealLabel, withParents } from "../knowledge/relations.js";
 import { orderSources, type SourceTier, tierOf } from "../knowledge/tiers.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
@@ -143,11 +145,12 @@ export class AnswerEngine {
   private composeFor(question: string, query: Query, facts: readonly Fact[], hits: readonly Hit[]): Answer {
     const verdict = this.verdict(query, facts, hits);
     const direct = directAnswer(this.kb, facts[0] as Fact, query.intent);
+    // The English words stay on the answer (ask --json); the phrase is said in the chat's language.
     return this.compose(question, facts, {
       intent: query.intent.primary,
       language: query.language,
       ...(verdict ? { verdict } : {}),
-      ...(direct ? { direct } : {}),
+      ...(direct ? { direct: say("en", direct), directPhrase: direct } : {}),
     });
   }
 
@@ -306,7 +309,13 @@ export class AnswerEngine {
   compose(
     question: string,
     facts: readonly Fact[],
-    extra: { intent?: Intent; language?: Language; verdict?: Verdict; direct?: string } = {},
+    extra: {
+      intent?: Intent;
+      language?: Language;
+      verdict?: Verdict;
+      direct?: string;
+      directPhrase?: Phrase;
+    } = {},
   ): Answer {
     const citations = new Citations(this.kb.sources);
     const dealOrder = [...new Set(facts.map((fact) => fact.deal))];
@@ -365,6 +374,7 @@ export class AnswerEngine {
       language: extra.language ?? "en",
       ...(extra.verdict ? { verdict: extra.verdict } : {}),
       ...(extra.direct ? { direct: extra.direct } : {}),
+      ...(extra.directPhrase ? { directPhrase: extra.directPhrase } : {}),
       facts: answerFacts,
       citations: citations.list,
       deals,

@@ -1,5 +1,6 @@
 /** What the answer engine produces: only knowledge-base facts, with their citations. */
 
+import type { Phrase } from "../i18n/messages.js";
 import type { SourceTier } from "../knowledge/tiers.js";
 import type { Amount, Count, FactStatus, PartialDate, Source } from "../knowledge/types.js";
 import type { Intent, SmallTalk } from "../search/intent.js";
@@ -45,7 +46,10 @@ export interface DealRef {
  */
 export interface Verdict {
   readonly label: "unsupported" | "alleged" | "confirmed" | "ruled" | "reported" | "denied" | "partly";
+  /** In English (what `ask --json` shows). */
   readonly text: string;
+  /** The same words as a message, to be said in the chat's language. */
+  readonly phrase?: Phrase;
 }
 
 /** Why there is no answer. */
@@ -74,6 +78,8 @@ export interface Answer {
   readonly verdict?: Verdict;
   /** For a narrow question: the answer itself, read off the lead fact ("When: 2 Apr 2024."). */
   readonly direct?: string;
+  /** `direct` as a message, to be said in the chat's language. */
+  readonly directPhrase?: Phrase;
   /** The facts, most relevant first and grouped by deal; the first is the lead. Empty when unknown. */
   readonly facts: readonly AnswerFact[];
   readonly citations: readonly Citation[];

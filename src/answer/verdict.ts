@@ -3,6 +3,7 @@
  * denied them, and (for "Partly") the amount or the party the claim gets wrong. The words are
  * fixed templates filled with knowledge-base values; nothing is written freely.
  */
+import { type Phrase, type PhraseValue, say } from "../i18n/messages.js";
 import { formatMoney } from "../knowledge/format.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import type { Query } from "../search/query.js";
@@ -29,28 +30,47 @@ export function verdictOf({ kb, query, facts, mentions, candidates }: VerdictInp
     wrongAmount(kb, query, facts, candidates, mentions) ?? wrongParty(kb, query, facts, mentions);
   if (partly) return partly;
 
-  if (lead.status === "unsupported") return { label: "unsupported", text: "Not supported by the sources." };
+  if (lead.status === "unsupported") return verdict("unsupported", "verdict.unsupported");
   const denial = facts.find((fact) => fact.status === "denied") ?? denialIn(kb, lead);
   switch (lead.status) {
     case "alleged": {
-      const by = names(kb, lead.by);
-      const denied = denial ? `; denied by ${names(kb, denial.by) || "the other side"}` : "";
-      return { label: "alleged", text: `Alleged${by ? ` by ${by}` : ""}, not proven${denied}.` };
+      const deniedBy = denial ? names(kb, denial.by) : [];
+      return verdict("alleged", "verdict.alleged", {
+        by: byWhom(kb, lead.by),
+        denied: !denial
+          ? ""
+          : deniedBy.length > 0
+            ? { key: "verdict.deniedBy", values: { names: deniedBy } }
+            : { key: "verdict.deniedByOther" },
+      });
     }
     case "denied":
-      return { label: "denied", text: `Denied${names(kb, lead.by) ? ` by ${names(kb, lead.by)}` : ""}.` };
+      return verdict("denied", "verdict.denied", { by: byWhom(kb, lead.by) });
     case "ruled":
-      return {
-        label: "ruled",
-        text: `Decided${names(kb, lead.by) ? ` by ${names(kb, lead.by)}` : ""}: see the ruling below.`,
-      };
+      return verdict("ruled", "verdict.ruled", { by: byWhom(kb, lead.by) });
     case "confirmed":
-      return { label: "confirmed", text: "Confirmed by the parties or by documents." };
+      return verdict("confirmed", "verdict.confirmed");
     case "reported":
-      return { label: "reported", text: "Reported by the press; not confirmed by a court or regulator." };
+      return verdict("reported", "verdict.reported");
     default:
       return undefined;
   }
+}
+
+/** A verdict from a message: its English words for `text`, the message for the chat's language. */
+function verdict(
+  label: Verdict["label"],
+  key: string,
+  values: Readonly<Record<string, PhraseValue>> = {},
+): Verdict {
+  const phrase: Phrase = { key, values };
+  return { label, text: say("en", phrase), phrase };
+}
+
+/** " by Meta and Netflix", or nothing when nobody is named. */
+function byWhom(kb: KnowledgeBase, ids: readonly string[]): PhraseValue {
+  const list = names(kb, ids);
+  return list.length > 0 ? { key: "verdict.by", values: { names: list } } : "";
 }
 
 /** "Partly: the sources give $150 million, not $100 million" or tie the figure to someone else. */
@@ -76,18 +96,19 @@ function wrongAmount(
     );
     const instead = ties.find((t) => t && !named.some((e) => e.id === t.id));
     if (missing && instead)
-      return {
-        label: "partly",
-        text: `Partly: the sources tie the ${money(matching)} to ${instead.name}, not ${missing.name}.`,
-      };
+      return verdict("partly", "verdict.partlyTie", {
+        money: money(matching),
+        instead: instead.name,
+        missing: missing.name,
+      });
   }
   if (matching) return undefined;
   const figure = facts.find((fact) => fact.amount !== undefined);
   if (!figure?.amount) return undefined;
-  return {
-    label: "partly",
-    text: `Partly: the sources give ${money(figure)}, not ${formatMoney(claimed, figure.amount.currency)}.`,
-  };
+  return verdict("partly", "verdict.partlyAmount", {
+    money: money(figure),
+    claimed: formatMoney(claimed, figure.amount.currency),
+  });
 }
 
 /** A company the claim names that none of the answer's facts or deals involve. */
@@ -106,7 +127,7 @@ function wrongParty(
   }
   const missing = named.find((e) => !involved.has(e.id));
   if (!missing) return undefined;
-  return { label: "partly", text: `Partly: nothing in the sources ties ${missing.name} to this.` };
+  return verdict("partly", "verdict.partlyParty", { name: missing.name });
 }
 
 function partiesOf(kb: KnowledgeBase, fact: Fact): Set<string> {
@@ -127,10 +148,9 @@ function denialIn(kb: KnowledgeBase, lead: Fact): Fact | undefined {
   return kb.deals.get(lead.deal)?.facts.find((fact) => fact.status === "denied");
 }
 
-function names(kb: KnowledgeBase, ids: readonly string[]): string {
-  const list = ids.map((id) => kb.entities.get(id)?.name ?? id);
-  if (list.length <= 1) return list[0] ?? "";
-  return `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`;
+/** The names of `ids`, joined later in the chat's language ("A, B and C"). */
+function names(kb: KnowledgeBase, ids: readonly string[]): string[] {
+  return ids.map((id) => kb.entities.get(id)?.name ?? id);
 }
 
 function money(fact: Fact): string {

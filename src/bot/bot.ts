@@ -6,11 +6,21 @@ import { Conversations } from "../answer/conversation.js";
 import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
+import { hasMessage, languageOfLocale, t } from "../i18n/messages.js";
 import type { Deal } from "../knowledge/types.js";
+import type { Language } from "../search/languages/index.js";
 import { normalise, terms } from "../search/text.js";
 import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
+import { type ChatSettings, MemoryChatSettings } from "./chat-settings.js";
 import { FloodGate } from "./flood.js";
+import {
+  chosenLanguage,
+  isLanguageAction,
+  languageCommand,
+  languageOfAction,
+  suggestLanguages,
+} from "./language.js";
 import { type SiteLinks, siteLinks } from "./links.js";
 import {
   answerReply,
@@ -32,7 +42,8 @@ export interface CommandExtension {
   readonly name: string;
   readonly usage: string;
   readonly description: string;
-  handle(request: Request, args: string): Reply | Promise<Reply>;
+  /** `language` is the one the chat's replies are framed in. */
+  handle(request: Request, args: string, language: Language): Reply | Promise<Reply>;
   /** Autocomplete for the command's argument. */
   suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[];
 }
@@ -74,6 +85,8 @@ export interface BotOptions {
   readonly helpNote?: string;
   /** The generated site's public URL (SITE_URL): replies link deals and facts to their pages. */
   readonly siteUrl?: string;
+  /** Where a chat's chosen reply language is kept; in memory by default. */
+  readonly settings?: ChatSettings;
 }
 
 /** Who is typing, for the typeahead flood gate. */
@@ -103,7 +116,11 @@ const CORE_COMMANDS: readonly BotCommand[] = [
   { name: "deal", usage: "/deal <name>", description: "One deal: summary and timeline" },
   { name: "sources", usage: "/sources <deal>", description: "Every source for a deal" },
   { name: "timeline", usage: "/timeline <deal>", description: "A deal's dated facts as a picture" },
+  { name: "language", usage: "/language [code]", description: "The language I reply in here" },
 ];
+
+/** Most chats whose last question's language is remembered (for replies to commands in that chat). */
+const MAX_SPOKEN = 10_000;
 
 /** The commands whose argument is a deal. */
 const DEAL_COMMANDS: ReadonlySet<string> = new Set(["deal", "sources", "timeline"]);
@@ -119,6 +136,9 @@ export class Bot {
   private readonly chatOnly: Map<string, BotCommand>;
   private readonly helpNote: string | undefined;
   private readonly links: SiteLinks;
+  readonly settings: ChatSettings;
+  /** The language of each chat's last question, most recent last: what its commands are answered in. */
+  private readonly spoken = new Map<string, Language>();
 
   constructor(
     private readonly knowledge: KnowledgeHolder,
@@ -135,30 +155,36 @@ export class Bot {
     this.chatOnly = new Map((options.chatOnly ?? []).map((command) => [command.name, command]));
     this.helpNote = options.helpNote;
     this.links = siteLinks(options.siteUrl);
+    this.settings = options.settings ?? new MemoryChatSettings();
   }
 
   /** The command menu (Telegram's setMyCommands, Discord's slash commands, /help). */
   get commands(): readonly BotCommand[] {
-    return [
-      ...CORE_COMMANDS,
-      ...[...this.extensions.values()].map(({ name, usage, description }) => ({ name, usage, description })),
-    ];
+    return this.commandsIn("en");
+  }
+
+  /** The command menu with its descriptions in `language` (Telegram's menu per language, Discord's localizations). */
+  commandsIn(language: Language): readonly BotCommand[] {
+    return [...CORE_COMMANDS, ...this.extensions.values()].map(({ name, usage, description }) => ({
+      name,
+      usage,
+      description: hasMessage(`command.${name}`) ? t(language, `command.${name}`) : description,
+    }));
   }
 
   async handle(request: Request): Promise<Reply> {
     const { input } = request;
+    // The chat's chosen language wins, then the user's platform locale; a question may bring its own.
+    const chosen = (await chosenLanguage(this.settings, request)) ?? languageOfLocale(request.locale);
+    const language = chosen ?? this.spoken.get(chatKey(request.chat)) ?? "en";
     const gate = this.flood?.check(`${request.chat.platform}:${request.user.id}`) ?? "allow";
     if (gate !== "allow") {
-      const notice = infoReply(
-        "Slow down a little",
-        ["You're sending questions faster than I can answer them well. Try again in a few seconds."],
-        "error",
-      );
+      const notice = infoReply(t(language, "flood.title"), [t(language, "flood.text")], "error", language);
       return gate === "warn" ? notice : { ...notice, quiet: true };
     }
     switch (input.kind) {
       case "text": {
-        const { reply, answer } = this.ask(request.chat, input.text);
+        const { reply, answer } = this.ask(request.chat, input.text, chosen);
         let out = reply;
         for (const extension of this.answerExtensions)
           if (extension.answered) out = await extension.answered(request, answer, out);
@@ -169,104 +195,134 @@ export class Bot {
           extension.prefixes?.some((prefix) => input.data.startsWith(prefix)),
         );
         if (owner?.action) return owner.action(request, input.data);
-        return this.action(request.chat, input.data);
+        return this.action(request, input.data, language);
       }
       case "command":
-        return this.command(request, input.name.toLowerCase(), input.args.trim());
+        return this.command(request, input.name.toLowerCase(), input.args.trim(), language, chosen);
     }
   }
 
-  /** Answers a question in a chat's conversation; the Answer is returned too, for `ask --json`. */
-  ask(chat: ChatRef, question: string): { reply: Reply; answer: Answer } {
+  /**
+   * Answers a question in a chat's conversation; the Answer is returned too, for `ask --json`. The
+   * reply is framed in `language` when given (the chat's setting or locale), else in the question's.
+   */
+  ask(chat: ChatRef, question: string, language?: Language): { reply: Reply; answer: Answer } {
     const { kb, engine } = this.knowledge.current;
     const trimmed = question.trim();
     if (trimmed.length === 0) {
       const answer = engine.unknown(question);
-      return { answer, reply: this.help("Ask me a question in your own words, for example:") };
+      const frame = language ?? this.spoken.get(chatKey(chat)) ?? "en";
+      return { answer, reply: this.help(frame, t(frame, "help.empty")) };
     }
-    const key = `${chat.platform}:${chat.id}`;
+    const key = chatKey(chat);
     const cut = trimmed.length > this.maxQuestionLength;
     const { answer, focus } = engine.answer(
       cut ? trimmed.slice(0, this.maxQuestionLength) : trimmed,
       this.conversations.get(key),
+      language ? { language } : {},
     );
     if (focus) this.conversations.set(key, focus);
-    const answered = answerReply({ ...answer, question }, kb, { links: this.links });
+    this.remember(key, answer.language);
+    const frame = language ?? answer.language;
+    const answered = answerReply({ ...answer, question }, kb, { language: frame, links: this.links });
     // "bye", "exit", "quit": an entry point that can end the conversation (the console) ends it.
     const reply: Reply = answer.smallTalk === "bye" ? { ...answered, farewell: true } : answered;
     if (!cut) return { answer, reply };
-    const note = `I read only the first ${this.maxQuestionLength} characters of your question.`;
+    const note = t(frame, "answer.cut", { max: this.maxQuestionLength });
     return { answer, reply: { ...reply, footer: reply.footer ? `${note} ${reply.footer}` : note } };
   }
 
-  private async command(request: Request, name: string, args: string): Promise<Reply> {
+  /** Remembers the language a chat last asked in, forgetting the least recent chat past MAX_SPOKEN. */
+  private remember(key: string, language: Language): void {
+    this.spoken.delete(key);
+    this.spoken.set(key, language);
+    if (this.spoken.size > MAX_SPOKEN) {
+      const oldest = this.spoken.keys().next().value;
+      if (oldest !== undefined) this.spoken.delete(oldest);
+    }
+  }
+
+  private async command(
+    request: Request,
+    name: string,
+    args: string,
+    language: Language,
+    chosen: Language | undefined,
+  ): Promise<Reply> {
     const { kb } = this.knowledge.current;
     switch (name) {
       case "start": {
         const deep = /^deal_([a-z0-9-]{1,40})$/.exec(args);
         const deal = deep ? kb.deals.get(deep[1] as string) : undefined;
         return deal
-          ? dealReply(deal, kb, this.links)
-          : this.help(
-              "Hi! I answer questions about who shared whose data with whom, and I always show the receipts.",
-            );
+          ? dealReply(deal, kb, language, this.links)
+          : this.help(language, t(language, "help.start"));
       }
       case "help":
-        return this.help();
+        return this.help(language);
       case "deals":
-        return dealsReply(kb, this.links);
+        return dealsReply(kb, language, this.links);
+      case "language":
+        return languageCommand(this.settings, request, args, language);
       case "deal":
       case "sources":
       case "timeline": {
         if (!args)
           return infoReply(
-            `Which deal?`,
-            [`Usage: /${name} <deal name>, for example /${name} netflix-facebook. /deals lists them all.`],
+            t(language, "usage.title"),
+            [t(language, "usage.text", { name })],
             "error",
+            language,
           );
         const found = this.findDeals(args);
         const deal = found[0];
         if (!deal)
           return infoReply(
-            "No such deal",
-            [`I don't know a deal called "${clip(args, 100)}". /deals lists the ones I know.`],
+            t(language, "noDeal.title"),
+            [t(language, "noDeal.text", { name: clip(args, 100) })],
             "error",
+            language,
           );
         if (found.length > 1)
           return choicesReply(
             found,
             name === "sources" ? "src" : name === "timeline" ? "tl" : "deal",
             clip(args, 60),
+            language,
             this.links,
           );
-        if (name === "timeline") return this.timeline(deal);
-        if (name === "sources") return sourcesReply(deal, kb, this.links);
+        if (name === "timeline") return this.timeline(deal, language);
+        if (name === "sources") return sourcesReply(deal, kb, language, this.links);
         this.openDeal(request.chat, deal.id);
-        return dealReply(deal, kb, this.links);
+        return dealReply(deal, kb, language, this.links);
       }
     }
     const extension = this.extensions.get(name);
-    if (extension) return extension.handle(request, args);
+    if (extension) return extension.handle(request, args, language);
     const elsewhere = this.chatOnly.get(name);
-    if (elsewhere) return chatOnlyReply(elsewhere);
-    if (WORD_COMMANDS.has(name)) return this.ask(request.chat, name).reply;
+    if (elsewhere) return chatOnlyReply(elsewhere, language);
+    if (WORD_COMMANDS.has(name)) return this.ask(request.chat, name, chosen).reply;
     return infoReply(
-      "Unknown command",
-      [`I don't know /${name.slice(0, 40)}. /help lists what I can do.`],
+      t(language, "unknownCommand.title"),
+      [t(language, "unknownCommand.text", { name: name.slice(0, 40) })],
       "error",
+      language,
     );
   }
 
-  private async action(chat: ChatRef, data: string): Promise<Reply> {
+  private async action(request: Request, data: string, language: Language): Promise<Reply> {
     const { kb } = this.knowledge.current;
+    if (isLanguageAction(data))
+      return languageCommand(this.settings, request, languageOfAction(data), language);
     const action = parseAction(data);
     const deal = action && kb.deals.get(action.deal);
-    if (!action || !deal) return infoReply("That button has expired", ["Ask again, or use /deals."], "error");
-    if (action.verb === "src") return sourcesReply(deal, kb, this.links);
-    if (action.verb === "rel") return relatedReply(deal, kb, this.links);
-    if (action.verb === "tl") return this.timeline(deal);
-    this.openDeal(chat, deal.id);
-    return dealReply(deal, kb, this.links);
+    if (!action || !deal)
+      return infoReply(t(language, "expired.title"), [t(language, "expired.text")], "error", language);
+    if (action.verb === "src") return sourcesReply(deal, kb, language, this.links);
+    if (action.verb === "rel") return relatedReply(deal, kb, language, this.links);
+    if (action.verb === "tl") return this.timeline(deal, language);
+    this.openDeal(request.chat, deal.id);
+    return dealReply(deal, kb, language, this.links);
   }
 
   /** Opening a deal puts it in focus: "how much did they pay?" next is about this deal. */
@@ -275,31 +331,30 @@ export class Bot {
     if (focus) this.conversations.set(`${chat.platform}:${chat.id}`, focus);
   }
 
-  private async timeline(deal: Deal): Promise<Reply> {
-    return timelineReply(deal, await this.timelines.png(deal, this.knowledge.current.kb), this.links);
+  private async timeline(deal: Deal, language: Language): Promise<Reply> {
+    const png = await this.timelines.png(deal, this.knowledge.current.kb);
+    return timelineReply(deal, png, language, this.links);
   }
 
-  private help(greeting?: string): Reply {
+  private help(language: Language, greeting?: string): Reply {
     const { kb, engine } = this.knowledge.current;
     return {
       tone: "info",
-      title: "Receipts",
+      ...(language !== "en" ? { language } : {}),
+      title: t(language, "help.title"),
       blocks: [
         ...(greeting ? [{ kind: "paragraph" as const, content: [greeting] }] : []),
-        { kind: "paragraph", content: [coverage(kb)] },
-        {
-          kind: "paragraph",
-          content: ["Every answer is made of sourced facts, and allegations are labelled as allegations."],
-        },
-        { kind: "heading", content: ["Commands"] },
-        ...this.commands.map(commandItem),
+        { kind: "paragraph", content: [coverage(kb, language)] },
+        { kind: "paragraph", content: [t(language, "help.labelled")] },
+        { kind: "heading", content: [t(language, "heading.commands")] },
+        ...this.commandsIn(language).map(commandItem),
         ...(this.chatOnly.size > 0
           ? [
-              { kind: "heading" as const, content: ["In a Telegram or Discord chat"] },
-              ...[...this.chatOnly.values()].map(commandItem),
+              { kind: "heading" as const, content: [t(language, "heading.chatOnly")] },
+              ...[...this.chatOnly.values()].map((command) => commandItem(translated(command, language))),
             ]
           : []),
-        { kind: "heading", content: ["Try asking"] },
+        { kind: "heading", content: [t(language, "heading.tryAsking")] },
         ...engine
           .starterQuestions()
           .map((q) => ({ kind: "item" as const, content: [{ text: q, italic: true as const }] })),
@@ -390,26 +445,33 @@ export class Bot {
   suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
     if (!this.mayLookUp({ platform: request.chat.platform, userId: request.user.id })) return [];
     if (DEAL_COMMANDS.has(command)) return this.suggestDeals(prefix);
+    if (command === "language") return suggestLanguages(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];
   }
 
-  /** Answer cards for Telegram inline mode: one per matching fact, each a reply of its own. */
+  /**
+   * Answer cards for Telegram inline mode: one per matching fact, each a reply of its own, framed in
+   * `language` (the user's app language) when given, else in the query's.
+   */
   cards(
     query: string,
     limit: number,
     typist: Typist,
+    language?: Language,
   ): { id: string; title: string; description: string; reply: Reply }[] {
     const { kb, index, engine } = this.knowledge.current;
     if (!query.trim() || !this.mayLookUp(typist)) return [];
     const question = this.clipped(query);
-    return index.search(index.analyse(question), { limit }).map((hit) => {
+    const analysed = index.analyse(question, language ? { language } : {});
+    const frame = language ?? analysed.language;
+    return index.search(analysed, { limit }).map((hit) => {
       const deal = kb.deals.get(hit.fact.deal);
       const answer = engine.compose(question, [hit.fact]);
       return {
         id: hit.fact.id,
         title: clip(deal?.title ?? hit.fact.deal, 100),
         description: clip(hit.fact.text, 200),
-        reply: answerReply(answer, kb, { suggestions: false, links: this.links }),
+        reply: answerReply(answer, kb, { suggestions: false, language: frame, links: this.links }),
       };
     });
   }
@@ -425,15 +487,32 @@ export class Bot {
   }
 }
 
+function chatKey(chat: ChatRef): string {
+  return `${chat.platform}:${chat.id}`;
+}
+
+/** A command with its description in `language`, when the message files have it. */
+function translated(command: BotCommand, language: Language): BotCommand {
+  const key = `command.${command.name}`;
+  return hasMessage(key) ? { ...command, description: t(language, key) } : command;
+}
+
 function commandItem(command: BotCommand): Block {
   return { kind: "item", content: [{ text: command.usage, code: true }, ` — ${command.description}`] };
 }
 
 /** A command this entry point does not have: where it works instead. */
-function chatOnlyReply(command: BotCommand): Reply {
-  const what = command.description.charAt(0).toLowerCase() + command.description.slice(1);
-  return infoReply("Only in a chat", [
-    `${command.usage} (${what}) works in a Telegram or Discord chat with me, not here.`,
-    "Here, ask me anything about data-sharing deals; /help lists what works.",
-  ]);
+function chatOnlyReply(command: BotCommand, language: Language): Reply {
+  const { description, usage } = translated(command, language);
+  // German nouns keep their capital; elsewhere the description reads on mid-sentence.
+  const what =
+    language === "de"
+      ? description
+      : description.charAt(0).toLocaleLowerCase(language) + description.slice(1);
+  return infoReply(
+    t(language, "chatOnly.title"),
+    [t(language, "chatOnly.text", { usage, what }), t(language, "chatOnly.here")],
+    "info",
+    language,
+  );
 }

@@ -1,26 +1,59 @@
-/** Knowledge and answers → platform-neutral replies. The words around facts live here. */
+/**
+ * Knowledge and answers → platform-neutral replies, framed in the chat's language (the words come
+ * from the message files, see i18n/messages.ts); the facts themselves stay in English.
+ */
 import { Citations } from "../answer/citations.js";
 import type { Answer } from "../answer/types.js";
+import { say, t } from "../i18n/messages.js";
 import { formatDate } from "../knowledge/format.js";
 import { dealLabel } from "../knowledge/relations.js";
 import { type Deal, FACT_STATUS_LABEL, type FactStatus, type KnowledgeBase } from "../knowledge/types.js";
 import type { SmallTalk } from "../search/intent.js";
+import type { Language } from "../search/languages/index.js";
 import { NO_LINKS, type SiteLinks } from "./links.js";
 import type { Action, Block, Inline, Reply } from "./types.js";
 
 export const STATUS_LABEL = FACT_STATUS_LABEL;
 
-const STATUS_NOTE: Partial<Record<FactStatus, string>> = {
-  alleged: "Alleged: claimed in a filing or by a party, not proven.",
-  unsupported: "Not supported: a circulating claim the sources do not back.",
-};
+/** A fact status's label ("Alleged", "Behauptet") in `language`. */
+export const statusLabel = (language: Language, status: FactStatus): string =>
+  t(language, `status.${status}`);
+
+/** The statuses whose meaning a reply spells out in its footer. */
+const NOTED: ReadonlySet<FactStatus> = new Set(["alleged", "unsupported"]);
+
+/** The one line a reply in another language carries: the facts are quoted in English. */
+export function englishNote(language: Language): string | undefined {
+  return language === "en" ? undefined : t(language, "note.english");
+}
+
+/** "Alleged:" before a fact, with the colon as the language sets it ("Allégué :"). */
+const itemLabel = (language: Language, label: string): string => t(language, "answer.label", { label });
+
+/** Joins footer notes, leaving out empty ones. */
+function footerOf(notes: readonly (string | undefined)[]): string | undefined {
+  const kept = notes.filter((note): note is string => Boolean(note));
+  return kept.length > 0 ? kept.join(" ") : undefined;
+}
 
 /** Button data: `<verb>:<deal id>`, at most 64 bytes because deal ids are at most 40 characters. */
 export const actions = {
-  sources: (deal: string): Action => ({ label: "Sources", data: `src:${deal}` }),
-  more: (deal: string): Action => ({ label: "More on this deal", data: `deal:${deal}` }),
-  related: (deal: string): Action => ({ label: "Related deals", data: `rel:${deal}` }),
-  timeline: (deal: string): Action => ({ label: "Timeline", data: `tl:${deal}` }),
+  sources: (deal: string, language: Language = "en"): Action => ({
+    label: t(language, "button.sources"),
+    data: `src:${deal}`,
+  }),
+  more: (deal: string, language: Language = "en"): Action => ({
+    label: t(language, "button.more"),
+    data: `deal:${deal}`,
+  }),
+  related: (deal: string, language: Language = "en"): Action => ({
+    label: t(language, "button.related"),
+    data: `rel:${deal}`,
+  }),
+  timeline: (deal: string, language: Language = "en"): Action => ({
+    label: t(language, "button.timeline"),
+    data: `tl:${deal}`,
+  }),
 };
 
 type ActionVerb = "src" | "deal" | "rel" | "tl";
@@ -41,20 +74,22 @@ export function parseAction(data: string): { verb: ActionVerb; deal: string } | 
   return match ? { verb: match[1] as ActionVerb, deal: match[2] as string } : undefined;
 }
 
-/**
- * `suggestions: false` leaves out the "Try asking" list (ask --json carries it apart). With `links`
- * (SITE_URL set), the deal's label links to its page and each fact's status to the fact on that page.
- */
-export function answerReply(
-  answer: Answer,
-  kb: KnowledgeBase,
-  options: { suggestions?: boolean; links?: SiteLinks } = {},
-): Reply {
+export interface ReplyOptions {
+  /** False leaves out the "Try asking" list (ask --json carries it apart). */
+  readonly suggestions?: boolean;
+  /** The language the reply is framed in; by default the one the question was understood in. */
+  readonly language?: Language;
+  /** With SITE_URL set, the deal's label links to its page and each fact's status to the fact on it. */
+  readonly links?: SiteLinks;
+}
+
+export function answerReply(answer: Answer, kb: KnowledgeBase, options: ReplyOptions = {}): Reply {
+  const language = options.language ?? answer.language;
   const links = options.links ?? NO_LINKS;
-  if (answer.status === "unknown") return unknownReply(answer, kb, options);
+  if (answer.status === "unknown") return unknownReply(answer, kb, { ...options, language });
   const blocks: Block[] = [];
   // A claim's verdict, or a narrow question's answer read off the lead fact, comes first.
-  const opening = answer.verdict?.text ?? answer.direct;
+  const opening = openingLine(answer, language);
   if (opening) blocks.push({ kind: "paragraph", content: [{ text: opening, bold: true }] });
   const multipleDeals = answer.deals.length > 1;
   for (const deal of answer.deals) {
@@ -65,7 +100,11 @@ export function answerReply(
       blocks.push({
         kind: "item",
         content: [
-          linked(`${STATUS_LABEL[fact.status]}${dated}:`, links.fact(deal.id, fact.id), true),
+          linked(
+            itemLabel(language, `${statusLabel(language, fact.status)}${dated}`),
+            links.fact(deal.id, fact.id),
+            true,
+          ),
           ` ${fact.text}`,
         ],
         cites: fact.cites,
@@ -73,85 +112,86 @@ export function answerReply(
     }
   }
   const lead = answer.deals[0];
-  const notes = [
-    factsSummary(answer),
-    ...new Set(answer.facts.map((fact) => STATUS_NOTE[fact.status]).filter(Boolean)),
-  ];
+  const footer = footerOf([
+    factsSummary(answer, language),
+    ...new Set(
+      answer.facts
+        .filter((fact) => NOTED.has(fact.status))
+        .map((fact) => t(language, `statusNote.${fact.status}`)),
+    ),
+    englishNote(language),
+  ]);
   const related = lead ? (kb.deals.get(lead.id)?.related.length ?? 0) > 0 : false;
   return {
     tone: "answer",
+    ...(language !== "en" ? { language } : {}),
     ...(lead && !multipleDeals ? { title: lead.label } : {}),
     ...pageOf(links, lead?.id),
     blocks,
     citations: answer.citations,
-    ...(notes.some(Boolean) ? { footer: notes.filter(Boolean).join(" ") } : {}),
+    ...(footer ? { footer } : {}),
     actions: lead
-      ? [actions.sources(lead.id), actions.more(lead.id), ...(related ? [actions.related(lead.id)] : [])]
+      ? [
+          actions.sources(lead.id, language),
+          actions.more(lead.id, language),
+          ...(related ? [actions.related(lead.id, language)] : []),
+        ]
       : [],
   };
 }
 
+/** The verdict on a claim, or the direct answer to a narrow question, in `language`. */
+function openingLine(answer: Answer, language: Language): string | undefined {
+  if (answer.verdict)
+    return answer.verdict.phrase ? say(language, answer.verdict.phrase) : answer.verdict.text;
+  if (answer.directPhrase) return say(language, answer.directPhrase);
+  return answer.direct;
+}
+
 /** "2013–2024 · 2 alleged, 1 denied": when the facts happened and how sure they are. */
-function factsSummary(answer: Answer): string {
+function factsSummary(answer: Answer, language: Language): string {
   const years = answer.facts.flatMap((fact) => (fact.date ? [fact.date.slice(0, 4)] : [])).sort();
   const span =
     years.length === 0 ? "" : years[0] === years.at(-1) ? `${years[0]}` : `${years[0]}–${years.at(-1)}`;
-  const counts = new Map<string, number>();
-  for (const fact of answer.facts)
-    counts.set(
-      STATUS_LABEL[fact.status].toLowerCase(),
-      (counts.get(STATUS_LABEL[fact.status].toLowerCase()) ?? 0) + 1,
-    );
-  const statuses = [...counts].map(([label, n]) => `${n} ${label}`).join(", ");
+  const counts = new Map<FactStatus, number>();
+  for (const fact of answer.facts) counts.set(fact.status, (counts.get(fact.status) ?? 0) + 1);
+  const statuses = [...counts]
+    .map(([status, count]) => t(language, `statusCount.${status}`, { count }))
+    .join(", ");
   const summary = [span, statuses].filter(Boolean).join(" · ");
   return summary ? `${summary}.` : "";
 }
 
-/** Short friendly lines for small talk: no facts, no sources. */
-const SMALL_TALK: Record<SmallTalk, string> = {
-  greeting: "Hi! Ask me who shared whose data with whom, and I'll show you the receipts.",
-  thanks: "You're welcome! Ask me anything else about data-sharing deals.",
-  bye: "Bye! Come back whenever you want the receipts.",
-  identity:
-    "I'm Receipts, a bot that answers questions about data-sharing deals between companies, using only sourced facts. /help lists what I can do.",
-  ack: "Anything else you'd like me to check?",
-};
-
-export function unknownReply(
-  answer: Answer,
-  kb: KnowledgeBase,
-  options: { suggestions?: boolean } = {},
-): Reply {
-  const suggestions = options.suggestions === false ? [] : suggestionBlocks(answer.suggestions);
+export function unknownReply(answer: Answer, kb: KnowledgeBase, options: ReplyOptions = {}): Reply {
+  const language = options.language ?? answer.language;
+  const suggestions = options.suggestions === false ? [] : suggestionBlocks(answer.suggestions, language);
   const reply = (tone: Reply["tone"], lines: readonly string[]): Reply => ({
     tone,
+    ...(language !== "en" ? { language } : {}),
     blocks: [...lines.map((line): Block => ({ kind: "paragraph", content: [line] })), ...suggestions],
     citations: [],
     actions: [],
   });
   switch (answer.unanswered) {
     case "small-talk":
-      return reply("info", [SMALL_TALK[answer.smallTalk ?? "ack"]]);
+      return reply("info", [t(language, `smallTalk.${answer.smallTalk ?? "ack"}`)]);
     case "advice":
-      return reply("unknown", [
-        "I don't give advice or predictions: I only report what my sources say about data-sharing deals that happened.",
-      ]);
+      return reply("unknown", [t(language, "unknown.advice")]);
     case "nothing-new": {
       const deal = answer.deals[0];
       return reply("unknown", [
-        `I have nothing more on that${deal ? ` about ${deal.label}` : ""}. /deal${deal ? ` ${deal.id}` : "s"} shows everything I know.`,
+        deal
+          ? t(language, "unknown.nothingNewDeal", { deal: deal.label, id: deal.id })
+          : t(language, "unknown.nothingNew"),
       ]);
     }
     default:
-      return reply("unknown", [
-        "I don't know that: nothing in my knowledge base answers it, and I only say what my sources say.",
-        coverage(kb),
-      ]);
+      return reply("unknown", [t(language, "unknown.noMatch"), coverage(kb, language)]);
   }
 }
 
 /** One sentence on what the bot covers, from the knowledge base itself. */
-export function coverage(kb: KnowledgeBase): string {
+export function coverage(kb: KnowledgeBase, language: Language = "en"): string {
   const parties = new Map<string, number>();
   for (const deal of kb.deals.values()) {
     for (const party of deal.parties) {
@@ -162,22 +202,29 @@ export function coverage(kb: KnowledgeBase): string {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 6)
     .map(([id]) => kb.entities.get(id)?.name ?? id);
-  return `I know about ${kb.deals.size} data-sharing deals between companies, with ${kb.facts.size} sourced facts: ${top.join(", ")} and more. Try /deals for the list.`;
+  return t(language, "coverage", { deals: kb.deals.size, facts: kb.facts.size, top: top.join(", ") });
 }
 
-function suggestionBlocks(suggestions: readonly string[]): Block[] {
+function suggestionBlocks(suggestions: readonly string[], language: Language): Block[] {
   if (suggestions.length === 0) return [];
   return [
-    { kind: "heading", content: ["Try asking"] },
+    { kind: "heading", content: [t(language, "heading.tryAsking")] },
     ...suggestions.map((text): Block => ({ kind: "item", content: [{ text, italic: true }] })),
   ];
 }
 
-export function dealReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
+export function dealReply(
+  deal: Deal,
+  kb: KnowledgeBase,
+  language: Language = "en",
+  links: SiteLinks = NO_LINKS,
+): Reply {
   const citations = new Citations(kb.sources);
   const parties = deal.parties.map((id) => kb.entities.get(id)?.name ?? id).join(", ");
   const period = deal.period
-    ? `${deal.period.from}${deal.period.to ? `–${deal.period.to}` : " onwards"}`
+    ? deal.period.to
+      ? `${deal.period.from}–${deal.period.to}`
+      : t(language, "deal.onwards", { from: deal.period.from })
     : undefined;
   const timeline = deal.facts
     .filter((fact) => fact.date)
@@ -188,21 +235,25 @@ export function dealReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_L
     {
       kind: "paragraph",
       content: [
-        { text: "Parties: ", bold: true },
+        { text: t(language, "deal.parties"), bold: true },
         parties,
-        { text: " · Status: ", bold: true },
-        deal.status,
-        ...(period ? [{ text: " · Period: ", bold: true as const }, period] : []),
+        { text: t(language, "deal.status"), bold: true },
+        t(language, `dealStatus.${deal.status}`),
+        ...(period ? [{ text: t(language, "deal.period"), bold: true as const }, period] : []),
       ],
     },
   ];
   if (timeline.length > 0) {
-    blocks.push({ kind: "heading", content: ["Timeline"] });
+    blocks.push({ kind: "heading", content: [t(language, "heading.timeline")] });
     for (const fact of timeline) {
       blocks.push({
         kind: "item",
         content: [
-          linked(`${fact.date} · ${STATUS_LABEL[fact.status]}:`, links.fact(deal.id, fact.id), true),
+          linked(
+            itemLabel(language, `${fact.date} · ${statusLabel(language, fact.status)}`),
+            links.fact(deal.id, fact.id),
+            true,
+          ),
           ` ${fact.text}`,
         ],
         cites: citations.cite(fact.sources),
@@ -211,15 +262,19 @@ export function dealReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_L
   }
   return {
     tone: "info",
+    ...(language !== "en" ? { language } : {}),
     title: deal.title,
     ...pageOf(links, deal.id),
     blocks,
     citations: citations.list,
-    footer: `${deal.facts.length} facts · /sources ${deal.id} lists every source`,
+    footer: footerOf([
+      t(language, "deal.footer", { n: deal.facts.length, id: deal.id }),
+      englishNote(language),
+    ]),
     actions: [
-      actions.sources(deal.id),
-      actions.timeline(deal.id),
-      ...(deal.related.length > 0 ? [actions.related(deal.id)] : []),
+      actions.sources(deal.id, language),
+      actions.timeline(deal.id, language),
+      ...(deal.related.length > 0 ? [actions.related(deal.id, language)] : []),
     ],
   };
 }
@@ -229,11 +284,13 @@ export function choicesReply(
   deals: readonly Deal[],
   verb: "deal" | "src" | "tl",
   typed: string,
+  language: Language = "en",
   links: SiteLinks = NO_LINKS,
 ): Reply {
   return {
     tone: "info",
-    title: `Which one? "${typed}" fits ${deals.length} deals`,
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "choices.title", { typed, n: deals.length }),
     blocks: deals.map(
       (deal): Block => ({
         kind: "item",
@@ -252,30 +309,42 @@ export function choicesReply(
   };
 }
 
-export function sourcesReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
+export function sourcesReply(
+  deal: Deal,
+  kb: KnowledgeBase,
+  language: Language = "en",
+  links: SiteLinks = NO_LINKS,
+): Reply {
   const cited = new Citations(kb.sources);
   cited.cite(deal.facts.flatMap((fact) => fact.sources));
   const citations = cited.list;
   return {
     tone: "info",
-    title: `Sources: ${deal.title}`,
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "sources.title", { title: deal.title }),
     ...pageOf(links, deal.id),
     blocks: [
       {
         kind: "paragraph",
-        content: [`${citations.length} sources back the ${deal.facts.length} facts of this deal.`],
+        content: [t(language, "sources.count", { n: citations.length, facts: deal.facts.length })],
       },
     ],
     citations,
-    actions: [actions.more(deal.id)],
+    actions: [actions.more(deal.id, language)],
   };
 }
 
-export function relatedReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
+export function relatedReply(
+  deal: Deal,
+  kb: KnowledgeBase,
+  language: Language = "en",
+  links: SiteLinks = NO_LINKS,
+): Reply {
   const related = deal.related.map((id) => kb.deals.get(id)).filter((d) => d !== undefined);
   return {
     tone: "info",
-    title: `Related to: ${deal.title}`,
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "related.title", { title: deal.title }),
     ...pageOf(links, deal.id),
     blocks:
       related.length > 0
@@ -285,17 +354,18 @@ export function relatedReply(deal: Deal, kb: KnowledgeBase, links: SiteLinks = N
               content: [linked(d.title, links.deal(d.id), true), ` — /deal ${d.id}`],
             }),
           )
-        : [{ kind: "paragraph", content: ["No related deals recorded."] }],
+        : [{ kind: "paragraph", content: [t(language, "related.none")] }],
     citations: [],
-    actions: related.slice(0, 3).map((d) => actions.more(d.id)),
+    actions: related.slice(0, 3).map((d) => actions.more(d.id, language)),
   };
 }
 
-export function dealsReply(kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Reply {
+export function dealsReply(kb: KnowledgeBase, language: Language = "en", links: SiteLinks = NO_LINKS): Reply {
   const deals = [...kb.deals.values()].sort((a, b) => a.title.localeCompare(b.title));
   return {
     tone: "info",
-    title: `${deals.length} deals`,
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "deals.title", { n: deals.length }),
     blocks: deals.map(
       (deal): Block => ({
         kind: "item",
@@ -303,22 +373,24 @@ export function dealsReply(kb: KnowledgeBase, links: SiteLinks = NO_LINKS): Repl
       }),
     ),
     citations: [],
-    footer: "Ask a question in your own words, or open a deal with /deal <name>.",
+    footer: t(language, "deals.footer"),
     actions: [],
   };
 }
 
 /** What a user sees when answering failed unexpectedly (the adapters log the cause). */
-export const apologyReply = (): Reply =>
-  infoReply(
-    "Sorry, something went wrong",
-    ["I couldn't answer that just now. Please try again in a moment, or see /help."],
-    "error",
-  );
+export const apologyReply = (language: Language = "en"): Reply =>
+  infoReply(t(language, "apology.title"), [t(language, "apology.text")], "error", language);
 
-export function infoReply(title: string, lines: readonly string[], tone: Reply["tone"] = "info"): Reply {
+export function infoReply(
+  title: string,
+  lines: readonly string[],
+  tone: Reply["tone"] = "info",
+  language: Language = "en",
+): Reply {
   return {
     tone,
+    ...(language !== "en" ? { language } : {}),
     title,
     blocks: lines.map((line): Block => ({ kind: "paragraph", content: [line] })),
     citations: [],

@@ -4,6 +4,7 @@
  * they decide nothing about what an answer is.
  */
 import type { Citation } from "../answer/types.js";
+import type { Language } from "../search/languages/index.js";
 
 export type Platform = "telegram" | "discord" | "console";
 
@@ -33,6 +34,8 @@ export interface Request {
   readonly chat: ChatRef;
   readonly user: UserRef;
   readonly input: Input;
+  /** The user's locale as the platform gives it (Telegram `language_code`, Discord `locale`), if any. */
+  readonly locale?: string;
 }
 
 /** Inline text: plain, or marked up. Renderers escape `text` for their platform. */
@@ -73,6 +76,8 @@ export interface ReplyImage {
 
 export interface Reply {
   readonly tone: "answer" | "unknown" | "info" | "error";
+  /** The language the reply is framed in, for the words renderers add ("Sources"); English when unset. */
+  readonly language?: Language;
   readonly title?: string;
   readonly blocks: readonly Block[];
   /** The numbered sources list shown under the blocks. */

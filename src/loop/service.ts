@@ -110,8 +110,8 @@ export function openLoop(options: LoopOptions): Loop {
     // /stats as the subscriptions show it, and for admins the top 5 gaps under it.
     commands.push({
       ...baseStats,
-      async handle(request, args) {
-        const reply = await baseStats.handle(request, args);
+      async handle(request, args, language) {
+        const reply = await baseStats.handle(request, args, language);
         if (reply.tone === "error" || !isAdmin(context, request)) return reply;
         const gaps = await findGaps(context.store, 5, context.now());
         return { ...reply, blocks: [...reply.blocks, ...gapBlocks(gaps, holder.current.kb)] };

@@ -20,6 +20,7 @@ import type {
 } from "discord-api-types/v10";
 import type { Citation } from "../answer/types.js";
 import type { Block, Reply } from "../bot/types.js";
+import type { Language } from "../search/languages/index.js";
 import {
   blockText,
   citationMarks,
@@ -32,6 +33,7 @@ import {
   rows,
   type Span,
   sourceDetails,
+  sourcesHeading,
   sourceTitle,
   spans,
   truncate,
@@ -139,20 +141,21 @@ interface BlockLine {
 }
 
 function describe(reply: Reply, room: number): string {
+  const language = reply.language ?? "en";
   const blocks = reply.blocks.filter((block) => !isBlank(blockText(block)));
-  const whole = layout(blocks, false, reply.citations, room);
+  const whole = layout(blocks, false, reply.citations, room, language);
   if (whole !== undefined) return whole;
   // Not even the lead block fits beside every source: keep it with the sources it cites, as many as fit.
   const lead = blocks[0];
-  if (lead === undefined) return layout([], false, reply.citations, room) ?? "";
+  if (lead === undefined) return layout([], false, reply.citations, room, language) ?? "";
   const more = blocks.length > 1;
   const cites = new Set(lead.cites);
   const cited = reply.citations.filter((citation) => cites.has(citation.n));
   for (let count = cited.length; count > 0; count--) {
-    const text = layout([lead], more, cited.slice(0, count), room);
+    const text = layout([lead], more, cited.slice(0, count), room, language);
     if (text !== undefined) return text;
   }
-  return layout([lead], more, [], room) ?? "";
+  return layout([lead], more, [], room, language) ?? "";
 }
 
 /**
@@ -165,16 +168,18 @@ function layout(
   more: boolean,
   citations: readonly Citation[],
   room: number,
+  language: Language,
 ): string | undefined {
   const listed = citationNumbers(citations);
   const lines = blocks.map((block, i) => blockLine(block, listed, i === 0));
-  const sources = citations.map(sourceLine);
-  const sourcesText = sources.length > 0 ? `**Sources**\n${sources.join("\n")}` : "";
+  const sources = citations.map((citation) => sourceLine(citation, language));
+  const heading = `**${escapeMarkdown(sourcesHeading(language))}**`;
+  const sourcesText = sources.length > 0 ? `${heading}\n${sources.join("\n")}` : "";
   if (
     sourcesText.length > room ||
     (blocks.length > 0 && sourcesText !== "" && sourcesText.length + 2 > room)
   ) {
-    return blocks.length === 0 ? fitLines(["**Sources**", ...sources], room) : undefined;
+    return blocks.length === 0 ? fitLines([heading, ...sources], room) : undefined;
   }
   const separator = sourcesText !== "" && lines.length > 0 ? "\n\n" : "";
   const blocksText = fitBlocks(lines, more, room - sourcesText.length - separator.length);
@@ -255,10 +260,10 @@ function link(url: string | undefined): string | undefined {
   return safe.length <= DISCORD_LIMITS.href ? safe : undefined;
 }
 
-function sourceLine(citation: Citation): string {
-  const title = escapeMarkdown(sourceTitle(citation, escapedLength));
+function sourceLine(citation: Citation, language: Language): string {
+  const title = escapeMarkdown(sourceTitle(citation, escapedLength, language));
   const href = link(citation.url);
-  const details = sourceDetails(citation, escapedLength);
+  const details = sourceDetails(citation, escapedLength, language);
   return `[${citation.n}] ${href === undefined ? title : `[${title}](<${href}>)`}${details === "" ? "" : ` — ${escapeMarkdown(details)}`}`;
 }
 

@@ -8,12 +8,15 @@
  */
 import type { Citation } from "../answer/types.js";
 import type { Block, Reply } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
+import type { Language } from "../search/languages/index.js";
 import {
   citationMarks,
   citationNumbers,
   isBlank,
   oneLine,
   sourceDetails,
+  sourcesHeading,
   sourceTitle,
   spans,
 } from "./text.js";
@@ -26,6 +29,7 @@ export interface PlainOptions {
 }
 
 export function renderPlain(reply: Reply, options: PlainOptions = {}): string {
+  const language = reply.language ?? "en";
   const listed = citationNumbers(reply.citations);
   const sections: string[] = [];
   if (reply.title !== undefined && !isBlank(reply.title)) sections.push(reply.title.trim());
@@ -35,11 +39,18 @@ export function renderPlain(reply: Reply, options: PlainOptions = {}): string {
     .map((line, i) => (line.heading && i > 0 ? `\n${line.text}` : line.text));
   if (blocks.length > 0) sections.push(blocks.join("\n"));
   if (reply.citations.length > 0 && options.sources !== false)
-    sections.push(["Sources:", ...reply.citations.map(sourceLine)].join("\n"));
+    sections.push(
+      [
+        `${sourcesHeading(language)}:`,
+        ...reply.citations.map((citation) => sourceLine(citation, language)),
+      ].join("\n"),
+    );
   if (reply.footer !== undefined && !isBlank(reply.footer)) sections.push(reply.footer.trim());
   if (reply.image)
     sections.push(
-      options.imagePath ? `Picture saved as ${options.imagePath}` : `Picture: ${oneLine(reply.image.alt)}`,
+      options.imagePath
+        ? t(language, "render.pictureSaved", { path: options.imagePath })
+        : t(language, "render.picture", { alt: oneLine(reply.image.alt) }),
     );
   return sections.join("\n\n");
 }
@@ -67,9 +78,9 @@ function blockLine(
 }
 
 /** "[1] Title — Publisher, 2 Apr 2024 (originally Other). https://url" */
-function sourceLine(citation: Citation): string {
-  const details = sourceDetails(citation);
+function sourceLine(citation: Citation, language: Language): string {
+  const details = sourceDetails(citation, undefined, language);
   const url = citation.url.trim();
-  const described = `[${citation.n}] ${sourceTitle(citation)}${details === "" ? "" : ` — ${details}`}`;
+  const described = `[${citation.n}] ${sourceTitle(citation, undefined, language)}${details === "" ? "" : ` — ${details}`}`;
   return url === "" ? described : `${described}${described.endsWith(".") ? "" : "."} ${url}`;
 }

@@ -8,6 +8,7 @@
  */
 import type { Citation } from "../answer/types.js";
 import type { Block, Reply } from "../bot/types.js";
+import type { Language } from "../search/languages/index.js";
 import {
   blockText,
   citationMarks,
@@ -19,6 +20,7 @@ import {
   rows,
   type Span,
   sourceDetails,
+  sourcesHeading,
   sourceTitle,
   spans,
   truncate,
@@ -113,8 +115,8 @@ export function renderTelegram(reply: Reply, options: TelegramRenderOptions = {}
     if (rendered) units.push(rendered);
   }
   reply.citations.forEach((citation, i) => {
-    const heading = i === 0 ? join(tag("b", plain("Sources")), plain("\n")) : plain("");
-    units.push(sourceUnit(citation, heading, i === 0 && units.length > 0 ? "\n\n" : "\n"));
+    const heading = i === 0 ? join(tag("b", plain(sourcesHeading(reply.language))), plain("\n")) : plain("");
+    units.push(sourceUnit(citation, heading, i === 0 && units.length > 0 ? "\n\n" : "\n", reply.language));
   });
   if (reply.footer !== undefined && !isBlank(reply.footer)) {
     const footer = reply.footer.trim();
@@ -228,10 +230,10 @@ function link(url: string | undefined): string | undefined {
 }
 
 /** `[n] <a href="url">Title</a> — Publisher, date`, after `heading` when it opens the Sources section. */
-function sourceUnit(citation: Citation, heading: Rich, gap: string): Unit {
-  const title = plain(sourceTitle(citation, escapedLength));
+function sourceUnit(citation: Citation, heading: Rich, gap: string, language: Language = "en"): Unit {
+  const title = plain(sourceTitle(citation, escapedLength, language));
   const href = link(citation.url);
-  const details = sourceDetails(citation, escapedLength);
+  const details = sourceDetails(citation, escapedLength, language);
   const lead = join(heading, plain(`[${citation.n}] `));
   const body = join(
     href === undefined ? title : { html: `<a href="${href}">${title.html}</a>`, text: title.text },

@@ -5,7 +5,9 @@
  */
 import type { Citation } from "../answer/types.js";
 import type { Action, Block, Inline } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
 import { formatDate } from "../knowledge/format.js";
+import type { Language } from "../search/languages/index.js";
 import { ELLIPSIS } from "../text/clip.js";
 
 export { formatDate };
@@ -104,13 +106,24 @@ export function citationNumbers(citations: readonly Citation[]): Set<number> {
 }
 
 /** A source's title on one line, cut to SOURCE_TITLE_MAX; its url when it has no title. */
-export function sourceTitle(citation: Citation, measure: Measure = length): string {
-  const title = oneLine(wellFormed(citation.title)) || oneLine(wellFormed(citation.url)) || "Untitled";
+export function sourceTitle(
+  citation: Citation,
+  measure: Measure = length,
+  language: Language = "en",
+): string {
+  const title =
+    oneLine(wellFormed(citation.title)) ||
+    oneLine(wellFormed(citation.url)) ||
+    t(language, "render.untitled");
   return truncate(title, SOURCE_TITLE_MAX, measure);
 }
 
 /** "Publisher, 2 Apr 2024 (originally Other Publisher)", or as much of it as the citation has. */
-export function sourceDetails(citation: Citation, measure: Measure = length): string {
+export function sourceDetails(
+  citation: Citation,
+  measure: Measure = length,
+  language: Language = "en",
+): string {
   const publisher = truncate(oneLine(wellFormed(citation.publisher)), SOURCE_PUBLISHER_MAX, measure);
   const date = citation.published === undefined ? "" : oneLine(wellFormed(formatDate(citation.published)));
   const original =
@@ -119,7 +132,8 @@ export function sourceDetails(citation: Citation, measure: Measure = length): st
       : truncate(oneLine(wellFormed(citation.original.publisher)), SOURCE_PUBLISHER_MAX, measure);
   const details = [publisher, date].filter((part) => part !== "").join(", ");
   if (original === "") return details;
-  return details === "" ? `originally ${original}` : `${details} (originally ${original})`;
+  const originally = t(language, "render.originally", { publisher: original });
+  return details === "" ? originally : `${details} (${originally})`;
 }
 
 /** The URL, normalised, when it is http(s); anything else is not made a link. */
@@ -150,6 +164,11 @@ const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
  * emoji sequence). `measure` must not shrink as text grows: pass the escaped length when the result will
  * be escaped, so the limit holds after escaping. Returns "" when not even "…" fits.
  */
+/** The heading of a reply's list of sources, in the reply's language. */
+export function sourcesHeading(language: Language = "en"): string {
+  return t(language, "render.sources");
+}
+
 export function truncate(text: string, max: number, measure: Measure = length): string {
   if (measure(text) <= max) return text;
   if (measure(ELLIPSIS) > max) return "";

@@ -7,13 +7,15 @@ import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { CommandExtension } from "../bot/bot.js";
 import { infoReply } from "../bot/replies.js";
 import type { Block, Reply, Request, Suggestion } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
 import { formatProblem } from "../knowledge/report.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
+import type { Language } from "../search/languages/index.js";
 import { refusalNotice } from "./digest.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { SUBSCRIPTION_COMMANDS } from "./menu.js";
 import type { Publisher, ReloadResult } from "./publisher.js";
-import type { Store } from "./store.js";
+import { DIGEST_LANGUAGE_KEYS, type Store } from "./store.js";
 import { ALL, parseTopic, splitTopic, suggestTopics, type Topic, topicLabel } from "./topics.js";
 
 export interface SubscriptionCommandOptions {
@@ -36,77 +38,81 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const subscribe: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.subscribe,
-    handle(request, args) {
-      const denied = mayNotManage(request);
+    handle(request, args, language = "en") {
+      const denied = mayNotManage(request, language);
       if (denied) return denied;
-      if (!args) return usage(request, store, kb());
+      if (!args) return usage(request, store, kb(), language);
       const lines: string[] = [];
       const unknown: Reply[] = [];
       for (const typed of splitTopics(args)) {
         const parsed = parseTopic(typed, kb());
         if (!parsed.ok) {
-          unknown.push(notFound(parsed.typed, parsed.suggestions, "subscribe"));
+          unknown.push(notFound(parsed.typed, parsed.suggestions, "subscribe", language));
           continue;
         }
         const outcome = store.subscribe(request.chat, parsed.topic, request.user.id);
-        if (outcome === "added") lines.push(`Subscribed to ${describe(parsed.topic, kb())}.`);
-        else if (outcome === "exists")
-          lines.push(`This chat already follows ${describe(parsed.topic, kb())}.`);
+        const topic = describe(parsed.topic, kb(), language);
+        if (outcome === "added") {
+          lines.push(t(language, "subscriptions.subscribed", { topic }));
+          // Digests go out in the language the chat subscribed in, unless it chooses one (/language).
+          store.setChatSetting(request.chat.platform, request.chat.id, DIGEST_LANGUAGE_KEYS[1], language);
+        } else if (outcome === "exists") lines.push(t(language, "subscriptions.already", { topic }));
         else {
-          lines.push(
-            `This chat follows ${store.maxTopicsPerChat} topics, the most it may: /unsubscribe some first.`,
-          );
+          lines.push(t(language, "subscriptions.limit", { n: store.maxTopicsPerChat }));
           break;
         }
       }
       if (lines.length === 0 && unknown[0]) return unknown[0];
       for (const reply of unknown) lines.push(...reply.blocks.map((b) => b.content.map(text).join("")));
-      lines.push(
-        "I send one message per update, with its sources, when facts are added, changed or withdrawn. /subscriptions lists what this chat follows.",
-      );
-      return infoReply("Subscriptions", lines);
+      lines.push(t(language, "subscriptions.how"));
+      return infoReply(t(language, "subscriptions.title"), lines, "info", language);
     },
     suggest: (prefix) => suggestTopics(prefix, kb()),
   };
 
   const unsubscribe: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.unsubscribe,
-    handle(request, args) {
-      const denied = mayNotManage(request);
+    handle(request, args, language = "en") {
+      const denied = mayNotManage(request, language);
       if (denied) return denied;
+      const title = t(language, "subscriptions.title");
       const topics = store.topicsOf(request.chat.platform, request.chat.id);
       if (!args) {
-        if (topics.length === 0) return infoReply("Subscriptions", ["This chat follows nothing."]);
-        return listReply(
-          topics,
-          kb(),
-          "Which one? Use /unsubscribe <topic>, or /unsubscribe all to stop every update. This chat follows:",
-        );
+        if (topics.length === 0)
+          return infoReply(title, [t(language, "subscriptions.followsNothing")], "info", language);
+        return listReply(topics, kb(), t(language, "subscriptions.whichOne"), language);
       }
       if (/^(all|everything)$/i.test(args.trim())) {
         const removed = store.unsubscribeAll(request.chat);
-        return infoReply("Subscriptions", [
-          removed > 0
-            ? `Done: this chat no longer gets updates (${removed} ${removed === 1 ? "topic" : "topics"} removed).`
-            : "This chat followed nothing.",
-        ]);
+        return infoReply(
+          title,
+          [
+            removed > 0
+              ? t(language, "subscriptions.stoppedAll", { count: removed })
+              : t(language, "subscriptions.followedNothing"),
+          ],
+          "info",
+          language,
+        );
       }
       const lines: string[] = [];
       for (const typed of splitTopics(args)) {
         const topic = findFollowed(typed, topics, kb());
         if (topic && store.unsubscribe(request.chat, topic)) {
-          lines.push(`Unsubscribed from ${describe(topic, kb())}.`);
+          lines.push(t(language, "subscriptions.unsubscribed", { topic: describe(topic, kb(), language) }));
         } else {
-          lines.push(`This chat does not follow "${typed.slice(0, 100)}".`);
+          lines.push(t(language, "subscriptions.notFollowed", { typed: typed.slice(0, 100) }));
         }
       }
       const left = store.topicsOf(request.chat.platform, request.chat.id);
       lines.push(
         left.length > 0
-          ? `Still following: ${left.map((t) => topicLabel(t, kb())).join(", ")}.`
-          : "This chat follows nothing now.",
+          ? t(language, "subscriptions.stillFollowing", {
+              topics: left.map((topic) => topicLabel(topic, kb())).join(", "),
+            })
+          : t(language, "subscriptions.nothingNow"),
       );
-      return infoReply("Subscriptions", lines);
+      return infoReply(title, lines, "info", language);
     },
     suggest(prefix, request) {
       const typed = prefix.trim().toLowerCase();
@@ -115,7 +121,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
         .map(
           (topic): Suggestion => ({ label: describe(topic, kb()).slice(0, 100), value: topicValue(topic) }),
         );
-      return [...followed, { label: "All of them", value: "all" }]
+      return [...followed, { label: t("en", "subscriptions.allOfThem"), value: "all" }]
         .filter((s) => typed === "" || s.label.toLowerCase().includes(typed) || s.value.includes(typed))
         .slice(0, 25);
     },
@@ -123,38 +129,39 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const subscriptions: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.subscriptions,
-    handle(request) {
+    handle(request, _args, language = "en") {
       const topics = store.topicsOf(request.chat.platform, request.chat.id);
       if (topics.length === 0) {
-        return infoReply("Subscriptions", [`This chat follows nothing yet. Try ${EXAMPLES}.`]);
+        return infoReply(
+          t(language, "subscriptions.title"),
+          [t(language, "subscriptions.nothingYet", { examples: EXAMPLES })],
+          "info",
+          language,
+        );
       }
-      return listReply(
-        topics,
-        kb(),
-        "This chat gets an update when facts about these are added, changed or withdrawn:",
-      );
+      return listReply(topics, kb(), t(language, "subscriptions.list"), language);
     },
   };
 
   const reload: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.reload,
-    async handle(request) {
-      const denied = adminOnly(request, isAdmin, "reload");
+    async handle(request, _args, language = "en") {
+      const denied = adminOnly(request, isAdmin, "reload", language);
       if (denied) return denied;
       rememberAdmin(request, store);
       const by = `/reload by ${request.chat.platform}:${request.user.id}`;
       const result = await publisher.reload(by, { platform: request.chat.platform, chatId: request.chat.id });
-      return reloadReply(result);
+      return reloadReply(result, language);
     },
   };
 
   const stats: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.stats,
-    handle(request) {
-      const denied = adminOnly(request, isAdmin, "stats");
+    handle(request, _args, language = "en") {
+      const denied = adminOnly(request, isAdmin, "stats", language);
       if (denied) return denied;
       rememberAdmin(request, store);
-      return statsReply(store, kb(), publisher, options.dispatchers?.() ?? []);
+      return statsReply(store, kb(), publisher, options.dispatchers?.() ?? [], language);
     },
   };
 
@@ -175,23 +182,30 @@ function text(part: Block["content"][number]): string {
 }
 
 /** Who may change a chat's subscriptions: anyone in a DM; in groups, whoever may manage the chat. */
-function mayNotManage(request: Request): Reply | undefined {
+function mayNotManage(request: Request, language: Language): Reply | undefined {
   if (request.chat.kind === "private" || request.user.canManageChat) return undefined;
   const who =
     request.chat.platform === "discord"
-      ? "Only members with the Manage Channels permission can change this channel's subscriptions."
-      : "Only this group's admins can change its subscriptions.";
-  return infoReply("Not allowed here", [`${who} You can subscribe in a private chat with me.`], "error");
+      ? "subscriptions.notAllowedDiscord"
+      : "subscriptions.notAllowedTelegram";
+  return infoReply(t(language, "subscriptions.notAllowedTitle"), [t(language, who)], "error", language);
 }
 
+/** /reload and /stats: their refusal is in the chat's language, their reports for admins in English. */
 function adminOnly(
   request: Request,
   isAdmin: (request: Request) => boolean,
   command: string,
+  language: Language,
 ): Reply | undefined {
   return isAdmin(request)
     ? undefined
-    : infoReply("Admins only", [`/${command} is for the bot's admins.`], "error");
+    : infoReply(
+        t(language, "subscriptions.adminsTitle"),
+        [t(language, "subscriptions.adminsText", { command })],
+        "error",
+        language,
+      );
 }
 
 /** An admin's DM is where they are told about refused knowledge bases (Discord DMs have their own id). */
@@ -200,15 +214,22 @@ function rememberAdmin(request: Request, store: Store): void {
     store.rememberAdminChat(request.chat.platform, request.user.id, request.chat.id);
 }
 
-function describe(topic: Topic, kb: KnowledgeBase): string {
+function describe(topic: Topic, kb: KnowledgeBase, language: Language = "en"): string {
   const [kind, id] = splitTopic(topic);
-  if (kind === "all") return "everything (every deal)";
+  if (kind === "all") return t(language, "subscriptions.everything");
   if (kind === "deal") {
     const deal = kb.deals.get(id);
-    return deal ? `the deal "${deal.title}"` : `the deal ${id} (no longer in the knowledge base)`;
+    return deal
+      ? t(language, "subscriptions.theDeal", { title: deal.title })
+      : t(language, "subscriptions.goneDeal", { id });
   }
   const entity = kb.entities.get(id);
-  return entity ? `${entity.name} (${entity.kind})` : `${id} (no longer in the knowledge base)`;
+  return entity
+    ? t(language, "subscriptions.entity", {
+        name: entity.name,
+        kind: t(language, `entityKind.${entity.kind}`),
+      })
+    : t(language, "subscriptions.goneEntity", { id });
 }
 
 /** What to type to name a followed topic again. */
@@ -230,36 +251,60 @@ function findFollowed(typed: string, followed: readonly Topic[], kb: KnowledgeBa
   return followed.find((topic) => splitTopic(topic)[1] === bare || topic === typed.trim().toLowerCase());
 }
 
-function usage(request: Request, store: Store, kb: KnowledgeBase): Reply {
+function usage(request: Request, store: Store, kb: KnowledgeBase, language: Language): Reply {
   const topics = store.topicsOf(request.chat.platform, request.chat.id);
   const examples = suggestTopics("", kb, 6).map((s) => s.value);
-  return infoReply("Subscribe to updates", [
-    `Tell me what to follow: ${EXAMPLES}. I send one message per update, with its sources.`,
-    `Some topics: ${examples.join(", ")}.`,
-    topics.length > 0
-      ? `This chat follows: ${topics.map((t) => topicLabel(t, kb)).join(", ")}.`
-      : "This chat follows nothing yet.",
-  ]);
+  return infoReply(
+    t(language, "subscriptions.usageTitle"),
+    [
+      t(language, "subscriptions.usageText", { examples: EXAMPLES }),
+      t(language, "subscriptions.someTopics", { topics: examples.join(", ") }),
+      topics.length > 0
+        ? t(language, "subscriptions.follows", {
+            topics: topics.map((topic) => topicLabel(topic, kb)).join(", "),
+          })
+        : t(language, "subscriptions.nothingYetShort"),
+    ],
+    "info",
+    language,
+  );
 }
 
-function notFound(typed: string, suggestions: readonly Suggestion[], command: string): Reply {
+function notFound(
+  typed: string,
+  suggestions: readonly Suggestion[],
+  command: string,
+  language: Language,
+): Reply {
   const hint =
     suggestions.length > 0
-      ? ` Did you mean: ${suggestions.map((s) => `/${command} ${s.value}`).join(", ")}?`
-      : " /deals lists the deals I know.";
-  return infoReply("Unknown topic", [`I don't know a deal or company called "${typed}".${hint}`], "error");
+      ? t(language, "subscriptions.didYouMean", {
+          options: suggestions.map((s) => `/${command} ${s.value}`).join(", "),
+        })
+      : t(language, "subscriptions.seeDeals");
+  return infoReply(
+    t(language, "subscriptions.unknownTopicTitle"),
+    [t(language, "subscriptions.unknownTopic", { typed, hint })],
+    "error",
+    language,
+  );
 }
 
-function listReply(topics: readonly Topic[], kb: KnowledgeBase, lead: string): Reply {
+function listReply(topics: readonly Topic[], kb: KnowledgeBase, lead: string, language: Language): Reply {
   return {
     tone: "info",
-    title: "Subscriptions",
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "subscriptions.title"),
     blocks: [
       { kind: "paragraph", content: [lead] },
       ...topics.map(
         (topic): Block => ({
           kind: "item",
-          content: [describe(topic, kb), " — ", { text: `/unsubscribe ${topicValue(topic)}`, code: true }],
+          content: [
+            describe(topic, kb, language),
+            " — ",
+            { text: `/unsubscribe ${topicValue(topic)}`, code: true },
+          ],
         }),
       ),
     ],
@@ -268,28 +313,48 @@ function listReply(topics: readonly Topic[], kb: KnowledgeBase, lead: string): R
   };
 }
 
-function reloadReply(result: ReloadResult): Reply {
+function reloadReply(result: ReloadResult, language: Language): Reply {
+  const say = (key: string, values: Record<string, string | number> = {}) => t(language, key, values);
   switch (result.status) {
     case "refused":
       return refusalNotice(
         result.errors,
         result.serving,
         formatProblem,
-        `${result.errors.length} ${result.errors.length === 1 ? "error" : "errors"}: still answering from version ${result.serving}.`,
+        say("admin.stillServing", { count: result.errors.length, serving: result.serving }),
+        language,
       );
     case "unchanged":
-      return infoReply("Knowledge base", [`Already up to date: version ${result.version}.`]);
+      return infoReply(
+        say("admin.kbTitle"),
+        [say("admin.upToDate", { version: result.version })],
+        "info",
+        language,
+      );
     case "first":
-      return infoReply("Knowledge base", [
-        `Published version ${result.version} (first publication: nobody notified).`,
-      ]);
+      return infoReply(
+        say("admin.kbTitle"),
+        [say("admin.first", { version: result.version })],
+        "info",
+        language,
+      );
     case "published": {
       const c = result.counts;
-      return infoReply("Knowledge base reloaded", [
-        `Now answering from version ${result.version} (was ${result.from}).`,
-        `${c.added} new, ${c.changed} updated, ${c.retracted} withdrawn facts; ${c.dealsAdded} new deals.`,
-        `${result.notifications} ${result.notifications === 1 ? "notification" : "notifications"} queued.`,
-      ]);
+      return infoReply(
+        say("admin.reloadedTitle"),
+        [
+          say("admin.nowAnswering", { version: result.version, from: result.from }),
+          say("admin.counts", {
+            added: c.added,
+            changed: c.changed,
+            retracted: c.retracted,
+            deals: c.dealsAdded,
+          }),
+          say("admin.queued", { count: result.notifications }),
+        ],
+        "info",
+        language,
+      );
     }
   }
 }
@@ -299,26 +364,52 @@ function statsReply(
   kb: KnowledgeBase,
   publisher: Publisher,
   dispatchers: readonly Dispatcher[],
+  language: Language,
 ): Reply {
   const s = store.stats();
+  const none = t(language, "admin.none");
   const perPlatform = (counts: Readonly<Record<string, number>>) =>
     Object.entries(counts)
       .map(([platform, n]) => `${platform} ${n}`)
-      .join(", ") || "none";
+      .join(", ") || none;
   const last = publisher.last;
   const lines = [
-    `Knowledge base: version ${kb.version} (published: ${s.publishedVersion ?? "none"}), ${kb.deals.size} deals, ${kb.facts.size} facts.`,
-    `Subscribers: ${s.chats} chats with ${s.subscriptions} subscriptions (${perPlatform(
-      Object.fromEntries(Object.entries(s.byPlatform).map(([p, v]) => [p, v.chats])),
-    )}).`,
-    `Outbox: ${s.outbox.pending} pending (${perPlatform(s.pendingByPlatform)}), ${s.outbox.sent} sent, ${s.outbox.dead} dead; ${s.changeSets} change sets.`,
-    ...dispatchers.map(
-      (d) =>
-        `Dispatcher ${d.platform}: ${d.stats.sent} sent, ${d.stats.rateLimited} rate limited, ${d.stats.transient} retried, ${d.stats.gone} chats gone, ${d.stats.moved} moved, ${d.stats.failed} failed since start.`,
+    t(language, "admin.statsKb", {
+      version: kb.version,
+      published: s.publishedVersion ?? none,
+      deals: kb.deals.size,
+      facts: kb.facts.size,
+    }),
+    t(language, "admin.statsSubscribers", {
+      chats: s.chats,
+      subscriptions: s.subscriptions,
+      platforms: perPlatform(Object.fromEntries(Object.entries(s.byPlatform).map(([p, v]) => [p, v.chats]))),
+    }),
+    t(language, "admin.statsOutbox", {
+      pending: s.outbox.pending,
+      platforms: perPlatform(s.pendingByPlatform),
+      sent: s.outbox.sent,
+      dead: s.outbox.dead,
+      changeSets: s.changeSets,
+    }),
+    ...dispatchers.map((d) =>
+      t(language, "admin.statsDispatcher", {
+        platform: d.platform,
+        sent: d.stats.sent,
+        rateLimited: d.stats.rateLimited,
+        transient: d.stats.transient,
+        gone: d.stats.gone,
+        moved: d.stats.moved,
+        failed: d.stats.failed,
+      }),
     ),
     last
-      ? `Last reload: ${new Date(last.at).toISOString()} (${last.trigger}): ${last.result.status}.`
-      : "No reload since start.",
+      ? t(language, "admin.lastReload", {
+          at: new Date(last.at).toISOString(),
+          trigger: last.trigger,
+          status: last.result.status,
+        })
+      : t(language, "admin.noReload"),
   ];
-  return infoReply("Stats", lines);
+  return infoReply(t(language, "admin.statsTitle"), lines, "info", language);
 }

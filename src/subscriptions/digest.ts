@@ -7,11 +7,13 @@
  * lets the dispatcher promise "once": a digest split in two could be half sent when the bot dies.
  */
 import { Citations } from "../answer/citations.js";
-import { actions, STATUS_LABEL } from "../bot/replies.js";
+import { actions, englishNote, statusLabel } from "../bot/replies.js";
 import type { Block, Reply } from "../bot/types.js";
+import { listOf, t } from "../i18n/messages.js";
 import type { FactStatus, KnowledgeBase, Problem } from "../knowledge/types.js";
 import { renderDiscord } from "../render/discord.js";
 import { renderTelegram } from "../render/telegram.js";
+import type { Language } from "../search/languages/index.js";
 import type { ChangedField, ChangeSet, FactChange } from "./diff.js";
 
 export interface DigestOptions {
@@ -19,18 +21,9 @@ export interface DigestOptions {
   readonly following?: readonly string[];
   /** Most facts listed before the rest are only counted. Default 12. */
   readonly maxFacts?: number;
+  /** The language the digest is framed in (the chat's); facts stay in English. Default English. */
+  readonly language?: Language;
 }
-
-const FIELD_WORDS: Record<ChangedField, string> = {
-  text: "wording",
-  status: "status",
-  sources: "sources",
-  date: "date",
-  amount: "amount",
-  deal: "deal",
-};
-
-const ALLEGED_NOTE = "Alleged: claimed in a filing or by a party, not proven.";
 
 /** The digest for one chat, or undefined when nothing in `changes` is for it. */
 export function buildDigest(
@@ -58,11 +51,14 @@ export function fitsOneMessage(reply: Reply): boolean {
 }
 
 function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, shown: number): Reply {
+  const language = options.language ?? "en";
   const citations = new Citations(kb.sources);
   const cite = (ids: readonly string[]) => citations.cite(ids);
 
   const counts = countKinds(changes.facts);
-  const blocks: Block[] = [{ kind: "paragraph", content: [summaryLine(counts, changes, options.following)] }];
+  const blocks: Block[] = [
+    { kind: "paragraph", content: [summaryLine(counts, changes, options.following, language)] },
+  ];
 
   // Facts grouped by deal, deals in order of first appearance, new deals first.
   const listed = changes.facts.slice(0, shown);
@@ -80,10 +76,10 @@ function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, 
     const isNew = changes.dealsAdded.includes(dealId);
     blocks.push({
       kind: "heading",
-      content: [isNew ? `New deal: ${title}` : title],
+      content: [isNew ? t(language, "digest.newDeal", { title }) : title],
     });
     for (const change of listed.filter((c) => c.deal === dealId)) {
-      const block = factBlock(change, kb, cite);
+      const block = factBlock(change, kb, cite, language);
       if (change.kind !== "retracted") {
         const status = kb.facts.get(change.id)?.status;
         if (status) statuses.add(status);
@@ -93,7 +89,7 @@ function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, 
     if (isNew && deal)
       blocks.push({
         kind: "paragraph",
-        content: [{ text: `/deal ${deal.id}`, code: true }, " for the whole deal."],
+        content: [{ text: `/deal ${deal.id}`, code: true }, t(language, "digest.wholeDeal")],
       });
   }
   const hidden = changes.facts.length - listed.length;
@@ -103,68 +99,90 @@ function compose(changes: ChangeSet, kb: KnowledgeBase, options: DigestOptions, 
     );
     const where =
       deals.length > 0
-        ? ` See ${deals
-            .slice(0, 3)
-            .map((id) => `/deal ${id}`)
-            .join(", ")}.`
+        ? t(language, "digest.see", {
+            deals: deals
+              .slice(0, 3)
+              .map((id) => `/deal ${id}`)
+              .join(", "),
+          })
         : "";
     blocks.push({
       kind: "paragraph",
-      content: [
-        { text: `…and ${hidden} more ${hidden === 1 ? "change" : "changes"}.${where}`, italic: true },
-      ],
+      content: [{ text: t(language, "digest.more", { count: hidden, where }), italic: true }],
     });
   }
   for (const removed of changes.dealsRemoved) {
-    blocks.push({ kind: "paragraph", content: [{ text: "Deal removed: ", bold: true }, removed.title] });
+    blocks.push({
+      kind: "paragraph",
+      content: [{ text: t(language, "digest.removed"), bold: true }, removed.title],
+    });
   }
 
   const notes = [
-    ...(statuses.has("alleged") ? [ALLEGED_NOTE] : []),
-    "You get this because this chat subscribed: /unsubscribe to stop.",
+    ...(statuses.has("alleged") ? [t(language, "statusNote.alleged")] : []),
+    t(language, "digest.why"),
+    ...(englishNote(language) ? [englishNote(language) as string] : []),
   ];
   const lead = dealOrder.length === 1 ? dealOrder[0] : undefined;
   return {
     tone: "info",
-    title: "Receipts update",
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "digest.title"),
     blocks,
     citations: citations.list,
     footer: notes.join(" "),
-    actions: lead !== undefined && kb.deals.has(lead) ? [actions.more(lead), actions.sources(lead)] : [],
+    actions:
+      lead !== undefined && kb.deals.has(lead)
+        ? [actions.more(lead, language), actions.sources(lead, language)]
+        : [],
   };
 }
 
-function factBlock(change: FactChange, kb: KnowledgeBase, cite: (ids: readonly string[]) => number[]): Block {
+function factBlock(
+  change: FactChange,
+  kb: KnowledgeBase,
+  cite: (ids: readonly string[]) => number[],
+  language: Language,
+): Block {
   if (change.kind === "retracted") {
     return {
       kind: "item",
       content: [
-        { text: "Withdrawn:", bold: true },
+        { text: t(language, "digest.withdrawn"), bold: true },
         ` ${change.before.text}`,
-        { text: " (no longer in our knowledge base)", italic: true },
+        { text: t(language, "digest.notInKb"), italic: true },
       ],
     };
   }
   const fact = kb.facts.get(change.id);
   if (!fact) return { kind: "item", content: [change.id] };
-  const label = STATUS_LABEL[fact.status];
+  const label = statusLabel(language, fact.status);
   if (change.kind === "added") {
     return {
       kind: "item",
-      content: [{ text: `New · ${label}:`, bold: true }, ` ${fact.text}`],
+      content: [{ text: t(language, "digest.added", { status: label }), bold: true }, ` ${fact.text}`],
       cites: cite(fact.sources),
     };
   }
-  const what = change.fields.filter((field) => field !== "deal").map((field) => FIELD_WORDS[field]);
+  const what = change.fields
+    .filter((field) => field !== "deal")
+    .map((field: ChangedField) => t(language, `digest.field.${field}`));
   const was =
     change.fields.includes("status") && change.before.status !== fact.status
-      ? `was ${STATUS_LABEL[change.before.status].toLowerCase()}`
+      ? t(language, "digest.was", {
+          status: statusLabel(language, change.before.status).toLocaleLowerCase(language),
+        })
       : undefined;
-  const note = [what.length > 0 ? `new ${what.join(", ")}` : undefined, was].filter(Boolean).join("; ");
+  const note = [
+    what.length > 0 ? t(language, "digest.newFields", { fields: what.join(", ") }) : undefined,
+    was,
+  ]
+    .filter(Boolean)
+    .join("; ");
   return {
     kind: "item",
     content: [
-      { text: `Updated · ${label}:`, bold: true },
+      { text: t(language, "digest.updated", { status: label }), bold: true },
       ` ${fact.text}`,
       ...(note ? [{ text: ` (${note})`, italic: true as const }] : []),
     ],
@@ -182,29 +200,26 @@ function summaryLine(
   counts: Record<FactChange["kind"], number>,
   changes: ChangeSet,
   following: readonly string[] | undefined,
+  language: Language,
 ): string {
-  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const count = (key: string, n: number) => (n > 0 ? t(language, key, { count: n }) : undefined);
   const parts = [
-    counts.added > 0 ? plural(counts.added, "new fact", "new facts") : undefined,
-    counts.changed > 0 ? plural(counts.changed, "updated fact", "updated facts") : undefined,
-    counts.retracted > 0 ? plural(counts.retracted, "withdrawn fact", "withdrawn facts") : undefined,
-    changes.dealsAdded.length > 0 ? plural(changes.dealsAdded.length, "new deal", "new deals") : undefined,
+    count("digest.newFacts", counts.added),
+    count("digest.updatedFacts", counts.changed),
+    count("digest.withdrawnFacts", counts.retracted),
+    count("digest.newDeals", changes.dealsAdded.length),
   ].filter((part): part is string => part !== undefined);
-  const what = parts.length > 0 ? joinWords(parts) : "changes";
-  const about =
-    following && following.length > 0
-      ? ` about ${joinWords(following.slice(0, 3))}${following.length > 3 ? ` and ${following.length - 3} more topics` : ""}`
-      : "";
-  return `${capitalise(what)}${about}.`;
+  const what = parts.length > 0 ? listOf(language, parts) : t(language, "digest.changes");
+  const topics =
+    following && following.length > 3
+      ? [...following.slice(0, 3), t(language, "digest.moreTopics", { count: following.length - 3 })]
+      : (following ?? []);
+  const about = topics.length > 0 ? t(language, "digest.about", { topics: listOf(language, topics) }) : "";
+  return `${capitalise(what, language)}${about}.`;
 }
 
-function joinWords(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+function capitalise(text: string, language: Language): string {
+  return text.charAt(0).toLocaleUpperCase(language) + text.slice(1);
 }
 
 /** The notice admins get when a new knowledge base is refused: what is wrong, where. */
@@ -213,12 +228,14 @@ export function refusalNotice(
   serving: string,
   format: (p: Problem) => string,
   /** The first line; by default the one admins get when an edit on disk is refused. */
-  headline = `The edited knowledge base has ${problems.length} ${problems.length === 1 ? "error" : "errors"}; I keep answering from version ${serving}. Fix and save again, or run /reload.`,
+  headline = t("en", "admin.refusedEdit", { count: problems.length, serving }),
+  language: Language = "en",
 ): Reply {
   // One message on every platform, like a digest: as many problems as fit, at most ten, the rest counted.
   const notice = (shown: number): Reply => ({
     tone: "error",
-    title: "Knowledge base refused",
+    ...(language !== "en" ? { language } : {}),
+    title: t(language, "admin.refusedTitle"),
     blocks: [
       {
         kind: "paragraph",
@@ -231,7 +248,7 @@ export function refusalNotice(
         ? [
             {
               kind: "paragraph" as const,
-              content: [`…and ${problems.length - shown} more: run npm run kb:check.`],
+              content: [t(language, "admin.moreProblems", { n: problems.length - shown })],
             },
           ]
         : []),

@@ -14,13 +14,15 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { buildKnowledge, type KnowledgeHolder } from "../answer/knowledge.js";
 import type { Platform } from "../bot/types.js";
+import { languageOfLocale } from "../i18n/messages.js";
 import { loadKnowledgeDir } from "../knowledge/load.js";
 import { formatProblem } from "../knowledge/report.js";
 import type { KnowledgeBase, Problem } from "../knowledge/types.js";
 import { type Logger, silentLogger } from "../log.js";
+import type { Language } from "../search/languages/index.js";
 import { changesFor, diffKnowledge, isEmpty, snapshotOf } from "./diff.js";
 import { buildDigest, refusalNotice } from "./digest.js";
-import type { Store } from "./store.js";
+import { DIGEST_LANGUAGE_KEYS, type Store } from "./store.js";
 import { ALL, topicLabel } from "./topics.js";
 
 export interface PublisherOptions {
@@ -174,12 +176,13 @@ export class Publisher {
       const digests = new Map<string, number | null>();
       let notifications = 0;
       for (const chat of store.chats()) {
-        const key = [...chat.topics].sort().join("|");
+        const language = digestLanguage(store, chat.platform, chat.chatId);
+        const key = `${[...chat.topics].sort().join("|")}#${language}`;
         let digest = digests.get(key);
         if (digest === undefined) {
           const mine = changesFor(changes, new Set(chat.topics));
           const following = chat.topics.includes(ALL) ? undefined : chat.topics.map((t) => topicLabel(t, kb));
-          const reply = buildDigest(mine, kb, following ? { following } : {});
+          const reply = buildDigest(mine, kb, { language, ...(following ? { following } : {}) });
           digest = reply ? store.addDigest(changeSet, reply) : null;
           digests.set(key, digest);
         }
@@ -235,4 +238,13 @@ export class Publisher {
     });
     if (queued.size > 0) this.options.onQueued?.(queued);
   }
+}
+
+/** The language a chat's digests are written in: its chosen one, else the one it subscribed in, else English. */
+function digestLanguage(store: Store, platform: Platform, chatId: string): Language {
+  for (const key of DIGEST_LANGUAGE_KEYS) {
+    const language = languageOfLocale(store.chatSetting(platform, chatId, key));
+    if (language) return language;
+  }
+  return "en";
 }

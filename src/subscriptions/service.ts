@@ -3,7 +3,7 @@
  * per platform adapter, and the knowledge watcher.
  *
  *   const subscriptions = openSubscriptions({ config, holder, log });
- *   const bot = new Bot(holder, { extensions: subscriptions.extensions });
+ *   const bot = new Bot(holder, { extensions: subscriptions.extensions, settings: subscriptions.settings });
  *   subscriptions.publishCurrent();        // first start: silent snapshot
  *   subscriptions.attach(telegramAdapter); // an Adapter that is also a Deliverer
  *   subscriptions.watch();                 // KNOWLEDGE_DIR changes and SIGHUP
@@ -12,9 +12,11 @@
  */
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { CommandExtension } from "../bot/bot.js";
+import type { ChatSettings } from "../bot/chat-settings.js";
 import type { Platform } from "../bot/types.js";
 import type { Config } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
+import { StoreChatSettings } from "./chat-settings.js";
 import { subscriptionCommands } from "./commands.js";
 import type { Deliverer } from "./deliver.js";
 import { Dispatcher, type DispatcherOptions, type StoreFault } from "./dispatcher.js";
@@ -39,6 +41,8 @@ export interface Subscriptions {
   readonly store: Store;
   readonly publisher: Publisher;
   readonly extensions: readonly CommandExtension[];
+  /** Per-chat settings (the reply language) in the same store. */
+  readonly settings: ChatSettings;
   readonly dispatchers: readonly Dispatcher[];
   /** Publishes the knowledge base now answering: silently on the first start, else with digests. */
   publishCurrent(): PublishResult;
@@ -100,6 +104,7 @@ export function openSubscriptions(options: SubscriptionsOptions): Subscriptions 
     store,
     publisher,
     extensions,
+    settings: new StoreChatSettings(store),
     dispatchers,
     publishCurrent() {
       const result = publisher.publish(holder.current.kb);

@@ -106,6 +106,23 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // The feedback loop's tables (src/loop/schema.ts).
   ...LOOP_MIGRATIONS,
+  {
+    version: 4,
+    name: "chat settings",
+    // Per-chat settings by key (the reply language), apart from subscriptions: a chat may set its
+    // language without following anything.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE chat_settings (
+          platform   TEXT    NOT NULL,
+          chat_id    TEXT    NOT NULL,
+          key        TEXT    NOT NULL,
+          value      TEXT    NOT NULL,
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (platform, chat_id, key)
+        ) WITHOUT ROWID;
+      `),
+  },
 ];
 
 export class StoreError extends Error {
@@ -206,6 +223,9 @@ export interface ChatSubscriptions {
   readonly chatId: string;
   readonly topics: readonly Topic[];
 }
+
+/** The setting a chat's digests are written in: its chosen language, else the one it subscribed in. */
+export const DIGEST_LANGUAGE_KEYS = ["language", "subscribed-language"] as const;
 
 export interface StoreStats {
   readonly chats: number;
@@ -466,10 +486,13 @@ export class Store implements OutboxStore {
 
   /** The chat is gone (blocked, kicked, deleted): its subscriptions go, its pending rows die. */
   dropChat(platform: Platform, chatId: string, reason: string): { subscriptions: number; pending: number } {
-    return this.transaction(() => ({
-      subscriptions: this.sql.unsubscribeAll.run(platform, chatId).changes,
-      pending: this.sql.killChat.run(`gone: ${reason}`.slice(0, 500), platform, chatId).changes,
-    }));
+    return this.transaction(() => {
+      this.sql.dropSettings.run(platform, chatId);
+      return {
+        subscriptions: this.sql.unsubscribeAll.run(platform, chatId).changes,
+        pending: this.sql.killChat.run(`gone: ${reason}`.slice(0, 500), platform, chatId).changes,
+      };
+    });
   }
 
   /**
@@ -480,9 +503,22 @@ export class Store implements OutboxStore {
     this.transaction(() => {
       this.sql.moveSubscriptions.run(to, platform, from);
       this.sql.unsubscribeAll.run(platform, from);
+      this.sql.moveSettings.run(to, platform, from);
+      this.sql.dropSettings.run(platform, from);
       this.sql.movePending.run(to, platform, from);
       this.sql.killChat.run(`moved to ${to}; already queued there`, platform, from);
     });
+  }
+
+  // ---- chat settings (see chat-settings.ts for the async interface the bot uses)
+
+  chatSetting(platform: Platform, chatId: string, key: string): string | undefined {
+    return (this.sql.getSetting.get(platform, chatId, key) as { value: string } | undefined)?.value;
+  }
+
+  setChatSetting(platform: Platform, chatId: string, key: string, value: string | undefined): void {
+    if (value === undefined) this.sql.clearSetting.run(platform, chatId, key);
+    else this.sql.setSetting.run(platform, chatId, key, value, this.now());
   }
 
   // ---- admins
@@ -582,6 +618,17 @@ function statements(db: Db) {
     ),
     unsubscribe: prepare("DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND topic = ?"),
     unsubscribeAll: prepare("DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?"),
+    getSetting: prepare("SELECT value FROM chat_settings WHERE platform = ? AND chat_id = ? AND key = ?"),
+    setSetting: prepare(
+      `INSERT INTO chat_settings (platform, chat_id, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (platform, chat_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
+    clearSetting: prepare("DELETE FROM chat_settings WHERE platform = ? AND chat_id = ? AND key = ?"),
+    dropSettings: prepare("DELETE FROM chat_settings WHERE platform = ? AND chat_id = ?"),
+    moveSettings: prepare(
+      `INSERT OR IGNORE INTO chat_settings (platform, chat_id, key, value, updated_at)
+       SELECT platform, ?, key, value, updated_at FROM chat_settings WHERE platform = ? AND chat_id = ?`,
+    ),
     topicsOf: prepare(
       "SELECT topic FROM subscriptions WHERE platform = ? AND chat_id = ? ORDER BY created_at, topic",
     ),

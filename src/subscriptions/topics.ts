@@ -6,7 +6,9 @@
  * `topicsOfFact` says which topics a fact concerns: its deal, the deal's parties, the fact's `by` and
  * `about` entities, and every parent of those (a fact about Instagram concerns Facebook too).
  */
+
 import type { Suggestion } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
 import { normaliseName } from "../knowledge/load.js";
 import { withParents } from "../knowledge/relations.js";
 import type { Deal, Entity, KnowledgeBase } from "../knowledge/types.js";
@@ -151,7 +153,7 @@ export function suggestTopics(prefix: string, kb: KnowledgeBase, limit = 25): Su
   const slug = typed.replace(/\s+/g, "-");
   const out: Suggestion[] = [];
   if (typed === "" || "all".startsWith(typed) || "everything".startsWith(typed)) {
-    out.push({ label: "Everything (all deals)", value: "all" });
+    out.push({ label: t("en", "subscriptions.everythingChoice"), value: "all" });
   }
   const entities = [...kb.entities.values()]
     .filter((entity) => {

@@ -113,6 +113,22 @@ export function timelineSvg(deal: Deal): string {
   );
 }
 
+/** What a deal's timeline shows, in figures: for captions in any language. */
+export function timelineFigures(deal: Deal): {
+  dated: number;
+  undated: number;
+  first: string | undefined;
+  last: string | undefined;
+} {
+  const { dated, undated } = datedFacts(deal);
+  return {
+    dated: dated.length,
+    undated,
+    first: dated[0]?.fact.date.slice(0, 4),
+    last: dated.at(-1)?.fact.date.slice(0, 4),
+  };
+}
+
 /** What a deal's timeline shows, in words: "55 dated facts, 2011–2024 · 39 undated facts not shown". */
 export function timelineSummary(deal: Deal): string {
   const { dated, undated } = datedFacts(deal);

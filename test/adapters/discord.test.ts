@@ -22,6 +22,7 @@ import { Bot, type CommandExtension } from "../../src/bot/bot.js";
 import { infoReply } from "../../src/bot/replies.js";
 import type { Reply, Request } from "../../src/bot/types.js";
 import { createLogger } from "../../src/log.js";
+import type { Language } from "../../src/search/languages/index.js";
 import {
   type DiscordStandIn,
   type Json,
@@ -167,9 +168,22 @@ describe("Discord adapter", () => {
       "deal",
       "sources",
       "timeline",
+      "language",
       "subscribe",
     ]);
     const byName = Object.fromEntries(stored.map((c) => [c.name, c.options]));
+    // Names and descriptions in each language's Discord locales.
+    const deals = stored.find((c) => c.name === "deals") as Record<string, Record<string, string>>;
+    expect(deals.description_localizations).toMatchObject({
+      de: "Alle Deals, die ich kenne",
+      "es-ES": expect.any(String),
+      "es-419": expect.any(String),
+      "pt-BR": expect.any(String),
+      fr: expect.any(String),
+      it: expect.any(String),
+    });
+    const sources = stored.find((c) => c.name === "sources") as Record<string, Record<string, string>>;
+    expect(sources.name_localizations?.de).toBe("quellen");
     expect(byName.ask).toEqual([
       expect.objectContaining({ type: 3, name: "question", required: true, autocomplete: true }),
     ]);
@@ -223,10 +237,17 @@ describe("Discord adapter", () => {
       "deal",
       "sources",
       "timeline",
+      "language",
     ]);
     // What Discord hands back (ids, versions, defaults) still compares equal to what was sent.
-    expect(sameCommands(discord.commands(), slashCommands(plain.commands))).toBe(true);
-    expect(sameCommands(discord.commands(), slashCommands(bot.commands))).toBe(false);
+    const localized = (bot: Bot) => (language: Language) => bot.commandsIn(language);
+    expect(sameCommands(discord.commands(), slashCommands(plain.commands, undefined, localized(plain)))).toBe(
+      true,
+    );
+    expect(sameCommands(discord.commands(), slashCommands(plain.commands))).toBe(false);
+    expect(sameCommands(discord.commands(), slashCommands(bot.commands, undefined, localized(bot)))).toBe(
+      false,
+    );
   });
 
   it("answers /ask with an embed: title, [n] marks, numbered sources with links, footer, buttons", async () => {
@@ -256,6 +277,8 @@ describe("Discord adapter", () => {
         chat: { platform: "discord", id: discord.ids.channel, kind: "group" },
         user: { id: discord.users.alice.id, name: "alice", canManageChat: false },
         input: { kind: "text", text: QUESTION },
+        // The user's Discord locale: replies are framed in it when it is one of our languages.
+        locale: "en-US",
       });
     } finally {
       spy.mockRestore();

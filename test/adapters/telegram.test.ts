@@ -179,7 +179,16 @@ describe("telegram adapter: a person in a private chat", () => {
 
   it("sets the command menu from the bot's commands at start, then long-polls", () => {
     const methods = h.api.calls.map((call) => call.method);
-    expect(methods.slice(0, 4)).toEqual(["getMe", "setMyCommands", "deleteWebhook", "getUpdates"]);
+    // One menu by default (English) and one per language Telegram apps may be set to.
+    expect(methods.slice(0, 9)).toEqual([
+      "getMe",
+      ...Array(6).fill("setMyCommands"),
+      "deleteWebhook",
+      "getUpdates",
+    ]);
+    expect(h.api.commands(undefined, "de")?.find((c) => c.command === "deals")?.description).toBe(
+      "Alle Deals, die ich kenne",
+    );
     expect(h.api.commands()).toEqual(
       h.bot.commands.map((command) => ({ command: command.name, description: command.description })),
     );
@@ -190,6 +199,7 @@ describe("telegram adapter: a person in a private chat", () => {
       "deal",
       "sources",
       "timeline",
+      "language",
       "whoami",
     ]);
   });

@@ -143,6 +143,22 @@ describe("Discord stand-in with the real discord.js Client", () => {
     expect([...(registered?.keys() ?? [])]).toEqual(stored.map((c) => c.id));
   });
 
+  it("keeps valid localizations and refuses an unknown locale or a bad localized name, as Discord does", async () => {
+    const route = `/applications/${discord.applicationId}/guilds/${discord.ids.guild}/commands` as const;
+    const good = {
+      name: "deals",
+      description: "Every deal",
+      name_localizations: { de: "deals", "pt-BR": "casos" },
+      description_localizations: { de: "Alle Deals", "es-419": "Todos los casos" },
+    };
+    await client.rest.put(route, { body: [good] });
+    expect(discord.commands(discord.ids.guild)[0]).toMatchObject(good);
+    const badLocale = { ...good, description_localizations: { german: "Alle Deals" } };
+    expect((await rejection(client.rest.put(route, { body: [badLocale] }))).status).toBe(400);
+    const badName = { ...good, name_localizations: { de: "Alle Deals" } };
+    expect((await rejection(client.rest.put(route, { body: [badName] }))).status).toBe(400);
+  });
+
   it("delivers a slash command and records the embed reply; a second ack is refused", async () => {
     const payload = discord.interactionCreate({
       kind: "command",

@@ -185,6 +185,13 @@ export interface MessageCreateSpec {
   id?: string;
 }
 
+/** The locales Discord accepts in name and description localizations. */
+const DISCORD_LOCALES: ReadonlySet<string> = new Set(
+  "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN ja zh-TW ko".split(
+    " ",
+  ),
+);
+
 /** An answer the stand-in gives: status, JSON body, extra headers. */
 export interface Reply {
   status: number;
@@ -1254,6 +1261,22 @@ export class DiscordStandIn {
       }
       if (slash && !c.description) e.add([i, "description"], "BASE_TYPE_REQUIRED", "This field is required");
       e.max([i, "description"], c.description, 100);
+      // Localizations, as Discord checks them: known locales only, names valid, descriptions at most 100.
+      const localized = (field: string, map: unknown, valid: (value: string) => boolean) => {
+        for (const [locale, value] of Object.entries((map ?? {}) as Record<string, unknown>)) {
+          if (!DISCORD_LOCALES.has(locale)) e.add([i, field, locale], "LOCALE_INVALID", "Invalid locale");
+          else if (typeof value !== "string" || !valid(value))
+            e.add([i, field, locale], "APPLICATION_COMMAND_INVALID_LOCALIZATION", "Invalid localization");
+        }
+      };
+      localized("name_localizations", c.name_localizations, (value) => validName.test(value));
+      localized("description_localizations", c.description_localizations, (value) => value.length <= 100);
+      for (const [k, option] of ((c.options ?? []) as Json[]).entries())
+        localized(
+          `options.${k}.description_localizations`,
+          option.description_localizations,
+          (value) => value.length >= 1 && value.length <= 100,
+        );
       e.max([i, "options"], c.options ?? [], 25);
     });
     const invalid = e.reply();

@@ -37,6 +37,22 @@ async function setup() {
 }
 
 describe("subscription commands", () => {
+  it("answer in the user's language and remember it for the chat's digests", async () => {
+    const { store, bot } = await setup();
+    const request = (args: string): Request => ({
+      chat: { platform: "telegram", id: "500", kind: "private" },
+      user: { id: "500", canManageChat: true },
+      input: { kind: "command", name: "subscribe", args },
+      locale: "es",
+    });
+    const reply = await bot.handle(request("StreamCo"));
+    expect(reply.language).toBe("es");
+    expect(replyText(reply)).toContain("Suscrito a StreamCo (empresa).");
+    expect(store.chatSetting("telegram", "500", "subscribed-language")).toBe("es");
+    const unknown = await bot.handle(request("Meta"));
+    expect(replyText(unknown)).toContain("No conozco ningún caso ni empresa llamado «Meta».");
+  });
+
   it("subscribe, list and unsubscribe in a private chat", async () => {
     const { store, say } = await setup();
     expect((await say(dm, member, "/subscribe Meta")).text).toContain(

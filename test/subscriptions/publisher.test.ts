@@ -78,6 +78,37 @@ describe("Publisher", () => {
     expect(outbox(store)).toHaveLength(2);
   });
 
+  it("writes each chat's digest in its language: the chosen one, else the one it subscribed in", async () => {
+    const { kb, store, publisher, first } = await setup();
+    publisher.publish(first);
+    for (const id of ["en", "de", "fr", "it-chosen"]) store.subscribe(chat("telegram", id), "all");
+    store.setChatSetting("telegram", "de", "language", "de");
+    store.setChatSetting("telegram", "fr", "subscribed-language", "fr");
+    // A chosen language wins over the one the chat subscribed in.
+    store.setChatSetting("telegram", "it-chosen", "subscribed-language", "es");
+    store.setChatSetting("telegram", "it-chosen", "language", "it");
+    kb.edit({ "deals/acme-streamco.yaml": ["facts:\n", `facts:\n${NEW_FACT.slice(1)}`] });
+
+    expect(await publisher.reload("test")).toMatchObject({ status: "published", notifications: 4 });
+    const digestOf = (id: string) => {
+      const row = store.due("telegram", Date.now(), 10).find((r) => r.chatId === id);
+      const reply = store.digest(row?.digest ?? 0);
+      if (!reply) throw new Error(`no digest for ${id}`);
+      return { reply, text: replyText(reply) };
+    };
+    expect(digestOf("en").reply.title).toBe("Receipts update");
+    expect(digestOf("en").text).toContain("1 new fact.");
+    expect(digestOf("de").reply).toMatchObject({ language: "de", title: "Receipts-Update" });
+    expect(digestOf("de").text).toContain("1 neuer Fakt.");
+    expect(digestOf("de").reply.footer).toContain("Die Fakten sind auf Englisch zitiert");
+    expect(digestOf("fr").reply.title).toBe("Nouvelles de Receipts");
+    expect(digestOf("it-chosen").reply.title).toBe("Aggiornamento di Receipts");
+    // The facts themselves stay in English.
+    expect(digestOf("de").text).toContain("StreamCo and Acme settled the case in 2025");
+    // One digest per view of the change set: four languages, four digests.
+    expect(store.db.prepare("SELECT count(*) AS n FROM digests").get()).toEqual({ n: 4 });
+  });
+
   it("refuses an invalid edit: the old knowledge keeps answering and admins are told once", async () => {
     const { kb, holder, store, publisher, first } = await setup(["telegram:42", "discord:7"]);
     publisher.publish(first);

@@ -10,6 +10,7 @@
  * ready within `deferAfterMs`; otherwise the interaction is deferred at that moment and the answer follows
  * through editReply(). So neither "already acknowledged" nor "unknown interaction" can come from here.
  */
+
 import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -17,7 +18,10 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from "discord.js";
+import { apologyReply } from "../../bot/replies.js";
 import type { ChatRef, Input, Reply, UserRef } from "../../bot/types.js";
+import { languageOfLocale } from "../../i18n/messages.js";
+import { renderDiscord } from "../../render/discord.js";
 import {
   type DiscordContext,
   errorFields,
@@ -105,7 +109,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
         { interaction: interaction.id, ...errorFields(context, error) },
         "discord: the bot failed to answer",
       );
-      reply = SOMETHING_WENT_WRONG;
+      reply = apologyReply(languageOfLocale(interaction.locale) ?? "en");
     } finally {
       clearTimeout(timer);
     }
@@ -161,7 +165,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
       );
       const mode: Mode = { kind: "reply", ephemeral: EPHEMERAL_COMMANDS.has(interaction.commandName) };
       await answerInteraction(interaction, mode, () =>
-        bot.handle({ chat, user: userOf(interaction, chat), input }),
+        bot.handle({ chat, user: userOf(interaction, chat), input, locale: interaction.locale }),
       );
     },
 
@@ -178,6 +182,7 @@ export function interactionHandlers(context: DiscordContext, deferAfterMs: numbe
           chat,
           user: userOf(interaction, chat),
           input: { kind: "action", data: interaction.customId },
+          locale: interaction.locale,
         }),
       );
     },

@@ -11,6 +11,8 @@ import { DiscordAPIError, type Message, PermissionFlagsBits, type PermissionsStr
 import { parseInput } from "../../bot/input.js";
 import { infoReply } from "../../bot/replies.js";
 import type { ChatRef, Reply, UserRef } from "../../bot/types.js";
+import { t } from "../../i18n/messages.js";
+import { renderDiscord } from "../../render/discord.js";
 import {
   type DiscordContext,
   errorFields,
@@ -60,20 +62,21 @@ export function messageHandler(context: DiscordContext): (message: Message) => P
 
   /** Tells the asker, in a DM, why the bot cannot answer where they asked. */
   const explainMissingAccess = async (message: Message, missing: readonly string[]) => {
+    // A message carries no locale: the notice is in English, its words in the message files.
     const where =
       message.inGuild() && "name" in message.channel
         ? `#${message.channel.name} (${message.guild.name})`
-        : "that channel";
+        : t("en", "discordAccess.thatChannel");
     const lacking =
       missing.length > 0
-        ? `the ${missing.map((name) => name.replace(/(?<=[a-z])(?=[A-Z])/g, " ")).join(", ")} permission${missing.length > 1 ? "s" : ""}`
-        : "a permission";
+        ? t("en", "discordAccess.permissions", {
+            count: missing.length,
+            names: missing.map((name) => name.replace(/(?<=[a-z])(?=[A-Z])/g, " ")).join(", "),
+          })
+        : t("en", "discordAccess.aPermission");
     const notice = infoReply(
-      "I can't answer there",
-      [
-        `I can't reply in ${where}: I'm missing ${lacking} there. A server admin can grant it to my role.`,
-        "Meanwhile, /ask works in any channel, and you can ask me right here.",
-      ],
+      t("en", "discordAccess.title"),
+      [t("en", "discordAccess.text", { where, lacking }), t("en", "discordAccess.meanwhile")],
       "error",
     );
     try {

@@ -21,6 +21,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Telegraf } from "telegraf";
 import type { Bot } from "../../bot/bot.js";
 import { type Logger, silentLogger } from "../../log.js";
+import { LANGUAGES } from "../../search/languages/index.js";
 import type { Deliverer } from "../../subscriptions/deliver.js";
 import { clip } from "../../text/clip.js";
 import type { Adapter } from "../adapter.js";
@@ -110,11 +111,19 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
   /** The command menu, from the bot layer's commands, as Telegram accepts them. */
   async function setCommands(): Promise<void> {
-    const commands = bot.commands
-      .filter((c) => /^[a-z0-9_]{1,32}$/.test(c.name) && c.description.trim().length >= 3)
-      .map((c) => ({ command: c.name, description: clip(c.description, COMMAND_DESCRIPTION_MAX) }));
-    const set = await send.call("setMyCommands", undefined, () => api.setMyCommands(commands));
-    if (!set.ok) log.warn("telegram: could not set the command menu; commands still work");
+    // The default menu in English, and one per language for users whose app is set to it, at once.
+    const results = await Promise.all(
+      LANGUAGES.map((language) => {
+        const commands = bot
+          .commandsIn(language)
+          .filter((c) => /^[a-z0-9_]{1,32}$/.test(c.name) && c.description.trim().length >= 3)
+          .map((c) => ({ command: c.name, description: clip(c.description, COMMAND_DESCRIPTION_MAX) }));
+        const extra = language === "en" ? undefined : { language_code: language };
+        return send.call("setMyCommands", undefined, () => api.setMyCommands(commands, extra));
+      }),
+    );
+    if (results.some((set) => !set.ok))
+      log.warn("telegram: could not set the command menu; commands still work");
   }
 
   function startPolling(): void {

@@ -1,6 +1,7 @@
 /** Inline mode: a query typed after @your_bot → up to 50 answer cards, each one message of Telegram HTML. */
 import { createHash } from "node:crypto";
 import type { InlineQuery, InlineQueryResultArticle } from "telegraf/types";
+import { languageOfLocale } from "../../i18n/messages.js";
 import { renderTelegram } from "../../render/telegram.js";
 import { logUpdate, type TelegramContext } from "./context.js";
 import type { Sender } from "./deliver.js";
@@ -17,7 +18,8 @@ export async function answerInlineQuery(
   const ids = new Set<string>();
   const results: InlineQueryResultArticle[] = [];
   const typist = { platform: "telegram" as const, userId: String(query.from.id) };
-  for (const card of context.bot.cards(query.query, LIMITS.results, typist)) {
+  const language = languageOfLocale(query.from.language_code);
+  for (const card of context.bot.cards(query.query, LIMITS.results, typist, language)) {
     const [first] = renderTelegram(card.reply);
     const id = resultId(card.id, ids);
     if (!first || results.length >= LIMITS.results) continue;

@@ -22,6 +22,7 @@ import type { CallbackQuery, Chat, User } from "telegraf/types";
 import { parseInput } from "../../bot/input.js";
 import { apologyReply } from "../../bot/replies.js";
 import type { ChatRef, Input, Request, UserRef } from "../../bot/types.js";
+import { languageOfLocale, t } from "../../i18n/messages.js";
 import { renderPlain } from "../../render/plain.js";
 import { renderTelegram } from "../../render/telegram.js";
 import { clip } from "../../text/clip.js";
@@ -38,9 +39,6 @@ const CONTENT = [
 const TOAST_MAX = 200;
 /** Messages remembered as produced by a button, so that the next button edits them in place. */
 const BROWSING_MEMORY = 5_000;
-
-const FRIENDLY_ERROR = apologyReply();
-const FRIENDLY_TOAST = "Sorry, something went wrong. Please try again.";
 
 /** The fields of a message this adapter reads, whatever kind of message it is. */
 export interface MessageView {
@@ -142,6 +140,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         chat: chatRef(chat),
         user: userRef(message.from, message.sender_chat, canManageChat),
         input,
+        ...(message.from?.language_code ? { locale: message.from.language_code } : {}),
       };
       const reply = await bot.handle(request);
       if (reply.quiet) return; // a repeated flood notice: once is enough
@@ -177,6 +176,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
         chat: chatRef(chat),
         user: userRef(query.from, undefined, chat.type === "private"),
         input: { kind: "action", data },
+        ...(query.from.language_code ? { locale: query.from.language_code } : {}),
       });
       if (reply.tone === "error" || reply.toast) {
         await answer(clip(renderPlain(reply).replace(/\s*\n+\s*/g, " — "), TOAST_MAX));
@@ -211,10 +211,12 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
     // Registered with telegraf.catch: without it, one throwing handler would end polling for good.
     async onError(error, ctx) {
       log.error({ err: describe(error), update: ctx.updateType }, "telegram: handler failed");
+      // The apology in the user's app language, when it is one of ours.
+      const language = languageOfLocale(ctx.from?.language_code) ?? "en";
       try {
         if (ctx.callbackQuery) {
           await send.call("answerCallbackQuery", undefined, () =>
-            api.answerCbQuery(ctx.callbackQuery?.id ?? "", FRIENDLY_TOAST),
+            api.answerCbQuery(ctx.callbackQuery?.id ?? "", t(language, "apology.toast")),
           );
         } else if (ctx.inlineQuery) {
           await send.call("answerInlineQuery", undefined, () =>
@@ -222,7 +224,7 @@ export function updateHandlers(context: TelegramContext, send: Sender): UpdateHa
           );
         } else if (ctx.chat) {
           const chatId = ctx.chat.id;
-          await send.inOrder(chatId, () => send.sendMessages(chatId, renderTelegram(FRIENDLY_ERROR)));
+          await send.inOrder(chatId, () => send.sendMessages(chatId, renderTelegram(apologyReply(language))));
         }
       } catch (nested) {
         log.error({ err: describe(nested) }, "telegram: could not report a handler failure");
