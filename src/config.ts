@@ -11,6 +11,8 @@ import { closest, distance } from "fastest-levenshtein";
 export interface Config {
   readonly knowledgeDir: string;
   readonly dataDir: string;
+  /** PostgreSQL (postgres://…) shared by several instances; unset: SQLite in dataDir. */
+  readonly databaseUrl?: string;
   readonly telegram?: {
     readonly token: string;
     readonly apiRoot?: string;
@@ -47,6 +49,8 @@ export const VARIABLES = {
   DISCORD_GUILD_ID: "register slash commands in this guild only (development)",
   KNOWLEDGE_DIR: "the knowledge base (default ./knowledge)",
   DATA_DIR: "where the SQLite file lives (default ./data)",
+  DATABASE_URL:
+    "postgres://user:password@host:5432/db to share one PostgreSQL between several instances (unset: SQLite in DATA_DIR)",
   ADMIN_IDS: "admins, e.g. telegram:123,discord:456",
   HEALTH_PORT: "port for /healthz and /metrics (off when unset)",
   HEALTH_HOST: "address /healthz and /metrics listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
@@ -147,6 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!["true", "false", "1", "0", "yes", "no"].includes(logText))
     problems.push("LOG_MESSAGE_TEXT must be true or false");
 
+  const databaseUrl = get("DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/i.test(databaseUrl))
+    problems.push(
+      "DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database (or unset it to use SQLite in DATA_DIR)",
+    );
+
   const healthPort = port("HEALTH_PORT");
   const siteUrl = url("SITE_URL");
   const healthHost = get("HEALTH_HOST") ?? "127.0.0.1";
@@ -170,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     knowledgeDir: path.resolve(get("KNOWLEDGE_DIR") ?? "knowledge"),
     dataDir: path.resolve(get("DATA_DIR") ?? "data"),
+    ...(databaseUrl ? { databaseUrl } : {}),
     ...(telegramToken
       ? {
           telegram: {

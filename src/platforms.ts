@@ -44,7 +44,7 @@ export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder)
   };
   warm(knowledge); // before the first update, not during it
   const shutdown = stopOnSignals(running);
-  const subscriptions = openStore(running, config, knowledge);
+  const subscriptions = await openStore(running, config, knowledge);
   if (!subscriptions) return 1;
   const bot = observedBot(running, config, knowledge, subscriptions);
   if (!(await serveHealth(running, config, knowledge, shutdown))) return 1;
@@ -84,10 +84,14 @@ function stopOnSignals(running: Running): Shutdown {
 }
 
 /** Subscriptions in SQLite (DATA_DIR): the first start publishes silently, later ones send digests of what changed while down. */
-function openStore(running: Running, config: Config, knowledge: KnowledgeHolder): Subscriptions | undefined {
+async function openStore(
+  running: Running,
+  config: Config,
+  knowledge: KnowledgeHolder,
+): Promise<Subscriptions | undefined> {
   const { metrics } = running;
   try {
-    running.subscriptions = openSubscriptions({
+    running.subscriptions = await openSubscriptions({
       config,
       holder: knowledge,
       log: running.log,
@@ -103,7 +107,7 @@ function openStore(running: Running, config: Config, knowledge: KnowledgeHolder)
         },
       },
     });
-    running.subscriptions.publishCurrent();
+    await running.subscriptions.publishCurrent();
   } catch (error) {
     console.error(
       error instanceof DataDirLockedError || error instanceof StoreError
@@ -112,9 +116,9 @@ function openStore(running: Running, config: Config, knowledge: KnowledgeHolder)
     );
     return undefined;
   }
-  const { store } = running.subscriptions;
+  const subscriptions = running.subscriptions;
   metrics.watchOutbox(
-    () => store.pendingCount(),
+    () => subscriptions.outboxDepth(),
     () => running.subscriptions?.storeFault()?.unrecorded ?? 0,
   );
   return running.subscriptions;
@@ -160,7 +164,7 @@ async function serveHealth(
           const { kb } = knowledge.current;
           return { version: kb.version, deals: kb.deals.size, facts: kb.facts.size };
         },
-        outboxDepth: () => running.subscriptions?.store.pendingCount() ?? 0,
+        outboxDepth: () => running.subscriptions?.outboxDepth() ?? 0,
         outboxFault: () => running.subscriptions?.storeFault(),
       },
     });

@@ -33,7 +33,7 @@ export interface CommandExtension {
   readonly description: string;
   handle(request: Request, args: string): Reply | Promise<Reply>;
   /** Autocomplete for the command's argument. */
-  suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[];
+  suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] | Promise<Suggestion[]>;
 }
 
 export interface BotOptions {
@@ -357,7 +357,11 @@ export class Bot {
   }
 
   /** Autocomplete for a command's argument: deals for /deal, /sources and /timeline, an extension's own (topics for /subscribe). */
-  suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
+  async suggestFor(
+    command: string,
+    prefix: string,
+    request: Pick<Request, "chat" | "user">,
+  ): Promise<Suggestion[]> {
     if (!this.mayLookUp({ platform: request.chat.platform, userId: request.user.id })) return [];
     if (DEAL_COMMANDS.has(command)) return this.suggestDeals(prefix);
     return this.extensions.get(command)?.suggest?.(prefix, request) ?? [];

@@ -13,11 +13,13 @@ import { refusalNotice } from "./digest.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { SUBSCRIPTION_COMMANDS } from "./menu.js";
 import type { Publisher, ReloadResult } from "./publisher.js";
+import { asSubscriptionStore } from "./sqlite-store.js";
 import type { Store } from "./store.js";
+import type { SubscriptionStore } from "./store-api.js";
 import { ALL, parseTopic, splitTopic, suggestTopics, type Topic, topicLabel } from "./topics.js";
 
 export interface SubscriptionCommandOptions {
-  readonly store: Store;
+  readonly store: Store | SubscriptionStore;
   readonly holder: KnowledgeHolder;
   readonly publisher: Publisher;
   /** `platform:userId` pairs allowed to /reload and /stats. */
@@ -29,14 +31,15 @@ export interface SubscriptionCommandOptions {
 const EXAMPLES = "/subscribe Meta, /subscribe netflix-facebook or /subscribe all";
 
 export function subscriptionCommands(options: SubscriptionCommandOptions): CommandExtension[] {
-  const { store, holder, publisher, admins } = options;
+  const { holder, publisher, admins } = options;
+  const store = asSubscriptionStore(options.store);
   const kb = () => holder.current.kb;
   const isAdmin = (request: Pick<Request, "chat" | "user">) =>
     admins.has(`${request.chat.platform}:${request.user.id}`);
 
   const subscribe: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.subscribe,
-    handle(request, args) {
+    async handle(request, args) {
       const denied = mayNotManage(request);
       if (denied) return denied;
       if (!args) return usage(request, store, kb());
@@ -48,7 +51,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
           unknown.push(notFound(parsed.typed, parsed.suggestions, "subscribe"));
           continue;
         }
-        const outcome = store.subscribe(request.chat, parsed.topic, request.user.id);
+        const outcome = await store.subscribe(request.chat, parsed.topic, request.user.id);
         if (outcome === "added") lines.push(`Subscribed to ${describe(parsed.topic, kb())}.`);
         else if (outcome === "exists")
           lines.push(`This chat already follows ${describe(parsed.topic, kb())}.`);
@@ -71,10 +74,10 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const unsubscribe: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.unsubscribe,
-    handle(request, args) {
+    async handle(request, args) {
       const denied = mayNotManage(request);
       if (denied) return denied;
-      const topics = store.topicsOf(request.chat.platform, request.chat.id);
+      const topics = await store.topicsOf(request.chat.platform, request.chat.id);
       if (!args) {
         if (topics.length === 0) return infoReply("Subscriptions", ["This chat follows nothing."]);
         return listReply(
@@ -84,7 +87,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
         );
       }
       if (/^(all|everything)$/i.test(args.trim())) {
-        const removed = store.unsubscribeAll(request.chat);
+        const removed = await store.unsubscribeAll(request.chat);
         return infoReply("Subscriptions", [
           removed > 0
             ? `Done: this chat no longer gets updates (${removed} ${removed === 1 ? "topic" : "topics"} removed).`
@@ -94,13 +97,13 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
       const lines: string[] = [];
       for (const typed of splitTopics(args)) {
         const topic = findFollowed(typed, topics, kb());
-        if (topic && store.unsubscribe(request.chat, topic)) {
+        if (topic && (await store.unsubscribe(request.chat, topic))) {
           lines.push(`Unsubscribed from ${describe(topic, kb())}.`);
         } else {
           lines.push(`This chat does not follow "${typed.slice(0, 100)}".`);
         }
       }
-      const left = store.topicsOf(request.chat.platform, request.chat.id);
+      const left = await store.topicsOf(request.chat.platform, request.chat.id);
       lines.push(
         left.length > 0
           ? `Still following: ${left.map((t) => topicLabel(t, kb())).join(", ")}.`
@@ -108,13 +111,11 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
       );
       return infoReply("Subscriptions", lines);
     },
-    suggest(prefix, request) {
+    async suggest(prefix, request) {
       const typed = prefix.trim().toLowerCase();
-      const followed = store
-        .topicsOf(request.chat.platform, request.chat.id)
-        .map(
-          (topic): Suggestion => ({ label: describe(topic, kb()).slice(0, 100), value: topicValue(topic) }),
-        );
+      const followed = (await store.topicsOf(request.chat.platform, request.chat.id)).map(
+        (topic): Suggestion => ({ label: describe(topic, kb()).slice(0, 100), value: topicValue(topic) }),
+      );
       return [...followed, { label: "All of them", value: "all" }]
         .filter((s) => typed === "" || s.label.toLowerCase().includes(typed) || s.value.includes(typed))
         .slice(0, 25);
@@ -123,8 +124,8 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const subscriptions: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.subscriptions,
-    handle(request) {
-      const topics = store.topicsOf(request.chat.platform, request.chat.id);
+    async handle(request) {
+      const topics = await store.topicsOf(request.chat.platform, request.chat.id);
       if (topics.length === 0) {
         return infoReply("Subscriptions", [`This chat follows nothing yet. Try ${EXAMPLES}.`]);
       }
@@ -141,7 +142,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
     async handle(request) {
       const denied = adminOnly(request, isAdmin, "reload");
       if (denied) return denied;
-      rememberAdmin(request, store);
+      await rememberAdmin(request, store);
       const by = `/reload by ${request.chat.platform}:${request.user.id}`;
       const result = await publisher.reload(by, { platform: request.chat.platform, chatId: request.chat.id });
       return reloadReply(result);
@@ -150,10 +151,10 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const stats: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.stats,
-    handle(request) {
+    async handle(request) {
       const denied = adminOnly(request, isAdmin, "stats");
       if (denied) return denied;
-      rememberAdmin(request, store);
+      await rememberAdmin(request, store);
       return statsReply(store, kb(), publisher, options.dispatchers?.() ?? []);
     },
   };
@@ -195,9 +196,9 @@ function adminOnly(
 }
 
 /** An admin's DM is where they are told about refused knowledge bases (Discord DMs have their own id). */
-function rememberAdmin(request: Request, store: Store): void {
+async function rememberAdmin(request: Request, store: SubscriptionStore): Promise<void> {
   if (request.chat.kind === "private")
-    store.rememberAdminChat(request.chat.platform, request.user.id, request.chat.id);
+    await store.rememberAdminChat(request.chat.platform, request.user.id, request.chat.id);
 }
 
 function describe(topic: Topic, kb: KnowledgeBase): string {
@@ -230,8 +231,8 @@ function findFollowed(typed: string, followed: readonly Topic[], kb: KnowledgeBa
   return followed.find((topic) => splitTopic(topic)[1] === bare || topic === typed.trim().toLowerCase());
 }
 
-function usage(request: Request, store: Store, kb: KnowledgeBase): Reply {
-  const topics = store.topicsOf(request.chat.platform, request.chat.id);
+async function usage(request: Request, store: SubscriptionStore, kb: KnowledgeBase): Promise<Reply> {
+  const topics = await store.topicsOf(request.chat.platform, request.chat.id);
   const examples = suggestTopics("", kb, 6).map((s) => s.value);
   return infoReply("Subscribe to updates", [
     `Tell me what to follow: ${EXAMPLES}. I send one message per update, with its sources.`,
@@ -294,13 +295,13 @@ function reloadReply(result: ReloadResult): Reply {
   }
 }
 
-function statsReply(
-  store: Store,
+async function statsReply(
+  store: SubscriptionStore,
   kb: KnowledgeBase,
   publisher: Publisher,
   dispatchers: readonly Dispatcher[],
-): Reply {
-  const s = store.stats();
+): Promise<Reply> {
+  const s = await store.stats();
   const perPlatform = (counts: Readonly<Record<string, number>>) =>
     Object.entries(counts)
       .map(([platform, n]) => `${platform} ${n}`)

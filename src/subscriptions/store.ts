@@ -103,6 +103,27 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
       `),
   },
+  {
+    version: 3,
+    name: "chat settings, seen updates",
+    // A chat's settings (its /language, …), and the update ids already answered (webhook retries).
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE chat_settings (
+          platform TEXT NOT NULL,
+          chat_id  TEXT NOT NULL,
+          key      TEXT NOT NULL,
+          value    TEXT NOT NULL,
+          PRIMARY KEY (platform, chat_id, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE seen_updates (
+          platform  TEXT    NOT NULL,
+          update_id TEXT    NOT NULL,
+          seen_at   INTEGER NOT NULL,
+          PRIMARY KEY (platform, update_id)
+        ) WITHOUT ROWID;
+      `),
+  },
 ];
 
 export class StoreError extends Error {
@@ -173,8 +194,8 @@ export interface OutboxStore {
    * another owner's claim on it holds: then it is not ours to send. Atomic (one conditional update).
    */
   claim(id: number, owner: string, now: number, leaseMs: number): boolean;
-  /** Lets go of the claims on pending rows: `owner`'s, or everyone's (only for the lock's holder). */
-  releaseClaims(owner?: string): number;
+  /** Lets go of the claims on pending rows: `owner`'s, or everyone's (only for the lock's holder); of one platform's rows when given. */
+  releaseClaims(owner?: string, platform?: Platform): number;
   /** When the earliest pending row of a platform becomes due; undefined when none is pending. */
   nextDue(platform: Platform): number | undefined;
   /** A digest's reply; undefined when it was pruned. */
@@ -223,6 +244,9 @@ export interface StoreOptions {
 }
 
 export const DB_FILE = "receipts.sqlite";
+
+/** How long an update id is remembered: a platform retries an update for minutes, not days. */
+export const SEEN_UPDATES_MS = 24 * 3600_000;
 
 /**
  * Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. It holds chat and
@@ -425,7 +449,9 @@ export class Store implements OutboxStore {
     return this.sql.claim.run(owner, now + leaseMs, id, now, owner).changes > 0;
   }
 
-  releaseClaims(owner?: string): number {
+  releaseClaims(owner?: string, platform?: Platform): number {
+    if (platform !== undefined)
+      return this.sql.releasePlatform.run(platform, owner ?? null, owner ?? null).changes;
     return (owner === undefined ? this.sql.releaseAll.run() : this.sql.release.run(owner)).changes;
   }
 
@@ -492,6 +518,23 @@ export class Store implements OutboxStore {
     return (this.sql.adminChat.get(platform, userId) as { chat_id: string } | undefined)?.chat_id;
   }
 
+  // ---- chat settings and seen updates
+
+  getChatSetting(platform: Platform, chatId: string, key: string): string | undefined {
+    return (this.sql.getChatSetting.get(platform, chatId, key) as { value: string } | undefined)?.value;
+  }
+
+  /** Sets a chat's setting; undefined removes it. */
+  setChatSetting(platform: Platform, chatId: string, key: string, value: string | undefined): void {
+    if (value === undefined) this.sql.clearChatSetting.run(platform, chatId, key);
+    else this.sql.setChatSetting.run(platform, chatId, key, value);
+  }
+
+  /** True the first time an update id is seen, false for a repeat (a webhook retry). */
+  firstDelivery(platform: Platform, updateId: string): boolean {
+    return this.sql.seeUpdate.run(platform, updateId, this.now()).changes > 0;
+  }
+
   // ---- housekeeping
 
   /** Rows waiting to be sent, all platforms: cheap (a partial index), for metrics and health checks. */
@@ -536,6 +579,7 @@ export class Store implements OutboxStore {
         .prepare("DELETE FROM outbox WHERE state != 'pending' AND coalesce(sent_at, created_at) < ?")
         .run(this.now() - ms).changes;
       this.db.prepare("DELETE FROM digests WHERE id NOT IN (SELECT DISTINCT digest FROM outbox)").run();
+      this.db.prepare("DELETE FROM seen_updates WHERE seen_at < ?").run(this.now() - SEEN_UPDATES_MS);
       return removed;
     });
   }
@@ -622,6 +666,10 @@ function statements(db: Db) {
     releaseAll: prepare(
       "UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE state = 'pending' AND claimed_by IS NOT NULL",
     ),
+    releasePlatform: prepare(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = 0
+        WHERE state = 'pending' AND platform = ? AND claimed_by IS NOT NULL AND (? IS NULL OR claimed_by = ?)`,
+    ),
     digestReply: prepare("SELECT reply FROM digests WHERE id = ?"),
     pendingCount: prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
     nextDue: prepare("SELECT min(not_before) AS t FROM outbox WHERE platform = ? AND state = 'pending'"),
@@ -656,5 +704,14 @@ function statements(db: Db) {
        ON CONFLICT (platform, user_id) DO UPDATE SET chat_id = excluded.chat_id`,
     ),
     adminChat: prepare("SELECT chat_id FROM admin_chats WHERE platform = ? AND user_id = ?"),
+    getChatSetting: prepare("SELECT value FROM chat_settings WHERE platform = ? AND chat_id = ? AND key = ?"),
+    setChatSetting: prepare(
+      `INSERT INTO chat_settings (platform, chat_id, key, value) VALUES (?, ?, ?, ?)
+       ON CONFLICT (platform, chat_id, key) DO UPDATE SET value = excluded.value`,
+    ),
+    clearChatSetting: prepare("DELETE FROM chat_settings WHERE platform = ? AND chat_id = ? AND key = ?"),
+    seeUpdate: prepare(
+      "INSERT INTO seen_updates (platform, update_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
   };
 }
