@@ -17,6 +17,7 @@ import { warm } from "./startup.js";
 import type { Deliverer } from "./subscriptions/deliver.js";
 import { DataDirLockedError } from "./subscriptions/lock.js";
 import { openSubscriptions, type Subscriptions } from "./subscriptions/service.js";
+import { sharedBotState } from "./subscriptions/shared-state.js";
 import { StoreError } from "./subscriptions/store.js";
 
 /** Attempts before the dispatcher gives a transiently failing notification up (its default). */
@@ -49,7 +50,14 @@ export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder)
   const bot = observedBot(running, config, knowledge, subscriptions);
   if (!(await serveHealth(running, config, knowledge, shutdown))) return 1;
   if (config.telegram) {
-    const telegram = await telegramAdapter(running, bot, shutdown, config.telegram, config.logMessageText);
+    const telegram = await telegramAdapter(
+      running,
+      bot,
+      shutdown,
+      config.telegram,
+      config.logMessageText,
+      subscriptions,
+    );
     if (!(await start(running, shutdown, telegram))) return 0;
   }
   if (config.discord) {
@@ -132,7 +140,8 @@ function observedBot(
   subscriptions: Subscriptions,
 ): Bot {
   return observeQuestions(
-    new Bot(knowledge, { extensions: subscriptions.extensions }),
+    // On PostgreSQL, focus and flood buckets are shared by every instance.
+    new Bot(knowledge, { extensions: subscriptions.extensions, ...sharedBotState(subscriptions.store) }),
     ({ platform, status, seconds, text }) => {
       running.metrics.questionAnswered(platform, status, seconds);
       logQuestion(
@@ -185,11 +194,22 @@ async function telegramAdapter(
   shutdown: Shutdown,
   settings: NonNullable<Config["telegram"]>,
   logMessageText: boolean,
+  subscriptions: Subscriptions,
 ) {
   const { createTelegramAdapter } = await import("./adapters/telegram/index.js");
+  const { store } = subscriptions;
   return createTelegramAdapter({
     bot,
     ...settings,
+    // Webhook mode: an update Telegram delivers twice (to any instance) is answered once.
+    ...(settings.webhook
+      ? {
+          webhook: {
+            ...settings.webhook,
+            firstDelivery: (id: number) => store.firstDelivery("telegram", String(id)),
+          },
+        }
+      : {}),
     log: running.log,
     logMessageText,
     // Another instance took over the token (409) or the token was revoked: exit 1, saying so.

@@ -2,7 +2,7 @@
  * What every command means, for every platform: Request → Reply. Adapters call `handle`
  * and render what comes back; they never decide what an answer is.
  */
-import { Conversations } from "../answer/conversation.js";
+import { Conversations, type SharedFocus } from "../answer/conversation.js";
 import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
@@ -10,7 +10,7 @@ import type { Deal } from "../knowledge/types.js";
 import { normalise, terms } from "../search/text.js";
 import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
-import { FloodGate } from "./flood.js";
+import { type FloodCounter, FloodGate } from "./flood.js";
 import {
   answerReply,
   choicesReply,
@@ -39,8 +39,10 @@ export interface CommandExtension {
 export interface BotOptions {
   readonly extensions?: readonly CommandExtension[];
   readonly conversations?: Conversations;
-  /** Per-user flood control; null turns it off (console, scripts). */
-  readonly flood?: FloodGate | null;
+  /** Focus kept where every instance sees it (PostgreSQL); read before a message, written after. */
+  readonly sharedFocus?: SharedFocus;
+  /** Per-user flood control (in memory, or shared by instances); null turns it off (console, scripts). */
+  readonly flood?: FloodCounter | null;
   /**
    * Per-user flood control for lookups while typing (inline queries, autocomplete: one a keystroke),
    * apart from messages; over it, nothing is suggested. Null turns it off. Default: bursts of 30,
@@ -95,7 +97,8 @@ const DEAL_COMMANDS: ReadonlySet<string> = new Set(["deal", "sources", "timeline
 
 export class Bot {
   private readonly conversations: Conversations;
-  private readonly flood: FloodGate | null;
+  private readonly sharedFocus: SharedFocus | undefined;
+  private readonly flood: FloodCounter | null;
   private readonly typeahead: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
   private readonly maxQuestionLength: number;
@@ -108,6 +111,7 @@ export class Bot {
     options: BotOptions = {},
   ) {
     this.conversations = options.conversations ?? new Conversations();
+    this.sharedFocus = options.sharedFocus;
     this.flood = options.flood === undefined ? new FloodGate() : options.flood;
     this.typeahead =
       options.typeahead === undefined ? new FloodGate({ burst: 30, perSecond: 3 }) : options.typeahead;
@@ -127,8 +131,22 @@ export class Bot {
   }
 
   async handle(request: Request): Promise<Reply> {
+    const shared = this.sharedFocus;
+    if (!shared) return this.respond(request);
+    // Another instance may have answered this chat's last message: its focus comes from the database.
+    const key = `${request.chat.platform}:${request.chat.id}`;
+    const focus = await shared.get(key);
+    if (focus) this.conversations.set(key, focus);
+    else this.conversations.forget(key);
+    const reply = await this.respond(request);
+    const after = this.conversations.get(key);
+    if (after && after !== focus) await shared.set(key, after);
+    return reply;
+  }
+
+  private async respond(request: Request): Promise<Reply> {
     const { input } = request;
-    const gate = this.flood?.check(`${request.chat.platform}:${request.user.id}`) ?? "allow";
+    const gate = (await this.flood?.check(`${request.chat.platform}:${request.user.id}`)) ?? "allow";
     if (gate !== "allow") {
       const notice = infoReply(
         "Slow down a little",

@@ -127,6 +127,8 @@ export class Dispatcher {
   /** The right to be the platform's one active dispatcher (always ours on SQLite). */
   private readonly leader: Leadership;
   private active = false;
+  /** Whether being active or standing by has been said yet. */
+  private announced = false;
 
   constructor(
     store: Store | SubscriptionStore,
@@ -177,7 +179,7 @@ export class Dispatcher {
       // The next start, holding the data folder's lock, releases them.
     }
     await this.leader.release().catch(() => undefined);
-    this.setActive(false);
+    if (this.active) this.setActive(false);
   }
 
   /** Whether this dispatcher is its platform's active one (on SQLite, once started). */
@@ -186,7 +188,8 @@ export class Dispatcher {
   }
 
   private setActive(active: boolean): void {
-    if (this.active === active) return;
+    if (this.active === active && this.announced) return;
+    this.announced = true;
     this.active = active;
     this.log.info({ owner: this.owner }, active ? "active dispatcher" : "standing by");
     this.options.onActive?.(active);
@@ -198,8 +201,10 @@ export class Dispatcher {
    */
   private async lead(): Promise<boolean> {
     if (this.active && this.leader.held) return true;
-    this.setActive(false);
-    if (!(await this.leader.tryAcquire())) return false;
+    if (!(await this.leader.tryAcquire())) {
+      this.setActive(false);
+      return false;
+    }
     if (this.leader.exclusive) {
       const released = await this.store.releaseClaims(undefined, this.platform);
       if (released > 0) this.log.warn({ released }, "rows claimed by a dispatcher that died are sent again");

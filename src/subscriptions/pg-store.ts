@@ -203,7 +203,8 @@ export class PgStore implements SubscriptionStore {
   constructor(
     readonly pool: pg.Pool,
     private readonly db: Queryable,
-    private readonly url: string,
+    /** DATABASE_URL (with its password: never logged; explain() names host and database only). */
+    readonly url: string,
     private readonly options: StoreOptions = {},
     private readonly inTransaction = false,
   ) {
