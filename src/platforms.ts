@@ -38,7 +38,10 @@ interface Running {
 
 export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder): Promise<number> {
   const running: Running = {
-    log: createLogger({ level: config.logLevel, secrets: [config.telegram?.token, config.discord?.token] }),
+    log: createLogger({
+      level: config.logLevel,
+      secrets: [config.telegram?.token, config.discord?.token, databasePassword(config.databaseUrl)],
+    }),
     metrics: new Metrics(),
     states: new Map(),
     adapters: [],
@@ -91,7 +94,10 @@ function stopOnSignals(running: Running): Shutdown {
   });
 }
 
-/** Subscriptions in SQLite (DATA_DIR): the first start publishes silently, later ones send digests of what changed while down. */
+/**
+ * Subscriptions in SQLite (DATA_DIR), or PostgreSQL when DATABASE_URL is set: the first start
+ * publishes silently, later ones send digests of what changed while down.
+ */
 async function openStore(
   running: Running,
   config: Config,
@@ -259,4 +265,14 @@ function deliverNotifications(running: Running, subscriptions: Subscriptions): v
   for (const adapter of running.adapters)
     if ("deliver" in adapter) subscriptions.attach(adapter as Adapter & Deliverer);
   subscriptions.watch();
+}
+
+/** DATABASE_URL's password, kept out of the log like the tokens. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

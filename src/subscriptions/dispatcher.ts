@@ -22,6 +22,11 @@
  * the whole platform with the same backoff (an outage should not use up every row's attempts).
  * failed → dead.
  *
+ * Several instances on one PostgreSQL: each starts a dispatcher per platform, and only the one holding
+ * the store's leadership for the platform (an advisory lock) sends; the others stand by, trying every
+ * `standbyMs`, and the one that takes over releases the platform's claims (their holder died). On
+ * SQLite leadership is always granted (DATA_DIR's lock already allows one process).
+ *
  * When the store cannot record an outcome (disk full, read-only file system, I/O error), a send the
  * platform took is remembered in memory and never sent again; the dispatcher stops taking rows, tries
  * to record what it remembers with backoff, says so once (`storeFault`, `onStoreFault`, an error in

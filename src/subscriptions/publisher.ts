@@ -142,7 +142,6 @@ export class Publisher {
   async publish(kb: KnowledgeBase): Promise<PublishResult> {
     const queued = new Set<Platform>();
     const result = await this.store.transaction(async (store): Promise<PublishResult> => {
-      queued.clear(); // a retried transaction starts over
       await store.lockPublishing();
       const published = await store.publishedVersion();
       if (published === kb.version) return { status: "unchanged", version: kb.version };
