@@ -90,6 +90,9 @@ export interface StoreFault {
   readonly unrecorded: number;
 }
 
+/** How long the due rows of one look at the outbox are used before looking again. */
+const BATCH_MS = 1_000;
+
 /** Longest wait between attempts to write to a store that refuses writes. */
 const STORE_RETRY_MAX_MS = 30_000;
 
@@ -121,6 +124,8 @@ export class Dispatcher {
   private woken = false;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** The due rows of the last look at the outbox, less those claimed since, and when it was. */
+  private batch: { rows: OutboxRow[]; at: number } | undefined;
   /** Digests by id: thousands of rows share one. */
   private readonly replies = new Map<number, Reply>();
   /** Rows the platform took whose "sent" the store has not recorded yet. */
@@ -206,6 +211,7 @@ export class Dispatcher {
    */
   private async lead(): Promise<boolean> {
     if (this.active && this.leader.held) return true;
+    this.batch = undefined;
     if (!(await this.leader.tryAcquire())) {
       this.setActive(false);
       return false;
@@ -269,7 +275,18 @@ export class Dispatcher {
     if (this.inFlight.size >= concurrency) return undefined;
 
     const busy = new Set([...this.inFlight.values()].map((f) => f.chatId));
-    const rows = await this.store.due(this.platform, now, Math.max(64, concurrency * 16), this.owner);
+    // The rows of the last look, while fresh: on PostgreSQL a look is a round trip, and waiting on
+    // it before each send would cost the rate. A claim still decides whether a row is ours to send.
+    const cached = this.batch && this.batch.rows.length > 0 && now - this.batch.at < BATCH_MS;
+    const rows = cached
+      ? [...(this.batch?.rows ?? [])]
+      : await this.store.due(this.platform, now, Math.max(64, concurrency * 16), this.owner);
+    if (!cached) this.batch = { rows: [...rows], at: now };
+    const used = (row: OutboxRow) => {
+      const left = this.batch?.rows;
+      const at = left?.indexOf(row) ?? -1;
+      if (left && at >= 0) left.splice(at, 1);
+    };
     let soonest = Number.POSITIVE_INFINITY;
     const seen = new Set<string>();
     for (const row of rows) {
@@ -284,6 +301,7 @@ export class Dispatcher {
         continue; // this chat must wait; others may not
       }
       if (!this.running || !this.leader.held) break;
+      used(row);
       if (!(await this.store.claim(row.id, this.owner, now, this.options.leaseMs ?? 600_000))) continue; // another's
       this.wrote();
       this.send(row, now);
@@ -335,6 +353,8 @@ export class Dispatcher {
 
   private async record(row: OutboxRow, result: DeliveryResult): Promise<void> {
     const at = { outbox: row.id, chat: row.chatId, key: row.key };
+    // Anything but "sent" may defer or move rows: the next look goes to the store.
+    if (result.status !== "sent") this.batch = undefined;
     const now = this.now();
     switch (result.status) {
       case "sent":
