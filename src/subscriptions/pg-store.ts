@@ -130,11 +130,6 @@ const TYPES = {
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
-/** Whether DATABASE_URL names PostgreSQL. */
-export function isPostgresUrl(url: string | undefined): url is string {
-  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
-}
-
 /** Connects, migrates, and returns the store; a failure says which database and what to do. */
 export async function openPgStore(url: string, options: StoreOptions = {}): Promise<PgStore> {
   const pool = new pg.Pool({ connectionString: url, types: TYPES, max: 10 });

@@ -7,7 +7,7 @@
 import type { Focus, SharedFocus } from "../answer/conversation.js";
 import type { BotOptions } from "../bot/bot.js";
 import { FLOOD_DEFAULTS, type FloodCounter, type FloodOptions } from "../bot/flood.js";
-import { PgStore } from "./pg-store.js";
+import type { PgStore } from "./pg-store.js";
 import type { SubscriptionStore } from "./store-api.js";
 
 /** Focus in the database; forgotten after `ttlMs` without a new message (Conversations' 30 minutes). */
@@ -47,6 +47,7 @@ export class PgFloodGate implements FloodCounter {
 
 /** The bot options that share per-chat state through `store`: none on SQLite. */
 export function sharedBotState(store: SubscriptionStore): Pick<BotOptions, "sharedFocus" | "flood"> {
-  if (!(store instanceof PgStore)) return {};
-  return { sharedFocus: new PgFocus(store), flood: new PgFloodGate(store) };
+  if (store.kind !== "postgres") return {};
+  const pg = store as PgStore;
+  return { sharedFocus: new PgFocus(pg), flood: new PgFloodGate(pg) };
 }
