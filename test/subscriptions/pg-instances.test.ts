@@ -16,9 +16,10 @@ import { openPgStore, type PgStore } from "../../src/subscriptions/pg-store.js";
 import { Publisher } from "../../src/subscriptions/publisher.js";
 import { sharedBotState } from "../../src/subscriptions/shared-state.js";
 import { startTelegramStandIn } from "../fakes/telegram-api.js";
+import { startBot } from "../support/bot-process.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
-import { fixtureKb, heldKnowledgeCopy, NEW_FACT } from "./support.js";
+import { fixtureKb, heldKnowledgeCopy, NEW_FACT, tempDir } from "./support.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -152,6 +153,41 @@ describe("several instances on one PostgreSQL", () => {
     expect(repeats).toBeLessThanOrEqual(4); // at most the sends in flight (concurrency 4)
     expect(tookOverMs).toBeLessThan(10_000);
   }, 60_000);
+
+  it("npm start with DATABASE_URL: two instances behind one webhook share focus and answer a repeat once", async () => {
+    const url = await server.createDatabase();
+    const api = await startTelegramStandIn();
+    cleanups.push(() => api.close());
+    const data = tempDir();
+    cleanups.push(data.remove);
+    const hooks: string[] = [];
+    for (const i of [1, 2]) {
+      const bot = startBot({
+        TELEGRAM_BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        TELEGRAM_WEBHOOK_URL: "https://receipts.invalid/telegram/hook",
+        TELEGRAM_WEBHOOK_PORT: "0",
+        TELEGRAM_WEBHOOK_SECRET: "s3cret",
+        DATABASE_URL: url,
+        DATA_DIR: path.join(data.dir, String(i)),
+        KNOWLEDGE_DIR: path.join(ROOT, "knowledge"),
+      });
+      cleanups.push(bot.kill);
+      const [hook] = await bot.waitForLog((l) => l.msg === "telegram: webhook mode");
+      await bot.waitForLog((l) => l.msg === "receipts ready");
+      hooks.push(`http://127.0.0.1:${hook?.port}/telegram/hook`);
+    }
+    const [one, two] = hooks as [string, string];
+    const question = {
+      ...api.message({ text: "did facebook let netflix read messages?", from: 41 }),
+      update_id: 9001,
+    };
+    await Promise.all([api.postWebhook(one, question), api.postWebhook(two, question)]);
+    expect(api.sentMessages(41)).toHaveLength(1); // a repeat, on the other instance, is not answered
+    await api.postWebhook(two, api.message({ text: "how much did they pay?", from: 41 }));
+    const followUp = api.sentMessages(41).at(-1);
+    expect(followUp && "text" in followUp ? followUp.text : "").toMatch(/Netflix/);
+  }, 120_000);
 
   it("publishes a knowledge-base version once when instances reload it at once", async () => {
     const stores = await instances(3);
