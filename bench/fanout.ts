@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   let sent = 0;
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const subscriptions = openSubscriptions({
+  const subscriptions = await openSubscriptions({
     config: { dataDir: path.join(root, "data"), knowledgeDir, admins: new Set() },
     holder,
     dispatcher: {
@@ -50,13 +50,13 @@ async function main(): Promise<void> {
 
   // Subscribers: private chats, most following everything, some following Netflix: two digests.
   const chats = Array.from({ length: SUBSCRIBERS }, (_, i) => String(1_000_000 + i));
-  subscriptions.store.subscribeMany(
+  await subscriptions.store.subscribeMany(
     chats.map((id, i) => ({
       chat: { platform: "telegram" as const, id, kind: "private" as const },
       topic: i % 10 < 7 ? ("all" as const) : ("entity:netflix" as const),
     })),
   );
-  subscriptions.publishCurrent();
+  await subscriptions.publishCurrent();
   await adapter.start();
   subscriptions.attach(adapter);
 

@@ -11,6 +11,8 @@ import { closest, distance } from "fastest-levenshtein";
 export interface Config {
   readonly knowledgeDir: string;
   readonly dataDir: string;
+  /** PostgreSQL (postgres://…) shared by several instances; unset: SQLite in dataDir. */
+  readonly databaseUrl?: string;
   readonly telegram?: {
     readonly token: string;
     readonly apiRoot?: string;
@@ -22,6 +24,9 @@ export interface Config {
     readonly apiRoot?: string;
     /** Register commands in this guild only (fast, for development) instead of globally. */
     readonly guildId?: string;
+    /** The gateway shards this instance runs, of `shardCount` (several instances on one bot). */
+    readonly shards?: readonly number[];
+    readonly shardCount?: number;
   };
   /** `platform:userId` pairs allowed to /reload and /stats. */
   readonly admins: ReadonlySet<string>;
@@ -47,8 +52,13 @@ export const VARIABLES = {
   DISCORD_TOKEN: "starts the Discord adapter",
   DISCORD_API_ROOT: "REST root URL, e.g. http://127.0.0.1:PORT/api (tests)",
   DISCORD_GUILD_ID: "register slash commands in this guild only (development)",
+  DISCORD_SHARDS:
+    "the gateway shard ids this instance runs, e.g. 0,1 (with DISCORD_SHARD_COUNT; unset: one shard)",
+  DISCORD_SHARD_COUNT: "how many shards the bot has across every instance (with DISCORD_SHARDS)",
   KNOWLEDGE_DIR: "the knowledge base (default ./knowledge)",
   DATA_DIR: "where the SQLite file lives (default ./data)",
+  DATABASE_URL:
+    "postgres://user:password@host:5432/db to share one PostgreSQL between several instances (unset: SQLite in DATA_DIR)",
   ADMIN_IDS: "admins, e.g. telegram:123,discord:456",
   HEALTH_PORT: "port for /healthz and /metrics (off when unset)",
   HEALTH_HOST: "address /healthz and /metrics listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
@@ -133,6 +143,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const discordApiRoot = url("DISCORD_API_ROOT");
   const guildId = get("DISCORD_GUILD_ID");
   if (guildId && !/^\d{5,25}$/.test(guildId)) problems.push("DISCORD_GUILD_ID must be a numeric server id");
+  const shardList = get("DISCORD_SHARDS");
+  const shardTotal = get("DISCORD_SHARD_COUNT");
+  const shards = shardList?.split(",").map((id) => Number(id.trim()));
+  const shardCount = shardTotal === undefined ? undefined : Number(shardTotal);
+  if ((shardList === undefined) !== (shardTotal === undefined))
+    problems.push("DISCORD_SHARDS and DISCORD_SHARD_COUNT go together: set both (e.g. 0,1 and 4) or neither");
+  else if (shards && shardCount !== undefined) {
+    if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 10_000)
+      problems.push(`DISCORD_SHARD_COUNT must be a whole number from 1 (got ${JSON.stringify(shardTotal)})`);
+    else if (!shards.every((id) => Number.isInteger(id) && id >= 0 && id < shardCount))
+      problems.push(
+        `DISCORD_SHARDS must be shard ids from 0 to ${shardCount - 1}, separated by commas (got ${JSON.stringify(shardList)})`,
+      );
+  }
 
   const admins = new Set<string>();
   for (const entry of (get("ADMIN_IDS") ?? "")
@@ -153,6 +177,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const feedback = (get("FEEDBACK") ?? "on").toLowerCase();
   if (!["on", "off", "true", "false", "1", "0", "yes", "no"].includes(feedback))
     problems.push("FEEDBACK must be on or off");
+
+  const databaseUrl = get("DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/i.test(databaseUrl))
+    problems.push(
+      "DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database (or unset it to use SQLite in DATA_DIR)",
+    );
 
   const healthPort = port("HEALTH_PORT");
   const siteUrl = url("SITE_URL");
@@ -180,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     knowledgeDir: path.resolve(get("KNOWLEDGE_DIR") ?? "knowledge"),
     dataDir: path.resolve(get("DATA_DIR") ?? "data"),
+    ...(databaseUrl ? { databaseUrl } : {}),
     ...(telegramToken
       ? {
           telegram: {
@@ -197,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             token: discordToken,
             ...(discordApiRoot ? { apiRoot: discordApiRoot } : {}),
             ...(guildId ? { guildId } : {}),
+            ...(shards && shardCount !== undefined ? { shards: [...new Set(shards)], shardCount } : {}),
           },
         }
       : {}),

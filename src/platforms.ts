@@ -18,6 +18,7 @@ import { warm } from "./startup.js";
 import type { Deliverer } from "./subscriptions/deliver.js";
 import { DataDirLockedError } from "./subscriptions/lock.js";
 import { openSubscriptions, type Subscriptions } from "./subscriptions/service.js";
+import { sharedBotState } from "./subscriptions/shared-state.js";
 import { StoreError } from "./subscriptions/store.js";
 
 /** Attempts before the dispatcher gives a transiently failing notification up (its default). */
@@ -39,20 +40,30 @@ interface Running {
 
 export async function runOnPlatforms(config: Config, knowledge: KnowledgeHolder): Promise<number> {
   const running: Running = {
-    log: createLogger({ level: config.logLevel, secrets: [config.telegram?.token, config.discord?.token] }),
+    log: createLogger({
+      level: config.logLevel,
+      secrets: [config.telegram?.token, config.discord?.token, databasePassword(config.databaseUrl)],
+    }),
     metrics: new Metrics(),
     states: new Map(),
     adapters: [],
   };
   warm(knowledge); // before the first update, not during it
   const shutdown = stopOnSignals(running);
-  const subscriptions = openStore(running, config, knowledge);
+  const subscriptions = await openStore(running, config, knowledge);
   if (!subscriptions) return 1;
   running.loop = openLoop({ config, holder: knowledge, subscriptions, log: running.log });
   const bot = observedBot(running, config, knowledge, subscriptions, running.loop);
   if (!(await serveHealth(running, config, knowledge, shutdown))) return 1;
   if (config.telegram) {
-    const telegram = await telegramAdapter(running, bot, shutdown, config.telegram, config.logMessageText);
+    const telegram = await telegramAdapter(
+      running,
+      bot,
+      shutdown,
+      config.telegram,
+      config.logMessageText,
+      subscriptions,
+    );
     if (!(await start(running, shutdown, telegram))) return 0;
   }
   if (config.discord) {
@@ -88,11 +99,18 @@ function stopOnSignals(running: Running): Shutdown {
   });
 }
 
-/** Subscriptions in SQLite (DATA_DIR): the first start publishes silently, later ones send digests of what changed while down. */
-function openStore(running: Running, config: Config, knowledge: KnowledgeHolder): Subscriptions | undefined {
+/**
+ * Subscriptions in SQLite (DATA_DIR), or PostgreSQL when DATABASE_URL is set: the first start
+ * publishes silently, later ones send digests of what changed while down.
+ */
+async function openStore(
+  running: Running,
+  config: Config,
+  knowledge: KnowledgeHolder,
+): Promise<Subscriptions | undefined> {
   const { metrics } = running;
   try {
-    running.subscriptions = openSubscriptions({
+    running.subscriptions = await openSubscriptions({
       config,
       holder: knowledge,
       log: running.log,
@@ -108,7 +126,7 @@ function openStore(running: Running, config: Config, knowledge: KnowledgeHolder)
         },
       },
     });
-    running.subscriptions.publishCurrent();
+    await running.subscriptions.publishCurrent();
   } catch (error) {
     console.error(
       error instanceof DataDirLockedError || error instanceof StoreError
@@ -117,9 +135,9 @@ function openStore(running: Running, config: Config, knowledge: KnowledgeHolder)
     );
     return undefined;
   }
-  const { store } = running.subscriptions;
+  const subscriptions = running.subscriptions;
   metrics.watchOutbox(
-    () => store.pendingCount(),
+    () => subscriptions.outboxDepth(),
     () => running.subscriptions?.storeFault()?.unrecorded ?? 0,
   );
   return running.subscriptions;
@@ -139,6 +157,8 @@ function observedBot(
       answerExtensions: [loop.answers],
       settings: subscriptions.settings,
       ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
+      // On PostgreSQL, focus and flood buckets are shared by every instance.
+      ...sharedBotState(subscriptions.store),
     }),
     ({ platform, status, seconds, text }) => {
       running.metrics.questionAnswered(platform, status, seconds);
@@ -171,7 +191,7 @@ async function serveHealth(
           const { kb } = knowledge.current;
           return { version: kb.version, deals: kb.deals.size, facts: kb.facts.size };
         },
-        outboxDepth: () => running.subscriptions?.store.pendingCount() ?? 0,
+        outboxDepth: () => running.subscriptions?.outboxDepth() ?? 0,
         outboxFault: () => running.subscriptions?.storeFault(),
       },
     });
@@ -192,11 +212,22 @@ async function telegramAdapter(
   shutdown: Shutdown,
   settings: NonNullable<Config["telegram"]>,
   logMessageText: boolean,
+  subscriptions: Subscriptions,
 ) {
   const { createTelegramAdapter } = await import("./adapters/telegram/index.js");
+  const { store } = subscriptions;
   return createTelegramAdapter({
     bot,
     ...settings,
+    // Webhook mode: an update Telegram delivers twice (to any instance) is answered once.
+    ...(settings.webhook
+      ? {
+          webhook: {
+            ...settings.webhook,
+            firstDelivery: (id: number) => store.firstDelivery("telegram", String(id)),
+          },
+        }
+      : {}),
     log: running.log,
     logMessageText,
     // Another instance took over the token (409) or the token was revoked: exit 1, saying so.
@@ -246,4 +277,14 @@ function deliverNotifications(running: Running, subscriptions: Subscriptions): v
   for (const adapter of running.adapters)
     if ("deliver" in adapter) subscriptions.attach(adapter as Adapter & Deliverer);
   subscriptions.watch();
+}
+
+/** DATABASE_URL's password, kept out of the log like the tokens. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -170,7 +170,7 @@ describe("loadConfig", () => {
 
   it("leaves other programs' variables alone", () => {
     expect(() =>
-      loadConfig({ PATH: "/bin", HOME: "/root", LOGNAME: "root", DATABASE_URL: "x", LOG_FORMAT: "json" }),
+      loadConfig({ PATH: "/bin", HOME: "/root", LOGNAME: "root", REDIS_URL: "x", LOG_FORMAT: "json" }),
     ).not.toThrow();
   });
 

@@ -99,7 +99,7 @@ beforeAll(async () => {
   }
 
   // Telegram and Discord: one bot with the subscription commands, as npm start builds it.
-  subscriptions = openSubscriptions({
+  subscriptions = await openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: path.join(REPO, "knowledge"), admins: new Set() },
     holder: knowledge,
   });

@@ -11,6 +11,15 @@ export interface Focus {
   readonly said?: string;
 }
 
+/**
+ * Where focus is kept between messages when several instances answer one chat (PostgreSQL): the
+ * bot reads it before a message and writes it after. Without one, the in-memory Conversations is all.
+ */
+export interface SharedFocus {
+  get(chat: string): Promise<Focus | undefined>;
+  set(chat: string, focus: Focus): Promise<void>;
+}
+
 interface Entry {
   readonly focus: Focus;
   readonly at: number;

@@ -2,7 +2,7 @@
  * What every command means, for every platform: Request → Reply. Adapters call `handle`
  * and render what comes back; they never decide what an answer is.
  */
-import { Conversations } from "../answer/conversation.js";
+import { Conversations, type SharedFocus } from "../answer/conversation.js";
 import { ANSWER_DEFAULTS } from "../answer/engine.js";
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import type { Answer } from "../answer/types.js";
@@ -13,7 +13,7 @@ import { normalise, terms } from "../search/text.js";
 import { clip } from "../text/clip.js";
 import { TimelineCache } from "../timeline/png.js";
 import { type ChatSettings, MemoryChatSettings } from "./chat-settings.js";
-import { FloodGate } from "./flood.js";
+import { type FloodCounter, FloodGate } from "./flood.js";
 import {
   chosenLanguage,
   isLanguageAction,
@@ -45,7 +45,7 @@ export interface CommandExtension {
   /** `language` is the one the chat's replies are framed in. */
   handle(request: Request, args: string, language: Language): Reply | Promise<Reply>;
   /** Autocomplete for the command's argument. */
-  suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[];
+  suggest?(prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] | Promise<Suggestion[]>;
 }
 
 /**
@@ -63,8 +63,10 @@ export interface BotOptions {
   readonly extensions?: readonly CommandExtension[];
   readonly answerExtensions?: readonly AnswerExtension[];
   readonly conversations?: Conversations;
-  /** Per-user flood control; null turns it off (console, scripts). */
-  readonly flood?: FloodGate | null;
+  /** Focus kept where every instance sees it (PostgreSQL); read before a message, written after. */
+  readonly sharedFocus?: SharedFocus;
+  /** Per-user flood control (in memory, or shared by instances); null turns it off (console, scripts). */
+  readonly flood?: FloodCounter | null;
   /**
    * Per-user flood control for lookups while typing (inline queries, autocomplete: one a keystroke),
    * apart from messages; over it, nothing is suggested. Null turns it off. Default: bursts of 30,
@@ -127,7 +129,8 @@ const DEAL_COMMANDS: ReadonlySet<string> = new Set(["deal", "sources", "timeline
 
 export class Bot {
   private readonly conversations: Conversations;
-  private readonly flood: FloodGate | null;
+  private readonly sharedFocus: SharedFocus | undefined;
+  private readonly flood: FloodCounter | null;
   private readonly typeahead: FloodGate | null;
   private readonly extensions: Map<string, CommandExtension>;
   private readonly answerExtensions: readonly AnswerExtension[];
@@ -145,6 +148,7 @@ export class Bot {
     options: BotOptions = {},
   ) {
     this.conversations = options.conversations ?? new Conversations();
+    this.sharedFocus = options.sharedFocus;
     this.flood = options.flood === undefined ? new FloodGate() : options.flood;
     this.typeahead =
       options.typeahead === undefined ? new FloodGate({ burst: 30, perSecond: 3 }) : options.typeahead;
@@ -173,11 +177,25 @@ export class Bot {
   }
 
   async handle(request: Request): Promise<Reply> {
+    const shared = this.sharedFocus;
+    if (!shared) return this.respond(request);
+    // Another instance may have answered this chat's last message: its focus comes from the database.
+    const key = `${request.chat.platform}:${request.chat.id}`;
+    const focus = await shared.get(key);
+    if (focus) this.conversations.set(key, focus);
+    else this.conversations.forget(key);
+    const reply = await this.respond(request);
+    const after = this.conversations.get(key);
+    if (after && after !== focus) await shared.set(key, after);
+    return reply;
+  }
+
+  private async respond(request: Request): Promise<Reply> {
     const { input } = request;
     // The chat's chosen language wins, then the user's platform locale; a question may bring its own.
     const chosen = (await chosenLanguage(this.settings, request)) ?? languageOfLocale(request.locale);
     const language = chosen ?? this.spoken.get(chatKey(request.chat)) ?? "en";
-    const gate = this.flood?.check(`${request.chat.platform}:${request.user.id}`) ?? "allow";
+    const gate = (await this.flood?.check(`${request.chat.platform}:${request.user.id}`)) ?? "allow";
     if (gate !== "allow") {
       const notice = infoReply(t(language, "flood.title"), [t(language, "flood.text")], "error", language);
       return gate === "warn" ? notice : { ...notice, quiet: true };
@@ -442,7 +460,11 @@ export class Bot {
   }
 
   /** Autocomplete for a command's argument: deals for /deal, /sources and /timeline, an extension's own (topics for /subscribe). */
-  suggestFor(command: string, prefix: string, request: Pick<Request, "chat" | "user">): Suggestion[] {
+  async suggestFor(
+    command: string,
+    prefix: string,
+    request: Pick<Request, "chat" | "user">,
+  ): Promise<Suggestion[]> {
     if (!this.mayLookUp({ platform: request.chat.platform, userId: request.user.id })) return [];
     if (DEAL_COMMANDS.has(command)) return this.suggestDeals(prefix);
     if (command === "language") return suggestLanguages(prefix);

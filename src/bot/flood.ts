@@ -7,15 +7,23 @@ export interface FloodOptions {
   readonly now?: () => number;
 }
 
-export class FloodGate {
+/** The defaults: bursts of 8, then one message every two seconds. */
+export const FLOOD_DEFAULTS = { burst: 8, perSecond: 0.5 } as const;
+
+/** One step of a flood gate: FloodGate in memory, or one shared by instances (subscriptions/shared-state.ts). */
+export interface FloodCounter {
+  check(key: string): "allow" | "warn" | "ignore" | Promise<"allow" | "warn" | "ignore">;
+}
+
+export class FloodGate implements FloodCounter {
   private readonly buckets = new Map<string, { tokens: number; at: number; warned: boolean }>();
   private readonly burst: number;
   private readonly perSecond: number;
   private readonly now: () => number;
 
   constructor(options: FloodOptions = {}) {
-    this.burst = options.burst ?? 8;
-    this.perSecond = options.perSecond ?? 0.5;
+    this.burst = options.burst ?? FLOOD_DEFAULTS.burst;
+    this.perSecond = options.perSecond ?? FLOOD_DEFAULTS.perSecond;
     this.now = options.now ?? Date.now;
   }
 

@@ -1,16 +1,16 @@
-/** ChatSettings on the subscription store's database: the `chat_settings` table (migration 4). */
+/** ChatSettings on the subscription store: `chat_settings` (SQLite migration 4, PostgreSQL's own). */
 import type { ChatSettings } from "../bot/chat-settings.js";
 import type { Platform } from "../bot/types.js";
-import type { Store } from "./store.js";
+import type { SubscriptionStore } from "./store-api.js";
 
 export class StoreChatSettings implements ChatSettings {
-  constructor(private readonly store: Pick<Store, "chatSetting" | "setChatSetting">) {}
+  constructor(private readonly store: Pick<SubscriptionStore, "getChatSetting" | "setChatSetting">) {}
 
-  async get(platform: Platform, chatId: string, key: string): Promise<string | undefined> {
-    return this.store.chatSetting(platform, chatId, key);
+  get(platform: Platform, chatId: string, key: string): Promise<string | undefined> {
+    return this.store.getChatSetting(platform, chatId, key);
   }
 
-  async set(platform: Platform, chatId: string, key: string, value: string | undefined): Promise<void> {
-    this.store.setChatSetting(platform, chatId, key, value);
+  set(platform: Platform, chatId: string, key: string, value: string | undefined): Promise<void> {
+    return this.store.setChatSetting(platform, chatId, key, value);
   }
 }

@@ -15,11 +15,13 @@ import { refusalNotice } from "./digest.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { SUBSCRIPTION_COMMANDS } from "./menu.js";
 import type { Publisher, ReloadResult } from "./publisher.js";
+import { asSubscriptionStore } from "./sqlite-store.js";
 import { DIGEST_LANGUAGE_KEYS, type Store } from "./store.js";
+import type { SubscriptionStore } from "./store-api.js";
 import { ALL, parseTopic, splitTopic, suggestTopics, type Topic, topicLabel } from "./topics.js";
 
 export interface SubscriptionCommandOptions {
-  readonly store: Store;
+  readonly store: Store | SubscriptionStore;
   readonly holder: KnowledgeHolder;
   readonly publisher: Publisher;
   /** `platform:userId` pairs allowed to /reload and /stats. */
@@ -31,14 +33,15 @@ export interface SubscriptionCommandOptions {
 const EXAMPLES = "/subscribe Meta, /subscribe netflix-facebook or /subscribe all";
 
 export function subscriptionCommands(options: SubscriptionCommandOptions): CommandExtension[] {
-  const { store, holder, publisher, admins } = options;
+  const { holder, publisher, admins } = options;
+  const store = asSubscriptionStore(options.store);
   const kb = () => holder.current.kb;
   const isAdmin = (request: Pick<Request, "chat" | "user">) =>
     admins.has(`${request.chat.platform}:${request.user.id}`);
 
   const subscribe: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.subscribe,
-    handle(request, args, language = "en") {
+    async handle(request, args, language = "en") {
       const denied = mayNotManage(request, language);
       if (denied) return denied;
       if (!args) return usage(request, store, kb(), language);
@@ -50,12 +53,17 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
           unknown.push(notFound(parsed.typed, parsed.suggestions, "subscribe", language));
           continue;
         }
-        const outcome = store.subscribe(request.chat, parsed.topic, request.user.id);
+        const outcome = await store.subscribe(request.chat, parsed.topic, request.user.id);
         const topic = describe(parsed.topic, kb(), language);
         if (outcome === "added") {
           lines.push(t(language, "subscriptions.subscribed", { topic }));
           // Digests go out in the language the chat subscribed in, unless it chooses one (/language).
-          store.setChatSetting(request.chat.platform, request.chat.id, DIGEST_LANGUAGE_KEYS[1], language);
+          await store.setChatSetting(
+            request.chat.platform,
+            request.chat.id,
+            DIGEST_LANGUAGE_KEYS[1],
+            language,
+          );
         } else if (outcome === "exists") lines.push(t(language, "subscriptions.already", { topic }));
         else {
           lines.push(t(language, "subscriptions.limit", { n: store.maxTopicsPerChat }));
@@ -72,18 +80,18 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const unsubscribe: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.unsubscribe,
-    handle(request, args, language = "en") {
+    async handle(request, args, language = "en") {
       const denied = mayNotManage(request, language);
       if (denied) return denied;
       const title = t(language, "subscriptions.title");
-      const topics = store.topicsOf(request.chat.platform, request.chat.id);
+      const topics = await store.topicsOf(request.chat.platform, request.chat.id);
       if (!args) {
         if (topics.length === 0)
           return infoReply(title, [t(language, "subscriptions.followsNothing")], "info", language);
         return listReply(topics, kb(), t(language, "subscriptions.whichOne"), language);
       }
       if (/^(all|everything)$/i.test(args.trim())) {
-        const removed = store.unsubscribeAll(request.chat);
+        const removed = await store.unsubscribeAll(request.chat);
         return infoReply(
           title,
           [
@@ -98,13 +106,13 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
       const lines: string[] = [];
       for (const typed of splitTopics(args)) {
         const topic = findFollowed(typed, topics, kb());
-        if (topic && store.unsubscribe(request.chat, topic)) {
+        if (topic && (await store.unsubscribe(request.chat, topic))) {
           lines.push(t(language, "subscriptions.unsubscribed", { topic: describe(topic, kb(), language) }));
         } else {
           lines.push(t(language, "subscriptions.notFollowed", { typed: typed.slice(0, 100) }));
         }
       }
-      const left = store.topicsOf(request.chat.platform, request.chat.id);
+      const left = await store.topicsOf(request.chat.platform, request.chat.id);
       lines.push(
         left.length > 0
           ? t(language, "subscriptions.stillFollowing", {
@@ -114,13 +122,11 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
       );
       return infoReply(title, lines, "info", language);
     },
-    suggest(prefix, request) {
+    async suggest(prefix, request) {
       const typed = prefix.trim().toLowerCase();
-      const followed = store
-        .topicsOf(request.chat.platform, request.chat.id)
-        .map(
-          (topic): Suggestion => ({ label: describe(topic, kb()).slice(0, 100), value: topicValue(topic) }),
-        );
+      const followed = (await store.topicsOf(request.chat.platform, request.chat.id)).map(
+        (topic): Suggestion => ({ label: describe(topic, kb()).slice(0, 100), value: topicValue(topic) }),
+      );
       return [...followed, { label: t("en", "subscriptions.allOfThem"), value: "all" }]
         .filter((s) => typed === "" || s.label.toLowerCase().includes(typed) || s.value.includes(typed))
         .slice(0, 25);
@@ -129,8 +135,8 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const subscriptions: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.subscriptions,
-    handle(request, _args, language = "en") {
-      const topics = store.topicsOf(request.chat.platform, request.chat.id);
+    async handle(request, _args, language = "en") {
+      const topics = await store.topicsOf(request.chat.platform, request.chat.id);
       if (topics.length === 0) {
         return infoReply(
           t(language, "subscriptions.title"),
@@ -148,7 +154,7 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
     async handle(request, _args, language = "en") {
       const denied = adminOnly(request, isAdmin, "reload", language);
       if (denied) return denied;
-      rememberAdmin(request, store);
+      await rememberAdmin(request, store);
       const by = `/reload by ${request.chat.platform}:${request.user.id}`;
       const result = await publisher.reload(by, { platform: request.chat.platform, chatId: request.chat.id });
       return reloadReply(result, language);
@@ -157,10 +163,10 @@ export function subscriptionCommands(options: SubscriptionCommandOptions): Comma
 
   const stats: CommandExtension = {
     ...SUBSCRIPTION_COMMANDS.stats,
-    handle(request, _args, language = "en") {
+    async handle(request, _args, language = "en") {
       const denied = adminOnly(request, isAdmin, "stats", language);
       if (denied) return denied;
-      rememberAdmin(request, store);
+      await rememberAdmin(request, store);
       return statsReply(store, kb(), publisher, options.dispatchers?.() ?? [], language);
     },
   };
@@ -209,9 +215,9 @@ function adminOnly(
 }
 
 /** An admin's DM is where they are told about refused knowledge bases (Discord DMs have their own id). */
-function rememberAdmin(request: Request, store: Store): void {
+async function rememberAdmin(request: Request, store: SubscriptionStore): Promise<void> {
   if (request.chat.kind === "private")
-    store.rememberAdminChat(request.chat.platform, request.user.id, request.chat.id);
+    await store.rememberAdminChat(request.chat.platform, request.user.id, request.chat.id);
 }
 
 function describe(topic: Topic, kb: KnowledgeBase, language: Language = "en"): string {
@@ -251,8 +257,13 @@ function findFollowed(typed: string, followed: readonly Topic[], kb: KnowledgeBa
   return followed.find((topic) => splitTopic(topic)[1] === bare || topic === typed.trim().toLowerCase());
 }
 
-function usage(request: Request, store: Store, kb: KnowledgeBase, language: Language): Reply {
-  const topics = store.topicsOf(request.chat.platform, request.chat.id);
+async function usage(
+  request: Request,
+  store: SubscriptionStore,
+  kb: KnowledgeBase,
+  language: Language,
+): Promise<Reply> {
+  const topics = await store.topicsOf(request.chat.platform, request.chat.id);
   const examples = suggestTopics("", kb, 6).map((s) => s.value);
   return infoReply(
     t(language, "subscriptions.usageTitle"),
@@ -359,14 +370,14 @@ function reloadReply(result: ReloadResult, language: Language): Reply {
   }
 }
 
-function statsReply(
-  store: Store,
+async function statsReply(
+  store: SubscriptionStore,
   kb: KnowledgeBase,
   publisher: Publisher,
   dispatchers: readonly Dispatcher[],
   language: Language,
-): Reply {
-  const s = store.stats();
+): Promise<Reply> {
+  const s = await store.stats();
   const none = t(language, "admin.none");
   const perPlatform = (counts: Readonly<Record<string, number>>) =>
     Object.entries(counts)

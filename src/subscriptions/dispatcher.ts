@@ -22,6 +22,11 @@
  * the whole platform with the same backoff (an outage should not use up every row's attempts).
  * failed → dead.
  *
+ * Several instances on one PostgreSQL: each starts a dispatcher per platform, and only the one holding
+ * the store's leadership for the platform (an advisory lock) sends; the others stand by, trying every
+ * `standbyMs`, and the one that takes over releases the platform's claims (their holder died). On
+ * SQLite leadership is always granted (DATA_DIR's lock already allows one process).
+ *
  * When the store cannot record an outcome (disk full, read-only file system, I/O error), a send the
  * platform took is remembered in memory and never sent again; the dispatcher stops taking rows, tries
  * to record what it remembers with backoff, says so once (`storeFault`, `onStoreFault`, an error in
@@ -35,7 +40,9 @@ import type { Logger } from "../log.js";
 import { silentLogger } from "../log.js";
 import type { Deliverer, DeliveryResult } from "./deliver.js";
 import { type DispatchLimits, RateLimiter } from "./limits.js";
-import type { OutboxRow, OutboxStore } from "./store.js";
+import { asSubscriptionStore } from "./sqlite-store.js";
+import type { OutboxRow, Store } from "./store.js";
+import type { Leadership, SubscriptionStore } from "./store-api.js";
 
 export interface DispatcherOptions {
   readonly limits: DispatchLimits;
@@ -62,6 +69,13 @@ export interface DispatcherOptions {
   readonly onOutcome?: (row: OutboxRow, result: DeliveryResult) => void;
   /** Called on each failure to write to the store, and with undefined once writes work again. */
   readonly onStoreFault?: (fault: StoreFault | undefined) => void;
+  /**
+   * While another instance is the platform's active dispatcher (PostgreSQL), how often to try to
+   * take over. Default 2 s, so a standby takes over well within 10 s of the active one dying.
+   */
+  readonly standbyMs?: number;
+  /** Called when this dispatcher becomes the platform's active one, and when it stops being it. */
+  readonly onActive?: (active: boolean) => void;
 }
 
 /** The store refuses writes: what the dispatcher knows about it while it waits. */
@@ -75,6 +89,9 @@ export interface StoreFault {
   /** Sends the platform took that are not recorded yet: kept in memory, never sent again. */
   readonly unrecorded: number;
 }
+
+/** How long the due rows of one look at the outbox are used before looking again. */
+const BATCH_MS = 1_000;
 
 /** Longest wait between attempts to write to a store that refuses writes. */
 const STORE_RETRY_MAX_MS = 30_000;
@@ -103,8 +120,12 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Set by notify(): something changed while the loop was busy, so it looks again at once. */
+  private woken = false;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** The due rows of the last look at the outbox, less those claimed since, and when it was. */
+  private batch: { rows: OutboxRow[]; at: number } | undefined;
   /** Digests by id: thousands of rows share one. */
   private readonly replies = new Map<number, Reply>();
   /** Rows the platform took whose "sent" the store has not recorded yet. */
@@ -112,12 +133,20 @@ export class Dispatcher {
   private fault: StoreFault | undefined;
   /** While the store refuses writes, when to try it again (apart from `pausedUntil`, the platform's). */
   private storeRetryAt = 0;
+  private readonly store: SubscriptionStore;
+  /** The right to be the platform's one active dispatcher (always ours on SQLite). */
+  private readonly leader: Leadership;
+  private active = false;
+  /** Whether being active or standing by has been said yet. */
+  private announced = false;
 
   constructor(
-    private readonly store: OutboxStore,
+    store: Store | SubscriptionStore,
     private readonly deliverer: Deliverer,
     private readonly options: DispatcherOptions,
   ) {
+    this.store = asSubscriptionStore(store);
+    this.leader = this.store.leadership(`dispatch:${deliverer.platform}`);
     this.platform = deliverer.platform;
     this.limiter = new RateLimiter(options.limits);
     this.log = (options.log ?? silentLogger).child({ component: "dispatcher", platform: this.platform });
@@ -136,6 +165,7 @@ export class Dispatcher {
 
   /** New rows may be waiting: look now rather than at the next timer. */
   notify(): void {
+    this.woken = true;
     this.wake?.();
   }
 
@@ -146,7 +176,7 @@ export class Dispatcher {
     await this.loop;
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
     try {
-      if (this.unrecorded.size > 0) this.flush();
+      if (this.unrecorded.size > 0) await this.flush();
     } catch (error) {
       this.log.error(
         { err: error, outbox: [...this.unrecorded.keys()] },
@@ -154,10 +184,44 @@ export class Dispatcher {
       );
     }
     try {
-      this.store.releaseClaims(this.owner);
+      await this.store.releaseClaims(this.owner);
     } catch {
       // The next start, holding the data folder's lock, releases them.
     }
+    await this.leader.release().catch(() => undefined);
+    if (this.active) this.setActive(false);
+  }
+
+  /** Whether this dispatcher is its platform's active one (on SQLite, once started). */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  private setActive(active: boolean): void {
+    if (this.active === active && this.announced) return;
+    this.announced = true;
+    this.active = active;
+    this.log.info({ owner: this.owner }, active ? "active dispatcher" : "standing by");
+    this.options.onActive?.(active);
+  }
+
+  /**
+   * Becomes (or stays) the platform's active dispatcher. On taking over, the platform's claims are
+   * let go: the one who held them has died (its lock went with its connection), so its rows go out again.
+   */
+  private async lead(): Promise<boolean> {
+    if (this.active && this.leader.held) return true;
+    this.batch = undefined;
+    if (!(await this.leader.tryAcquire())) {
+      this.setActive(false);
+      return false;
+    }
+    if (this.leader.exclusive) {
+      const released = await this.store.releaseClaims(undefined, this.platform);
+      if (released > 0) this.log.warn({ released }, "rows claimed by a dispatcher that died are sent again");
+    }
+    this.setActive(true);
+    return true;
   }
 
   /** Set while the store refuses writes; the dispatcher sends nothing meanwhile. */
@@ -176,12 +240,18 @@ export class Dispatcher {
   private async run(): Promise<void> {
     while (this.running) {
       let waitMs: number | undefined;
+      this.woken = false;
       try {
-        waitMs = this.pump();
+        if (await this.lead()) waitMs = await this.pump();
+        else {
+          waitMs = this.options.standbyMs ?? 2_000;
+          this.resolveIdle(); // another instance sends: nothing for this one to do
+        }
       } catch (error) {
         waitMs = this.storeFailed(error);
       }
       if (!this.running) break;
+      if (this.woken) continue;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         if (waitMs !== undefined) this.timer = setTimeout(resolve, Math.max(0, waitMs));
@@ -195,17 +265,28 @@ export class Dispatcher {
    * Starts every send that the limits allow now. Returns how long to wait before looking again;
    * undefined to wait for a send to finish or for notify().
    */
-  private pump(): number | undefined {
+  private async pump(): Promise<number | undefined> {
     const now = this.now();
     const until = Math.max(this.pausedUntil, this.storeRetryAt);
     if (until > now) return until - now;
     // What was sent is recorded before anything else is sent (this throws while the store refuses).
-    if (this.unrecorded.size > 0) this.flush();
+    if (this.unrecorded.size > 0) await this.flush();
     const { concurrency } = this.options.limits;
     if (this.inFlight.size >= concurrency) return undefined;
 
     const busy = new Set([...this.inFlight.values()].map((f) => f.chatId));
-    const rows = this.store.due(this.platform, now, Math.max(64, concurrency * 16), this.owner);
+    // The rows of the last look, while fresh: on PostgreSQL a look is a round trip, and waiting on
+    // it before each send would cost the rate. A claim still decides whether a row is ours to send.
+    const cached = this.batch && this.batch.rows.length > 0 && now - this.batch.at < BATCH_MS;
+    const rows = cached
+      ? [...(this.batch?.rows ?? [])]
+      : await this.store.due(this.platform, now, Math.max(64, concurrency * 16), this.owner);
+    if (!cached) this.batch = { rows: [...rows], at: now };
+    const used = (row: OutboxRow) => {
+      const left = this.batch?.rows;
+      const at = left?.indexOf(row) ?? -1;
+      if (left && at >= 0) left.splice(at, 1);
+    };
     let soonest = Number.POSITIVE_INFINITY;
     const seen = new Set<string>();
     for (const row of rows) {
@@ -219,7 +300,9 @@ export class Dispatcher {
         if (global) break; // nobody may send: wait
         continue; // this chat must wait; others may not
       }
-      if (!this.store.claim(row.id, this.owner, now, this.options.leaseMs ?? 600_000)) continue; // another's
+      if (!this.running || !this.leader.held) break;
+      used(row);
+      if (!(await this.store.claim(row.id, this.owner, now, this.options.leaseMs ?? 600_000))) continue; // another's
       this.wrote();
       this.send(row, now);
       busy.add(row.chatId);
@@ -229,7 +312,7 @@ export class Dispatcher {
     if (this.inFlight.size === 0 && rows.length === 0) {
       // Nothing due: sleep until the next backoff ends, or until notified.
       this.resolveIdle();
-      const next = this.store.nextDue(this.platform);
+      const next = await this.store.nextDue(this.platform);
       const idle = this.options.idleMs ?? 30_000;
       return next === undefined ? idle : Math.min(idle, Math.max(0, next - now));
     }
@@ -243,7 +326,7 @@ export class Dispatcher {
     const done = (async () => {
       let result: DeliveryResult;
       try {
-        const reply = this.reply(row.digest);
+        const reply = await this.reply(row.digest);
         result = reply
           ? await this.deliverer.deliver(row.chatId, reply, { key: `outbox-${row.id}` })
           : { status: "failed", reason: `digest ${row.digest} is missing` };
@@ -252,7 +335,7 @@ export class Dispatcher {
       }
       this.limiter.end(ticket, this.now());
       try {
-        this.record(row, result);
+        await this.record(row, result);
         this.wrote();
       } catch (error) {
         // Sent but not recorded: remembered, so it is never sent again. Any other outcome leaves the
@@ -268,12 +351,14 @@ export class Dispatcher {
     this.inFlight.set(row.id, { chatId: row.chatId, done });
   }
 
-  private record(row: OutboxRow, result: DeliveryResult): void {
+  private async record(row: OutboxRow, result: DeliveryResult): Promise<void> {
     const at = { outbox: row.id, chat: row.chatId, key: row.key };
+    // Anything but "sent" may defer or move rows: the next look goes to the store.
+    if (result.status !== "sent") this.batch = undefined;
     const now = this.now();
     switch (result.status) {
       case "sent":
-        this.store.markSent(row.id);
+        await this.store.markSent(row.id);
         this.failuresInARow = 0;
         this.stats.sent++;
         this.log.info(at, "notification sent");
@@ -281,24 +366,24 @@ export class Dispatcher {
       case "retry": {
         const until = now + Math.max(0, result.afterMs);
         this.pausedUntil = Math.max(this.pausedUntil, until);
-        this.store.defer(row, until, `rate limited for ${result.afterMs} ms`, false);
+        await this.store.defer(row, until, `rate limited for ${result.afterMs} ms`, false);
         this.stats.rateLimited++;
         this.log.warn({ ...at, afterMs: result.afterMs }, "rate limited: waiting");
         return;
       }
       case "gone": {
-        const dropped = this.store.dropChat(this.platform, row.chatId, result.reason);
+        const dropped = await this.store.dropChat(this.platform, row.chatId, result.reason);
         this.stats.gone++;
         this.log.info({ ...at, reason: result.reason, ...dropped }, "chat is gone: subscriptions dropped");
         return;
       }
       case "moved":
         if (result.chatId === row.chatId) {
-          this.store.markDead(row.id, `moved to itself (${result.chatId})`);
+          await this.store.markDead(row.id, `moved to itself (${result.chatId})`);
           this.stats.failed++;
           return;
         }
-        this.store.moveChat(this.platform, row.chatId, result.chatId);
+        await this.store.moveChat(this.platform, row.chatId, result.chatId);
         this.stats.moved++;
         this.log.info({ ...at, to: result.chatId }, "chat moved: subscriptions follow it");
         return;
@@ -307,7 +392,7 @@ export class Dispatcher {
         const attempts = row.attempts + 1;
         const maxAttempts = this.options.maxAttempts ?? 25;
         if (attempts >= maxAttempts) {
-          this.store.markDead(row.id, `gave up after ${attempts} attempts: ${result.reason}`);
+          await this.store.markDead(row.id, `gave up after ${attempts} attempts: ${result.reason}`);
           this.log.error({ ...at, reason: result.reason, attempts }, "notification given up");
           return;
         }
@@ -323,7 +408,7 @@ export class Dispatcher {
             "platform unreachable: pausing",
           );
         }
-        this.store.defer(row, now + Math.round(delay), result.reason, true);
+        await this.store.defer(row, now + Math.round(delay), result.reason, true);
         this.log.warn(
           { ...at, reason: result.reason, attempts, retryInMs: Math.round(delay) },
           "delivery failed: will retry",
@@ -331,7 +416,7 @@ export class Dispatcher {
         return;
       }
       case "failed":
-        this.store.markDead(row.id, result.reason);
+        await this.store.markDead(row.id, result.reason);
         this.stats.failed++;
         this.log.error({ ...at, reason: result.reason }, "notification refused by the platform");
         return;
@@ -339,10 +424,10 @@ export class Dispatcher {
   }
 
   /** Records the sends remembered in memory, all at once; throws while the store refuses writes. */
-  private flush(): void {
+  private async flush(): Promise<void> {
     const rows = [...this.unrecorded.values()];
-    this.store.transaction(() => {
-      for (const row of rows) this.store.markSent(row.id);
+    await this.store.transaction(async (tx) => {
+      for (const row of rows) await tx.markSent(row.id);
     });
     for (const row of rows) this.unrecorded.delete(row.id);
     this.stats.sent += rows.length;
@@ -385,10 +470,10 @@ export class Dispatcher {
     return waitMs;
   }
 
-  private reply(digest: number): Reply | undefined {
+  private async reply(digest: number): Promise<Reply | undefined> {
     let reply = this.replies.get(digest);
     if (reply === undefined) {
-      reply = this.store.digest(digest);
+      reply = await this.store.digest(digest);
       if (this.replies.size >= 32) this.replies.clear();
       if (reply) this.replies.set(digest, reply);
     }

@@ -22,11 +22,14 @@ import { type Logger, silentLogger } from "../log.js";
 import type { Language } from "../search/languages/index.js";
 import { changesFor, diffKnowledge, isEmpty, snapshotOf } from "./diff.js";
 import { buildDigest, refusalNotice } from "./digest.js";
+import { asSubscriptionStore } from "./sqlite-store.js";
 import { DIGEST_LANGUAGE_KEYS, type Store } from "./store.js";
+import type { SubscriptionStore } from "./store-api.js";
 import { ALL, topicLabel } from "./topics.js";
 
 export interface PublisherOptions {
-  readonly store: Store;
+  /** The SQLite Store is taken as it is (wrapped); PostgreSQL's as a SubscriptionStore. */
+  readonly store: Store | SubscriptionStore;
   readonly holder: KnowledgeHolder;
   readonly knowledgeDir: string;
   /** `platform:userId` pairs told when a knowledge base is refused. */
@@ -76,10 +79,12 @@ export class Publisher {
   private readonly log: Logger;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((result: PublishResult, kb: KnowledgeBase) => void)[] = [];
+  private readonly store: SubscriptionStore;
   last: ReloadRecord | undefined;
 
   constructor(private readonly options: PublisherOptions) {
     this.log = (options.log ?? silentLogger).child({ component: "publisher" });
+    this.store = asSubscriptionStore(options.store);
   }
 
   /**
@@ -125,34 +130,38 @@ export class Publisher {
         { trigger, serving, problems: loaded.errors.slice(0, 20).map(formatProblem) },
         "knowledge base refused: still answering from the previous version",
       );
-      this.noticeAdmins(loaded.errors, serving, except);
+      await this.noticeAdmins(loaded.errors, serving, except);
     } else if (
       loaded.kb.version === holder.current.kb.version &&
-      this.options.store.publishedVersion() === loaded.kb.version
+      (await this.store.publishedVersion()) === loaded.kb.version
     ) {
       result = { status: "unchanged", version: loaded.kb.version };
     } else {
       holder.replace(buildKnowledge(loaded.kb));
-      result = this.publish(loaded.kb);
+      result = await this.publish(loaded.kb);
       this.log.info({ trigger, ...result }, "knowledge base reloaded");
     }
     this.last = { at: Date.now(), trigger, result };
     return result;
   }
 
-  /** Diffs `kb` against the snapshot and, in one transaction, queues digests and advances the snapshot. */
-  publish(kb: KnowledgeBase): PublishResult {
-    const { store } = this.options;
+  /**
+   * Diffs `kb` against the snapshot and, in one transaction, queues digests and advances the
+   * snapshot. The transaction first waits for any other instance publishing (lockPublishing), so
+   * of several instances reloading the same version, one publishes and the others find it done.
+   */
+  async publish(kb: KnowledgeBase): Promise<PublishResult> {
     const queued = new Set<Platform>();
-    const result = store.transaction((): PublishResult => {
-      const published = store.publishedVersion();
+    const result = await this.store.transaction(async (store): Promise<PublishResult> => {
+      await store.lockPublishing();
+      const published = await store.publishedVersion();
       if (published === kb.version) return { status: "unchanged", version: kb.version };
       const after = snapshotOf(kb);
       if (published === undefined) {
-        store.replaceSnapshot(kb.version, after);
+        await store.replaceSnapshot(kb.version, after);
         return { status: "first", version: kb.version };
       }
-      const changes = diffKnowledge(store.snapshot(), kb, after);
+      const changes = diffKnowledge(await store.snapshot(), kb, after);
       const counts: Counts = {
         added: changes.facts.filter((c) => c.kind === "added").length,
         changed: changes.facts.filter((c) => c.kind === "changed").length,
@@ -161,7 +170,7 @@ export class Publisher {
         dealsRemoved: changes.dealsRemoved.length,
       };
       if (isEmpty(changes)) {
-        store.replaceSnapshot(kb.version, after);
+        await store.replaceSnapshot(kb.version, after);
         return {
           status: "published",
           version: kb.version,
@@ -171,28 +180,28 @@ export class Publisher {
           notifications: 0,
         };
       }
-      const changeSet = store.addChangeSet(published, kb.version, counts);
+      const changeSet = await store.addChangeSet(published, kb.version, counts);
       // Chats following the same topics get the same digest: build and store it once.
       const digests = new Map<string, number | null>();
       let notifications = 0;
-      for (const chat of store.chats()) {
-        const language = digestLanguage(store, chat.platform, chat.chatId);
+      for (const chat of await store.chats()) {
+        const language = await digestLanguage(store, chat.platform, chat.chatId);
         const key = `${[...chat.topics].sort().join("|")}#${language}`;
         let digest = digests.get(key);
         if (digest === undefined) {
           const mine = changesFor(changes, new Set(chat.topics));
           const following = chat.topics.includes(ALL) ? undefined : chat.topics.map((t) => topicLabel(t, kb));
           const reply = buildDigest(mine, kb, { language, ...(following ? { following } : {}) });
-          digest = reply ? store.addDigest(changeSet, reply) : null;
+          digest = reply ? await store.addDigest(changeSet, reply) : null;
           digests.set(key, digest);
         }
         if (digest === null) continue;
-        if (store.enqueue(chat.platform, chat.chatId, `cs:${changeSet}`, changeSet, digest)) {
+        if (await store.enqueue(chat.platform, chat.chatId, `cs:${changeSet}`, changeSet, digest)) {
           notifications++;
           queued.add(chat.platform);
         }
       }
-      store.replaceSnapshot(kb.version, after);
+      await store.replaceSnapshot(kb.version, after);
       return { status: "published", version: kb.version, from: published, changeSet, counts, notifications };
     });
     if (queued.size > 0) this.options.onQueued?.(queued);
@@ -209,31 +218,32 @@ export class Publisher {
   }
 
   /** Queues the refusal for every admin we can reach, once per distinct set of problems. */
-  private noticeAdmins(
+  private async noticeAdmins(
     errors: readonly Problem[],
     serving: string,
     except?: { platform: Platform; chatId: string },
-  ) {
-    const { store, admins, platforms } = this.options;
+  ): Promise<void> {
+    const { admins, platforms } = this.options;
     if (!admins || admins.size === 0) return;
     const active = platforms?.();
     const lines = errors.map(formatProblem);
     const fingerprint = createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16);
     const queued = new Set<Platform>();
-    store.transaction(() => {
+    await this.store.transaction(async (store) => {
       let digest: number | undefined;
       for (const admin of admins) {
         const [platform, userId = ""] = admin.split(":") as [Platform, string];
         if (active && !active.has(platform)) continue;
         // A Telegram user's private chat has the user's id; elsewhere we need to have seen their DM.
-        const chatId = platform === "telegram" ? userId : store.adminChat(platform, userId);
+        const chatId = platform === "telegram" ? userId : await store.adminChat(platform, userId);
         if (chatId === undefined) {
           this.log.warn({ admin }, "cannot tell this admin: they have not used an admin command in a DM yet");
           continue;
         }
         if (except && except.platform === platform && except.chatId === chatId) continue;
-        digest ??= store.addDigest(null, refusalNotice(errors, serving, formatProblem));
-        if (store.enqueue(platform, chatId, `notice:${fingerprint}`, null, digest)) queued.add(platform);
+        digest ??= await store.addDigest(null, refusalNotice(errors, serving, formatProblem));
+        if (await store.enqueue(platform, chatId, `notice:${fingerprint}`, null, digest))
+          queued.add(platform);
       }
     });
     if (queued.size > 0) this.options.onQueued?.(queued);
@@ -241,9 +251,13 @@ export class Publisher {
 }
 
 /** The language a chat's digests are written in: its chosen one, else the one it subscribed in, else English. */
-function digestLanguage(store: Store, platform: Platform, chatId: string): Language {
+async function digestLanguage(
+  store: SubscriptionStore,
+  platform: Platform,
+  chatId: string,
+): Promise<Language> {
   for (const key of DIGEST_LANGUAGE_KEYS) {
-    const language = languageOfLocale(store.chatSetting(platform, chatId, key));
+    const language = languageOfLocale(await store.getChatSetting(platform, chatId, key));
     if (language) return language;
   }
   return "en";

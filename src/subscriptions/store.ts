@@ -123,6 +123,20 @@ export const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
       `),
   },
+  {
+    version: 5,
+    name: "seen updates",
+    // The update ids already answered (a webhook retry is answered once).
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE seen_updates (
+          platform  TEXT    NOT NULL,
+          update_id TEXT    NOT NULL,
+          seen_at   INTEGER NOT NULL,
+          PRIMARY KEY (platform, update_id)
+        ) WITHOUT ROWID;
+      `),
+  },
 ];
 
 export class StoreError extends Error {
@@ -193,8 +207,8 @@ export interface OutboxStore {
    * another owner's claim on it holds: then it is not ours to send. Atomic (one conditional update).
    */
   claim(id: number, owner: string, now: number, leaseMs: number): boolean;
-  /** Lets go of the claims on pending rows: `owner`'s, or everyone's (only for the lock's holder). */
-  releaseClaims(owner?: string): number;
+  /** Lets go of the claims on pending rows: `owner`'s, or everyone's (only for the lock's holder); of one platform's rows when given. */
+  releaseClaims(owner?: string, platform?: Platform): number;
   /** When the earliest pending row of a platform becomes due; undefined when none is pending. */
   nextDue(platform: Platform): number | undefined;
   /** A digest's reply; undefined when it was pruned. */
@@ -246,6 +260,9 @@ export interface StoreOptions {
 }
 
 export const DB_FILE = "receipts.sqlite";
+
+/** How long an update id is remembered: a platform retries an update for minutes, not days. */
+export const SEEN_UPDATES_MS = 24 * 3600_000;
 
 /**
  * Opens (creating if needed) `<dataDir>/receipts.sqlite`; ":memory:" for tests. It holds chat and
@@ -448,7 +465,9 @@ export class Store implements OutboxStore {
     return this.sql.claim.run(owner, now + leaseMs, id, now, owner).changes > 0;
   }
 
-  releaseClaims(owner?: string): number {
+  releaseClaims(owner?: string, platform?: Platform): number {
+    if (platform !== undefined)
+      return this.sql.releasePlatform.run(platform, owner ?? null, owner ?? null).changes;
     return (owner === undefined ? this.sql.releaseAll.run() : this.sql.release.run(owner)).changes;
   }
 
@@ -531,6 +550,13 @@ export class Store implements OutboxStore {
     return (this.sql.adminChat.get(platform, userId) as { chat_id: string } | undefined)?.chat_id;
   }
 
+  // ---- seen updates
+
+  /** True the first time an update id is seen, false for a repeat (a webhook retry). */
+  firstDelivery(platform: Platform, updateId: string): boolean {
+    return this.sql.seeUpdate.run(platform, updateId, this.now()).changes > 0;
+  }
+
   // ---- housekeeping
 
   /** Rows waiting to be sent, all platforms: cheap (a partial index), for metrics and health checks. */
@@ -575,6 +601,7 @@ export class Store implements OutboxStore {
         .prepare("DELETE FROM outbox WHERE state != 'pending' AND coalesce(sent_at, created_at) < ?")
         .run(this.now() - ms).changes;
       this.db.prepare("DELETE FROM digests WHERE id NOT IN (SELECT DISTINCT digest FROM outbox)").run();
+      this.db.prepare("DELETE FROM seen_updates WHERE seen_at < ?").run(this.now() - SEEN_UPDATES_MS);
       return removed;
     });
   }
@@ -672,6 +699,10 @@ function statements(db: Db) {
     releaseAll: prepare(
       "UPDATE outbox SET claimed_by = NULL, claimed_until = 0 WHERE state = 'pending' AND claimed_by IS NOT NULL",
     ),
+    releasePlatform: prepare(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = 0
+        WHERE state = 'pending' AND platform = ? AND claimed_by IS NOT NULL AND (? IS NULL OR claimed_by = ?)`,
+    ),
     digestReply: prepare("SELECT reply FROM digests WHERE id = ?"),
     pendingCount: prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
     nextDue: prepare("SELECT min(not_before) AS t FROM outbox WHERE platform = ? AND state = 'pending'"),
@@ -706,5 +737,8 @@ function statements(db: Db) {
        ON CONFLICT (platform, user_id) DO UPDATE SET chat_id = excluded.chat_id`,
     ),
     adminChat: prepare("SELECT chat_id FROM admin_chats WHERE platform = ? AND user_id = ?"),
+    seeUpdate: prepare(
+      "INSERT INTO seen_updates (platform, update_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
   };
 }

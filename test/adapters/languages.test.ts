@@ -16,6 +16,7 @@ import { say, t } from "../../src/i18n/messages.js";
 import { DISCORD_LIMITS, escapeMarkdown } from "../../src/render/discord.js";
 import { LANGUAGES, type Language, loadLanguageDetection } from "../../src/search/languages/index.js";
 import { StoreChatSettings } from "../../src/subscriptions/chat-settings.js";
+import { asSubscriptionStore } from "../../src/subscriptions/sqlite-store.js";
 import { openStore, type Store } from "../../src/subscriptions/store.js";
 import { type StandInCall, startDiscordStandIn } from "../fakes/discord-api.js";
 import { type RecordedCall, startTelegramStandIn, type TelegramStandIn } from "../fakes/telegram-api.js";
@@ -39,7 +40,7 @@ let bot: Bot;
 beforeAll(async () => {
   knowledge = new KnowledgeHolder(await knowledgeFrom());
   store = openStore(":memory:");
-  bot = new Bot(knowledge, { flood: null, settings: new StoreChatSettings(store) });
+  bot = new Bot(knowledge, { flood: null, settings: new StoreChatSettings(asSubscriptionStore(store)) });
   // The detector loads in the background at first use; here it is ready before the first question.
   await loadLanguageDetection();
   // The first answer builds what the engine keeps warm; not part of any reply's time below.

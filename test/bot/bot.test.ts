@@ -181,12 +181,14 @@ describe("timelines", () => {
     expect(pressed.image?.png).toBe(typed.image?.png);
   });
 
-  it("suggests deals for /timeline as for /deal", () => {
+  it("suggests deals for /timeline as for /deal", async () => {
     const who = {
       chat: request({ kind: "text", text: "" }).chat,
       user: request({ kind: "text", text: "" }).user,
     };
-    expect(bot.suggestFor("timeline", "netflix", who)).toEqual(bot.suggestFor("deal", "netflix", who));
+    expect(await bot.suggestFor("timeline", "netflix", who)).toEqual(
+      await bot.suggestFor("deal", "netflix", who),
+    );
   });
 });
 

@@ -128,7 +128,7 @@ describe("fault: an unreadable or odd file in the knowledge folder", () => {
     cleanups.push(() => store.close());
     store.subscribe({ platform: "telegram", id: "7", kind: "private" }, "all");
     const publisher = new Publisher({ store, holder, knowledgeDir: kb.dir });
-    publisher.publish(holder.current.kb);
+    await publisher.publish(holder.current.kb);
     const serving = holder.current.kb.version;
 
     // The deal file is replaced by a link to nowhere (an unfinished checkout, a bad mount).

@@ -87,7 +87,7 @@ describe("fault: a YAML alias bomb, or a huge value, in a knowledge file", () =>
       knowledgeDir: kb.dir,
       admins: new Set(["telegram:42"]),
     });
-    publisher.publish(holder.current.kb);
+    await publisher.publish(holder.current.kb);
     const deals = Object.fromEntries(
       Array.from({ length: 30 }, (_, i) => [
         `deals/bomb-${i}.yaml`,

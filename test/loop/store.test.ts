@@ -49,7 +49,9 @@ describe("the loop's store", () => {
     await h.subscriptions.publisher.reload("edit");
     expect(await loop.reask()).toMatchObject({ queued: 0 });
     expect(h.store.stats().outbox).toMatchObject({ pending: 0, sent: 0 }); // the expired question was not answered
-    expect(await loop.context.store.prune(now, RETENTION)).toMatchObject({ unanswered: 1, pending: 1 });
+    expect(
+      await (loop.context as NonNullable<typeof loop.context>).store.prune(now, RETENTION),
+    ).toMatchObject({ unanswered: 1, pending: 1 });
     expect(count(h.store.db, "loop_unanswered")).toBe(0);
     expect(count(h.store.db, "loop_pending")).toBe(0);
   });

@@ -6,6 +6,7 @@ import type { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
 import { openLoop } from "../../src/loop/service.js";
 import { openSubscriptions } from "../../src/subscriptions/service.js";
+import type { SqliteSubscriptionStore } from "../../src/subscriptions/sqlite-store.js";
 import { heldKnowledgeCopy, outcomeLog, tempDir } from "../subscriptions/support.js";
 import { REPO } from "../support/knowledge.js";
 
@@ -37,7 +38,7 @@ export async function loopBot(
   cleanups.push(data.remove);
   const admins = new Set(options.admins ?? []);
   const { onOutcome, outcome } = outcomeLog();
-  const subscriptions = openSubscriptions({
+  const subscriptions = await openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: kb.dir, admins },
     holder,
     dispatcher: { backoffMs: 50, onOutcome },
@@ -53,9 +54,18 @@ export async function loopBot(
     extensions: [...subscriptions.extensions, ...loop.extensions],
     answerExtensions: [loop.answers],
   });
-  subscriptions.publishCurrent();
+  await subscriptions.publishCurrent();
   holder.current.engine.answer(QUESTION); // what the first question loads lazily, loaded before any wait
-  return { kb, holder, data, subscriptions, loop, bot, outcome, store: subscriptions.store };
+  return {
+    kb,
+    holder,
+    data,
+    subscriptions,
+    loop,
+    bot,
+    outcome,
+    store: (subscriptions.store as SqliteSubscriptionStore).store,
+  };
 }
 
 /** `npm run gaps -- --json` on a data folder, in a child process as a maintainer runs it. */

@@ -59,10 +59,10 @@ async function seedOutbox(): Promise<void> {
   const store = openStore(dataDir);
   try {
     const publisher = new Publisher({ store, holder: new KnowledgeHolder(buildKnowledge(v1)), knowledgeDir });
-    expect(publisher.publish(v1).status).toBe("first");
+    expect((await publisher.publish(v1)).status).toBe("first");
     for (const id of SUBSCRIBERS)
       store.subscribe({ platform: "telegram", id: String(id), kind: "private" }, "all");
-    const published = publisher.publish(v2);
+    const published = await publisher.publish(v2);
     expect(published).toMatchObject({ status: "published", notifications: SUBSCRIBERS.length });
   } finally {
     store.close();

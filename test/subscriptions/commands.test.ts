@@ -24,7 +24,7 @@ async function setup() {
   cleanups.push(() => store.close());
   const admins = new Set(["telegram:42"]);
   const publisher = new Publisher({ store, holder, knowledgeDir: kb.dir, admins });
-  publisher.publish(holder.current.kb);
+  await publisher.publish(holder.current.kb);
   const extensions = subscriptionCommands({ store, holder, publisher, admins });
   const bot = new Bot(holder, { extensions, flood: null });
   const say = async (chat: ChatRef, user: UserRef, text: string) => {
@@ -146,12 +146,12 @@ describe("subscription commands", () => {
   it("suggests topics while typing", async () => {
     const { bot, say } = await setup();
     const request = { chat: dm, user: member };
-    expect(bot.suggestFor("subscribe", "stre", request).map((s) => s.value)).toEqual([
+    expect((await bot.suggestFor("subscribe", "stre", request)).map((s) => s.value)).toEqual([
       "StreamCo",
       "acme-streamco",
     ]);
     await say(dm, member, "/subscribe acme-breach");
-    expect(bot.suggestFor("unsubscribe", "", request)).toEqual([
+    expect(await bot.suggestFor("unsubscribe", "", request)).toEqual([
       { label: `the deal "Acme Social's 2018 data breach fine"`, value: "deal:acme-breach" },
       { label: "All of them", value: "all" },
     ]);

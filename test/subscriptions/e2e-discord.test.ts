@@ -47,7 +47,7 @@ async function harness() {
   const data = tempDir();
   cleanups.push(data.remove);
   const { onOutcome, outcome } = outcomeLog();
-  const subscriptions = openSubscriptions({
+  const subscriptions = await openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: kb.dir, admins: new Set() },
     holder,
     dispatcher: {
@@ -67,7 +67,7 @@ async function harness() {
     await adapter.stop();
     await subscriptions.stop();
   });
-  subscriptions.publishCurrent();
+  await subscriptions.publishCurrent();
   await adapter.start();
   subscriptions.attach(adapter);
   subscriptions.watch({ debounceMs: 100 });
@@ -112,7 +112,7 @@ describe("subscriptions through Discord", () => {
       "Subscribed to Acme Social",
     );
     const dm = discord.dmChannelFor(alice).id;
-    expect(store.topicsOf("discord", dm)).toEqual(["entity:acme"]);
+    expect(await store.topicsOf("discord", dm)).toEqual(["entity:acme"]);
 
     kb.edit(EDIT);
     const posted = await discord.waitForCall((c) => postedTo(general)(c) && c.status === 200, 10_000);
@@ -164,11 +164,6 @@ describe("subscriptions through Discord", () => {
     // Missing Permissions: a moderator may give Send Messages back, so the subscription stays.
     expect(missing.result).toMatchObject({ status: "failed", reason: expect.stringContaining("50013") });
     expect(unknown.result).toMatchObject({ status: "gone", reason: expect.stringContaining("10003") });
-    expect(
-      store
-        .chats()
-        .map((c) => c.chatId)
-        .sort(),
-    ).toEqual([discord.ids.channel, readOnly].sort());
+    expect((await store.chats()).map((c) => c.chatId).sort()).toEqual([discord.ids.channel, readOnly].sort());
   });
 });

@@ -29,7 +29,7 @@ async function harness() {
   cleanups.push(data.remove);
 
   const { onOutcome, outcome } = outcomeLog();
-  const subscriptions = openSubscriptions({
+  const subscriptions = await openSubscriptions({
     config: { dataDir: data.dir, knowledgeDir: kb.dir, admins: new Set([`telegram:${ADMIN}`]) },
     holder,
     dispatcher: {
@@ -43,7 +43,7 @@ async function harness() {
     await adapter.stop();
     await subscriptions.stop();
   });
-  expect(subscriptions.publishCurrent().status).toBe("first");
+  expect((await subscriptions.publishCurrent()).status).toBe("first");
   await adapter.start();
   await api.waitForCall("getUpdates");
   subscriptions.attach(adapter);
@@ -103,7 +103,7 @@ describe("subscriptions through Telegram", () => {
       (c) => c.method === "sendMessage" && text(c).includes("Receipts update"),
     );
     expect(digests.map((c) => String(c.params.chat_id)).sort()).toEqual([String(GROUP), "2001"]);
-    expect(store.stats().outbox).toMatchObject({ pending: 0, sent: 2 });
+    expect((await store.stats()).outbox).toMatchObject({ pending: 0, sent: 2 });
   });
 
   it("refuses an invalid edit: the admin is told why and the old knowledge keeps answering", async () => {
@@ -137,8 +137,8 @@ describe("subscriptions through Telegram", () => {
     await digestTo(2001);
     const gone = await outcome((o) => o.row.chatId === "2002");
     expect(gone.result).toEqual({ status: "gone", reason: "Forbidden: bot was blocked by the user" });
-    expect(store.topicsOf("telegram", "2002")).toEqual([]);
-    expect(store.topicsOf("telegram", "2001")).toEqual(["entity:streamco"]);
+    expect(await store.topicsOf("telegram", "2002")).toEqual([]);
+    expect(await store.topicsOf("telegram", "2001")).toEqual(["entity:streamco"]);
   });
 
   it("waits out a 429 and then delivers, once", async () => {
@@ -164,7 +164,7 @@ describe("subscriptions through Telegram", () => {
     api.failNext("sendMessage", { ...telegramErrors.migrated(-1004000000000), chatId: -400 });
     kb.edit(EDIT);
     await digestTo(-1004000000000);
-    expect(store.topicsOf("telegram", "-1004000000000")).toEqual(["entity:acme"]);
-    expect(store.topicsOf("telegram", "-400")).toEqual([]);
+    expect(await store.topicsOf("telegram", "-1004000000000")).toEqual(["entity:acme"]);
+    expect(await store.topicsOf("telegram", "-400")).toEqual([]);
   });
 });

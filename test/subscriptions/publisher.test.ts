@@ -36,15 +36,15 @@ describe("Publisher", () => {
   it("publishes the first version silently", async () => {
     const { store, publisher, first } = await setup();
     store.subscribe(chat("telegram", "1"), "all");
-    expect(publisher.publish(first)).toEqual({ status: "first", version: first.version });
+    expect(await publisher.publish(first)).toEqual({ status: "first", version: first.version });
     expect(store.publishedVersion()).toBe(first.version);
     expect(outbox(store)).toEqual([]);
-    expect(publisher.publish(first).status).toBe("unchanged");
+    expect((await publisher.publish(first)).status).toBe("unchanged");
   });
 
   it("swaps in a valid edit and queues one digest per interested chat, with the snapshot, at once", async () => {
     const { kb, holder, store, publisher, queued, first } = await setup();
-    publisher.publish(first);
+    await publisher.publish(first);
     store.subscribe(chat("telegram", "1"), "entity:streamco");
     store.subscribe(chat("telegram", "1"), "entity:acme"); // two matching topics: still one digest
     store.subscribe(chat("telegram", "2"), "deal:acme-breach");
@@ -111,7 +111,7 @@ describe("Publisher", () => {
 
   it("refuses an invalid edit: the old knowledge keeps answering and admins are told once", async () => {
     const { kb, holder, store, publisher, first } = await setup(["telegram:42", "discord:7"]);
-    publisher.publish(first);
+    await publisher.publish(first);
     kb.edit({ "deals/acme-streamco.yaml": ["    sources: [news-report]\n", "    soruces: [news-report]\n"] });
 
     const result = await publisher.reload("test");
@@ -141,7 +141,7 @@ describe("Publisher", () => {
 
   it("writes the digests and advances the snapshot all or nothing", async () => {
     const { kb, store, publisher, first } = await setup();
-    publisher.publish(first);
+    await publisher.publish(first);
     for (const id of ["1", "2", "3"]) store.subscribe(chat("telegram", id), "all");
     kb.edit({ "deals/acme-streamco.yaml": ["facts:\n", `facts:\n${NEW_FACT.slice(1)}`] });
     const loaded = await loadKnowledgeDir(kb.dir);
@@ -154,21 +154,21 @@ describe("Publisher", () => {
       if (++calls === 3) throw new Error("killed");
       return enqueue(...args);
     };
-    expect(() => publisher.publish(loaded.kb)).toThrow("killed");
+    await expect(publisher.publish(loaded.kb)).rejects.toThrow("killed");
     expect(store.publishedVersion()).toBe(first.version);
     expect(outbox(store)).toEqual([]);
     expect(store.stats().changeSets).toBe(0);
 
     // The next start diffs again, to the same digests.
     store.enqueue = enqueue;
-    expect(publisher.publish(loaded.kb)).toMatchObject({ status: "published", notifications: 3 });
+    expect(await publisher.publish(loaded.kb)).toMatchObject({ status: "published", notifications: 3 });
     expect(outbox(store).map((r) => r.chat)).toEqual(["1", "2", "3"]);
     expect(store.publishedVersion()).toBe(loaded.kb.version);
   });
 
   it("runs reloads one at a time", async () => {
     const { kb, publisher, first } = await setup();
-    publisher.publish(first);
+    await publisher.publish(first);
     kb.edit({ "deals/acme-streamco.yaml": ["facts:\n", `facts:\n${NEW_FACT.slice(1)}`] });
     const results = await Promise.all([publisher.reload("one"), publisher.reload("two")]);
     expect(results.map((r) => r.status)).toEqual(["published", "unchanged"]);

@@ -26,7 +26,7 @@ export async function answerAutocomplete(
             platform: "discord",
             userId: userOf(interaction, chat).id,
           })
-        : bot.suggestFor(name, prefix, { chat, user: userOf(interaction, chat) });
+        : await bot.suggestFor(name, prefix, { chat, user: userOf(interaction, chat) });
   } catch (error) {
     log.error(
       { interaction: interaction.id, ...errorFields(context, error) },

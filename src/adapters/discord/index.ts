@@ -58,6 +58,13 @@ export interface DiscordAdapterOptions {
    * 3-second deadline is met even when an answer is slow. Default 1,500 ms.
    */
   readonly deferAfterMs?: number;
+  /**
+   * The gateway shards this instance runs (DISCORD_SHARDS), of `shardCount` in all
+   * (DISCORD_SHARD_COUNT); discord.js's own sharding. Unset: one shard, or Discord's recommended
+   * count. Slash commands are registered only by the instance running shard 0, so once.
+   */
+  readonly shards?: readonly number[];
+  readonly shardCount?: number;
   /** Test hook: merged over the adapter's client options (e.g. a faster identify throttler). */
   readonly clientOptions?: Partial<ClientOptions>;
 }
@@ -97,6 +104,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
     partials: [Partials.Channel],
     // A safety net: every send passes allowedMentions itself, but nothing should ever ping.
     allowedMentions: { parse: [], repliedUser: false },
+    ...(options.shards ? { shards: [...options.shards], shardCount: options.shardCount } : {}),
     ...extra,
     rest: { ...(options.apiRoot ? { api: options.apiRoot } : {}), ...extra.rest },
   });
@@ -182,6 +190,13 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): DiscordAda
         { user: client.user?.tag, application: client.application?.id, guilds: client.guilds.cache.size },
         "discord: ready",
       );
+      if (options.shards && !options.shards.includes(0)) {
+        log.info(
+          { shards: options.shards },
+          "discord: slash commands are registered by the instance with shard 0",
+        );
+        return;
+      }
       try {
         await registerCommands(context, guildId);
       } catch (error) {

@@ -2,6 +2,10 @@
  * Webhook mode: an HTTP server on the webhook's port takes the updates Telegram posts, and the
  * webhook is registered with Telegram. Other paths, other methods and a missing or wrong secret
  * are refused (403) before any body is read; a body over 1 MB is refused (413).
+ *
+ * Several instances behind a load balancer: any of them takes any update. Telegram retries an
+ * update it got no answer for; with `firstDelivery` (the store's memory of update ids) a repeat is
+ * acknowledged and not answered again.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -17,6 +21,11 @@ export interface WebhookOptions {
   /** Required: without it anyone who finds the URL can post updates. */
   readonly secret: string;
   readonly host?: string;
+  /**
+   * True the first time an update id arrives, false for a repeat (shared by every instance). When
+   * it fails (the database is down) the update is answered: twice is better than never.
+   */
+  readonly firstDelivery?: (updateId: number) => Promise<boolean>;
 }
 
 /** The largest webhook body read: Telegram's updates are a few kilobytes. */
@@ -27,7 +36,7 @@ const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export async function startWebhook(context: TelegramContext, hook: WebhookOptions): Promise<Server> {
   const { telegraf, log } = context;
   const url = new URL(hook.url);
-  const route = { path: url.pathname, secret: hook.secret };
+  const route = { path: url.pathname, secret: hook.secret, firstDelivery: hook.firstDelivery };
   const listening = createServer((req, res) => {
     onWebhookRequest(context, req, res, route).catch((error: unknown) => {
       log.error({ err: describe(error) }, "telegram: webhook request failed");
@@ -54,10 +63,10 @@ export async function startWebhook(context: TelegramContext, hook: WebhookOption
  * update. Anything else is refused before its body is read.
  */
 async function onWebhookRequest(
-  { telegraf }: TelegramContext,
+  { telegraf, log }: TelegramContext,
   req: IncomingMessage,
   res: ServerResponse,
-  hook: { readonly path: string; readonly secret: string },
+  hook: Pick<WebhookOptions, "secret" | "firstDelivery"> & { readonly path: string },
 ): Promise<void> {
   const refuse = (status: number) => {
     res.writeHead(status, { connection: "close" }).end();
@@ -80,6 +89,17 @@ async function onWebhookRequest(
     update = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Update;
   } catch {
     return refuse(400);
+  }
+  if (hook.firstDelivery && typeof update.update_id === "number") {
+    const first = await hook.firstDelivery(update.update_id).catch((error: unknown) => {
+      log.warn({ err: describe(error) }, "telegram: cannot check for a repeated update; answering it");
+      return true;
+    });
+    if (!first) {
+      log.debug({ update: update.update_id }, "telegram: repeated update ignored");
+      res.writeHead(200).end();
+      return;
+    }
   }
   await telegraf.handleUpdate(update, res);
   if (!res.writableEnded) res.end();
