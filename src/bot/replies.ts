@@ -8,7 +8,6 @@ import { say, t } from "../i18n/messages.js";
 import { formatDate } from "../knowledge/format.js";
 import { dealLabel } from "../knowledge/relations.js";
 import { type Deal, FACT_STATUS_LABEL, type FactStatus, type KnowledgeBase } from "../knowledge/types.js";
-import type { SmallTalk } from "../search/intent.js";
 import type { Language } from "../search/languages/index.js";
 import { NO_LINKS, type SiteLinks } from "./links.js";
 import type { Action, Block, Inline, Reply } from "./types.js";

@@ -21,15 +21,7 @@ import {
 import { apologyReply } from "../../bot/replies.js";
 import type { ChatRef, Input, Reply, UserRef } from "../../bot/types.js";
 import { languageOfLocale } from "../../i18n/messages.js";
-import { renderDiscord } from "../../render/discord.js";
-import {
-  type DiscordContext,
-  errorFields,
-  isGroupDm,
-  messageOptions,
-  SOMETHING_WENT_WRONG,
-  textField,
-} from "./context.js";
+import { type DiscordContext, errorFields, isGroupDm, messageOptions, textField } from "./context.js";
 import { ASK } from "./register.js";
 
 /** Commands whose replies only the asker sees. Errors are ephemeral too (the bot marks them). */

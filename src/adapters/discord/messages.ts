@@ -12,7 +12,6 @@ import { parseInput } from "../../bot/input.js";
 import { infoReply } from "../../bot/replies.js";
 import type { ChatRef, Reply, UserRef } from "../../bot/types.js";
 import { t } from "../../i18n/messages.js";
-import { renderDiscord } from "../../render/discord.js";
 import {
   type DiscordContext,
   errorFields,
