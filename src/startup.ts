@@ -12,6 +12,7 @@ import { formatProblem } from "./knowledge/report.js";
 import type { KnowledgeBase, Problem } from "./knowledge/types.js";
 import type { SavedIndex } from "./search/fact-index.js";
 import { readSavedIndex, saveIndex } from "./search/index-cache.js";
+import { loadLanguageDetection, prepareLanguages } from "./search/languages/index.js";
 
 /** A .env file in the working folder fills in what the environment does not set. */
 export function readDotenv(): void {
@@ -71,9 +72,15 @@ function indexedWhenNeeded(kb: KnowledgeBase, saved: SavedIndex | undefined): Kn
   };
 }
 
-/** Builds the index now, if it is not built yet: once the first prompt shows, while nobody waits. */
+/**
+ * Builds the index and prepares the other languages' lexicons and detector now, if not done yet:
+ * once the first prompt shows, while nobody waits (else the first question pays for them, past
+ * Discord's three seconds to answer an interaction on a slow machine).
+ */
 export function warm(knowledge: KnowledgeHolder): void {
   void knowledge.current.index;
+  prepareLanguages();
+  void loadLanguageDetection();
 }
 
 /** Every error, located, then what to run to see them again. */

@@ -159,6 +159,14 @@ function byWordLists(text: string): Language | undefined {
  * their lexicon ("la", "quand", "multaron"). English words that are also some language's stop
  * words ("a", "in") belong to it too; callers weigh that.
  */
+/**
+ * Prepares every language's lexicon now (stemmers, stop words, phrases: about a second the first
+ * time), so the first question in any language does not wait for it.
+ */
+export function prepareLanguages(): void {
+  for (const language of Object.keys(LEXICONS) as Exclude<Language, "en">[]) prepare(language);
+}
+
 export function languagesOfWord(word: string): Exclude<Language, "en">[] {
   const folded = fold(word);
   return (Object.keys(LEXICONS) as Exclude<Language, "en">[]).filter((language) => {
