@@ -242,7 +242,7 @@ for (const size of SIZES) {
     memory.toFixed(0),
     percentile(latencies, 0.5).toFixed(2),
     percentile(latencies, 0.99).toFixed(2),
-    `${((found / synthetic.questions.length) * 100).toFixed(0)}%`,
+    `${((found / synthetic.questions.length) * 100).toFixed(1)}%`,
     percentile(plainLatencies, 0.99).toFixed(1),
   ]);
 }
