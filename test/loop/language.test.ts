@@ -3,6 +3,7 @@
  * language the chat had when it asked). Through the Bot as the platforms call it, on real SQLite.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { slashCommands } from "../../src/adapters/discord/register.js";
 import type { Reply, Request } from "../../src/bot/types.js";
 import { loopBot, QUESTION, WEATHER_EDIT, WEATHER_FACT } from "./support.js";
 
@@ -94,5 +95,11 @@ describe("the feedback loop in the chat's language", () => {
     expect(menu.find((c) => c.name === "suggest")?.description).toBe(
       "Eine Quelle oder Behauptung zur Prüfung vorschlagen",
     );
+    const discord = slashCommands(h.bot.commands, undefined, (language) => h.bot.commandsIn(language));
+    const suggest = discord.find((c) => c.name === "suggest");
+    expect(suggest?.description_localizations?.["es-ES"]).toBe(
+      "Sugerir una fuente o una afirmación para revisar",
+    );
+    expect(suggest?.options?.[0]?.description_localizations?.["es-ES"]).toMatch(/^Enlace o afirmación/);
   });
 });
