@@ -45,7 +45,7 @@ export function gapBlocks(gaps: Gaps, kb: KnowledgeBase, language: Language): Bl
               kind: "item",
               content: [
                 { text: g.example, italic: true },
-                t(language, "loop.gapsQuestion", { count: g.count, last: day(g.lastSeen) }),
+                t(language, "loop.gapsQuestion", { count: g.count, last: day(g.lastSeen, language) }),
               ],
             }),
           ),
@@ -73,7 +73,7 @@ function gapsFact(fact: DislikedFact, language: Language): string {
   const why = reasons(fact, language);
   return t(language, "loop.gapsFact", {
     count: fact.count,
-    last: day(fact.lastSeen),
+    last: day(fact.lastSeen, language),
     reasons: why ? ` (${why})` : "",
   });
 }

@@ -132,7 +132,7 @@ export async function notificationsReply(
           content: [
             `${i + 1}. `,
             { text: quote(question.question, 200), italic: true },
-            ` — ${t(language, "loop.asked", { when: day(question.askedAt) })}`,
+            ` — ${t(language, "loop.asked", { when: day(question.askedAt, language) })}`,
           ],
         }),
       ),

@@ -76,7 +76,7 @@ function answeredLater(question: PendingQuestion, reply: Reply): Reply {
     ...rest,
     title: t(question.language, "loop.answerLead", {
       question: question.question,
-      when: day(question.askedAt),
+      when: day(question.askedAt, question.language),
     }),
     blocks: [...(title ? [{ kind: "heading" as const, content: [title] }] : []), ...reply.blocks],
   };

@@ -176,7 +176,7 @@ async function queueReply(context: LoopContext, language: Language): Promise<Rep
           t(language, "loop.queueItem", {
             id: s.id,
             kind: t(language, `loop.kind.${s.kind}`),
-            when: day(s.createdAt),
+            when: day(s.createdAt, language),
           }),
           { text: s.text, code: true },
         ],
