@@ -2,9 +2,14 @@
  * The loop speaks the chat's language: its buttons and replies, and the answer it queues later (in the
  * language the chat had when it asked). Through the Bot as the platforms call it, on real SQLite.
  */
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { slashCommands } from "../../src/adapters/discord/register.js";
 import type { Reply, Request } from "../../src/bot/types.js";
+import { SqliteLoopStore } from "../../src/loop/store.js";
+import { DB_FILE, MIGRATIONS, migrate, openStore } from "../../src/subscriptions/store.js";
+import { tempDir } from "../subscriptions/support.js";
 import { loopBot, QUESTION, WEATHER_EDIT, WEATHER_FACT } from "./support.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -103,5 +108,29 @@ describe("the feedback loop in the chat's language", () => {
       "Sugerir una fuente o una afirmación para revisar",
     );
     expect(suggest?.options?.[0]?.description_localizations?.["es-ES"]).toMatch(/^Enlace o afirmación/);
+  });
+
+  it("reads rows kept before the language was (migration 6) as English", async () => {
+    const data = tempDir();
+    cleanups.push(data.remove);
+    const old = new Database(path.join(data.dir, DB_FILE));
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 5),
+    );
+    old
+      .prepare(
+        "INSERT INTO loop_pending (platform, chat_id, question, asked_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run("telegram", "1", "an old question", 1, Number.MAX_SAFE_INTEGER);
+    old.close();
+    const store = openStore(data.dir);
+    cleanups.push(() => store.close());
+    const loop = new SqliteLoopStore(store);
+    expect((await loop.allPending(0)).map((q) => [q.question, q.language])).toEqual([
+      ["an old question", "en"],
+    ]);
+    await loop.addPending("telegram", "1", "una pregunta", Number.MAX_SAFE_INTEGER, 20, "es");
+    expect((await loop.pendingOf("telegram", "1", 0)).map((q) => q.language)).toEqual(["en", "es"]);
   });
 });
