@@ -53,10 +53,12 @@ export interface CommandExtension {
  * may add to the reply (buttons), and it handles the buttons whose data starts with one of `prefixes`.
  */
 export interface AnswerExtension {
-  answered?(request: Request, answer: Answer, reply: Reply): Reply | Promise<Reply>;
+  /** `language` is the one the reply is framed in (the chat's setting or locale, else the question's). */
+  answered?(request: Request, answer: Answer, reply: Reply, language: Language): Reply | Promise<Reply>;
   /** Button data prefixes this extension owns, e.g. "fb:" (never a deal verb: src, deal, rel, tl). */
   readonly prefixes?: readonly string[];
-  action?(request: Request, data: string): Reply | Promise<Reply>;
+  /** `language` is the one the chat's replies are framed in. */
+  action?(request: Request, data: string, language: Language): Reply | Promise<Reply>;
 }
 
 export interface BotOptions {
@@ -204,15 +206,16 @@ export class Bot {
       case "text": {
         const { reply, answer } = this.ask(request.chat, input.text, chosen);
         let out = reply;
+        const frame = chosen ?? answer.language;
         for (const extension of this.answerExtensions)
-          if (extension.answered) out = await extension.answered(request, answer, out);
+          if (extension.answered) out = await extension.answered(request, answer, out, frame);
         return out;
       }
       case "action": {
         const owner = this.answerExtensions.find((extension) =>
           extension.prefixes?.some((prefix) => input.data.startsWith(prefix)),
         );
-        if (owner?.action) return owner.action(request, input.data);
+        if (owner?.action) return owner.action(request, input.data, language);
         return this.action(request, input.data, language);
       }
       case "command":

@@ -2,8 +2,9 @@
 import type { KnowledgeHolder } from "../answer/knowledge.js";
 import { infoReply } from "../bot/replies.js";
 import type { Platform, Reply, Request } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
+import type { Language } from "../search/languages/index.js";
 import { clip } from "../text/clip.js";
-import { LOOP_TEXT } from "./messages.js";
 import type { LoopStore } from "./store.js";
 
 export interface LoopContext {
@@ -23,10 +24,16 @@ export interface LoopContext {
 export const isAdmin = (context: LoopContext, request: Pick<Request, "chat" | "user">): boolean =>
   context.admins.has(`${request.chat.platform}:${request.user.id}`);
 
-export const adminOnly = (command: string): Reply =>
-  infoReply(LOOP_TEXT.adminsOnlyTitle, [LOOP_TEXT.adminsOnly(command)], "error");
+export const adminOnly = (command: string, language: Language): Reply =>
+  infoReply(
+    t(language, "subscriptions.adminsTitle"),
+    [t(language, "subscriptions.adminsText", { command })],
+    "error",
+    language,
+  );
 
-export const expired = (): Reply => infoReply("Sorry", [LOOP_TEXT.expiredButton], "error");
+export const expired = (language: Language): Reply =>
+  infoReply(t(language, "expired.title"), [t(language, "expired.text")], "error", language);
 
 /** A short acknowledgement of a button press (a toast on Telegram, a private note on Discord). */
 export const toast = (text: string): Reply => ({

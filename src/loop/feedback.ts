@@ -7,8 +7,10 @@
 import type { Answer } from "../answer/types.js";
 import { infoReply } from "../bot/replies.js";
 import type { Reply, Request } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
+import type { Language } from "../search/languages/index.js";
 import { expired, idOf, type LoopContext, toast } from "./context.js";
-import { type FeedbackReason, LOOP_TEXT } from "./messages.js";
+import { FEEDBACK_DOWN, FEEDBACK_REASONS, FEEDBACK_UP, type FeedbackReason } from "./messages.js";
 
 /** Reasons as button data carries them (a letter each, to keep within 64 bytes). */
 const REASON_CODES: Readonly<Record<string, FeedbackReason>> = {
@@ -37,33 +39,45 @@ export async function onAnswered(
     ...reply,
     actions: [
       ...reply.actions,
-      { label: LOOP_TEXT.feedbackUp, data: `fb:${id}:u`, newRow: true },
-      { label: LOOP_TEXT.feedbackDown, data: `fb:${id}:d` },
+      { label: FEEDBACK_UP, data: `fb:${id}:u`, newRow: true },
+      { label: FEEDBACK_DOWN, data: `fb:${id}:d` },
     ],
   };
 }
 
 /** `fb:<answer>:u`, `fb:<answer>:d` and `fb:<answer>:d:<reason>`. */
-export async function pressFeedback(context: LoopContext, request: Request, data: string): Promise<Reply> {
+export async function pressFeedback(
+  context: LoopContext,
+  request: Request,
+  data: string,
+  language: Language,
+): Promise<Reply> {
   const match = /^fb:(\d+):(u|d)(?::([wons]))?$/.exec(data);
   const id = idOf(match?.[1]);
   const answer = id === undefined || !context.feedback ? undefined : await context.store.answer(id);
-  if (!match || !answer) return expired();
+  if (!match || !answer) return expired(language);
   const voter = await context.store.hash(`${request.chat.platform}:${request.user.id}:${answer.id}`);
   if (match[2] === "u") {
     await context.store.vote(voter, answer, "up", undefined);
-    return toast(LOOP_TEXT.feedbackThanks);
+    return toast(t(language, "loop.feedbackThanks"));
   }
   const reason = match[3] ? REASON_CODES[match[3]] : undefined;
   await context.store.vote(voter, answer, "down", reason);
-  if (reason) return toast(LOOP_TEXT.feedbackNoted);
+  if (reason) return toast(t(language, "loop.feedbackNoted"));
   return {
-    ...infoReply("", [LOOP_TEXT.feedbackWhy]),
-    title: LOOP_TEXT.feedbackDown,
+    ...infoReply("", [t(language, "loop.feedbackWhy")], "info", language),
+    title: FEEDBACK_DOWN,
     ephemeral: true,
-    actions: (Object.keys(LOOP_TEXT.feedbackReasons) as FeedbackReason[]).map((r) => ({
-      label: LOOP_TEXT.feedbackReasons[r],
+    actions: FEEDBACK_REASONS.map((r) => ({
+      label: feedbackReason(language, r),
       data: `fb:${answer.id}:d:${CODE_OF[r]}`,
     })),
   };
+}
+
+/** A 👎 reason's label in `language` (a reason no longer known is shown as stored). */
+export function feedbackReason(language: Language, reason: string): string {
+  return (FEEDBACK_REASONS as readonly string[]).includes(reason)
+    ? t(language, `loop.feedbackReason.${reason}`)
+    : reason;
 }

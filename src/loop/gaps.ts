@@ -4,9 +4,11 @@
  * them; /stats shows admins the top 5.
  */
 import type { Block } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
+import type { Language } from "../search/languages/index.js";
 import { day } from "./dates.js";
-import { LOOP_TEXT } from "./messages.js";
+import { feedbackReason } from "./feedback.js";
 import { type DislikedFact, type GapGroup, type LoopStore, RETENTION } from "./store.js";
 
 export interface Gaps {
@@ -21,44 +23,44 @@ export async function findGaps(store: LoopStore, limit: number, now: number): Pr
   };
 }
 
-function reasons(fact: DislikedFact): string {
+function reasons(fact: DislikedFact, language: Language): string {
   return Object.entries(fact.reasons)
-    .map(
-      ([reason, n]) =>
-        `${LOOP_TEXT.feedbackReasons[reason as keyof typeof LOOP_TEXT.feedbackReasons] ?? reason} ${n}`,
-    )
+    .map(([reason, n]) => `${feedbackReason(language, reason)} ${n}`)
     .join(", ");
 }
 
-/** The gaps as blocks of a reply (/stats). */
-export function gapBlocks(gaps: Gaps, kb: KnowledgeBase): Block[] {
+/** The gaps as blocks of a reply (/stats), in the admin's chat's language. */
+export function gapBlocks(gaps: Gaps, kb: KnowledgeBase, language: Language): Block[] {
   if (gaps.unanswered.length === 0 && gaps.disliked.length === 0)
     return [
-      { kind: "heading", content: [LOOP_TEXT.gapsHeading] },
-      { kind: "paragraph", content: [LOOP_TEXT.gapsNone] },
+      { kind: "heading", content: [t(language, "loop.gapsHeading")] },
+      { kind: "paragraph", content: [t(language, "loop.gapsNone")] },
     ];
   return [
     ...(gaps.unanswered.length > 0
       ? [
-          { kind: "heading" as const, content: [LOOP_TEXT.gapsUnansweredHeading] },
+          { kind: "heading" as const, content: [t(language, "loop.gapsUnansweredHeading")] },
           ...gaps.unanswered.map(
             (g): Block => ({
               kind: "item",
-              content: [{ text: g.example, italic: true }, LOOP_TEXT.gapsQuestion(g.count, day(g.lastSeen))],
+              content: [
+                { text: g.example, italic: true },
+                t(language, "loop.gapsQuestion", { count: g.count, last: day(g.lastSeen, language) }),
+              ],
             }),
           ),
         ]
       : []),
     ...(gaps.disliked.length > 0
       ? [
-          { kind: "heading" as const, content: [LOOP_TEXT.gapsDislikedHeading] },
+          { kind: "heading" as const, content: [t(language, "loop.gapsDislikedHeading")] },
           ...gaps.disliked.map(
             (f): Block => ({
               kind: "item",
               content: [
                 { text: f.factId, code: true },
-                kb.facts.has(f.factId) ? "" : " (no longer in the knowledge base)",
-                LOOP_TEXT.gapsFact(f.count, day(f.lastSeen), reasons(f)),
+                kb.facts.has(f.factId) ? "" : t(language, "loop.gapsGone"),
+                gapsFact(f, language),
               ],
             }),
           ),
@@ -67,18 +69,27 @@ export function gapBlocks(gaps: Gaps, kb: KnowledgeBase): Block[] {
   ];
 }
 
-/** The gaps as plain lines, for the command line (`npm run gaps`). */
+function gapsFact(fact: DislikedFact, language: Language): string {
+  const why = reasons(fact, language);
+  return t(language, "loop.gapsFact", {
+    count: fact.count,
+    last: day(fact.lastSeen, language),
+    reasons: why ? ` (${why})` : "",
+  });
+}
+
+/** The gaps as plain lines, for the command line (`npm run gaps`), in English. */
 export function gapLines(gaps: Gaps, kb: KnowledgeBase | undefined): string[] {
   const lines: string[] = [];
-  lines.push(`${LOOP_TEXT.gapsUnansweredHeading} (last ${RETENTION.unansweredMs / 86_400_000} days):`);
+  lines.push(`${t("en", "loop.gapsUnansweredHeading")} (last ${RETENTION.unansweredMs / 86_400_000} days):`);
   if (gaps.unanswered.length === 0) lines.push("  (none)");
   for (const g of gaps.unanswered)
     lines.push(`  ${String(g.count).padStart(4)}×  last ${day(g.lastSeen)}  "${g.example}"  [${g.key}]`);
-  lines.push("", `${LOOP_TEXT.gapsDislikedHeading}:`);
+  lines.push("", `${t("en", "loop.gapsDislikedHeading")}:`);
   if (gaps.disliked.length === 0) lines.push("  (none)");
   for (const f of gaps.disliked) {
     const fact = kb?.facts.get(f.factId);
-    const why = reasons(f);
+    const why = reasons(f, "en");
     lines.push(
       `  ${String(f.count).padStart(4)}×  last ${day(f.lastSeen)}  ${f.factId}${why ? `  (${why})` : ""}${fact ? `  "${fact.text}"` : ""}`,
     );

@@ -5,9 +5,10 @@
 import type { Answer } from "../answer/types.js";
 import { infoReply } from "../bot/replies.js";
 import type { Action, Block, Reply, Request } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
+import type { Language } from "../search/languages/index.js";
 import { expired, idOf, type LoopContext, quote } from "./context.js";
 import { day } from "./dates.js";
-import { LOOP_TEXT } from "./messages.js";
 import { PENDING_DAYS } from "./store.js";
 import { gapKey } from "./wording.js";
 
@@ -27,6 +28,7 @@ export async function onUnknown(
   request: Request,
   answer: Answer,
   reply: Reply,
+  language: Language,
 ): Promise<Reply> {
   if (reply.tone !== "unknown" || answer.unanswered !== "no-match" || request.input.kind !== "text")
     return reply;
@@ -40,16 +42,25 @@ export async function onUnknown(
     kb.version,
   );
   if (request.chat.platform === "console") return reply;
-  const button: Action = { label: LOOP_TEXT.notifyButton, data: `ntf:${id}`, newRow: true };
+  const button: Action = { label: t(language, "loop.notifyButton"), data: `ntf:${id}`, newRow: true };
   return { ...reply, actions: [...reply.actions, button] };
 }
 
-/** `ntf:<id>`: this chat waits for an answer to the question of that "I don't know". */
-export async function pressNotify(context: LoopContext, request: Request, data: string): Promise<Reply> {
+/**
+ * `ntf:<id>`: this chat waits for an answer to the question of that "I don't know", to be told in
+ * `language`, the chat's language now.
+ */
+export async function pressNotify(
+  context: LoopContext,
+  request: Request,
+  data: string,
+  language: Language,
+): Promise<Reply> {
   const id = idOf(/^ntf:(\d+)$/.exec(data)?.[1]);
   const question = id === undefined ? undefined : await context.store.unanswered(id);
   // The button names a question asked in this chat; from anywhere else it is not ours to follow.
-  if (!question || question.chatHash !== (await context.store.hash(chatKey(request)))) return expired();
+  if (!question || question.chatHash !== (await context.store.hash(chatKey(request))))
+    return expired(language);
   const expires = context.now() + PENDING_DAYS * 24 * 3600_000;
   const outcome = await context.store.addPending(
     request.chat.platform,
@@ -57,53 +68,78 @@ export async function pressNotify(context: LoopContext, request: Request, data: 
     question.text,
     expires,
     MAX_PENDING_PER_CHAT,
+    language,
   );
   const shown = quote(question.text);
   const line =
     outcome === "added"
-      ? LOOP_TEXT.notifyAdded(shown)
+      ? t(language, "loop.notifyAdded", { question: shown })
       : outcome === "exists"
-        ? LOOP_TEXT.notifyAlready(shown)
-        : LOOP_TEXT.notifyLimit(MAX_PENDING_PER_CHAT);
+        ? t(language, "loop.notifyAlready", { question: shown })
+        : t(language, "loop.notifyLimit", { max: MAX_PENDING_PER_CHAT });
   return {
-    ...infoReply(LOOP_TEXT.notificationsTitle, [line], outcome === "limit" ? "error" : "info"),
+    ...infoReply(
+      t(language, "loop.notificationsTitle"),
+      [line],
+      outcome === "limit" ? "error" : "info",
+      language,
+    ),
     ephemeral: true,
   };
 }
 
 /** `ntd:<id>`: drops one of this chat's pending questions. */
-export async function pressDrop(context: LoopContext, request: Request, data: string): Promise<Reply> {
+export async function pressDrop(
+  context: LoopContext,
+  request: Request,
+  data: string,
+  language: Language,
+): Promise<Reply> {
   const id = idOf(/^ntd:(\d+)$/.exec(data)?.[1]);
-  if (id === undefined) return expired();
+  if (id === undefined) return expired(language);
   const dropped = await context.store.dropPending(request.chat.platform, request.chat.id, id);
-  return infoReply(LOOP_TEXT.notificationsTitle, [
-    dropped ? LOOP_TEXT.dropped(quote(dropped.question)) : LOOP_TEXT.droppedAlready,
-  ]);
+  return infoReply(
+    t(language, "loop.notificationsTitle"),
+    [
+      dropped
+        ? t(language, "loop.dropped", { question: quote(dropped.question) })
+        : t(language, "loop.droppedAlready"),
+    ],
+    "info",
+    language,
+  );
 }
 
 /** /notifications: this chat's pending questions, each with a button to drop it. */
-export async function notificationsReply(context: LoopContext, request: Request): Promise<Reply> {
+export async function notificationsReply(
+  context: LoopContext,
+  request: Request,
+  language: Language,
+): Promise<Reply> {
   const pending = await context.store.pendingOf(request.chat.platform, request.chat.id, context.now());
-  if (pending.length === 0) return infoReply(LOOP_TEXT.notificationsTitle, [LOOP_TEXT.notificationsNone]);
+  const title = t(language, "loop.notificationsTitle");
+  if (pending.length === 0)
+    return infoReply(title, [t(language, "loop.notificationsNone")], "info", language);
   return {
     tone: "info",
-    title: LOOP_TEXT.notificationsTitle,
+    ...(language !== "en" ? { language } : {}),
+    title,
     blocks: [
-      { kind: "paragraph", content: [LOOP_TEXT.notificationsLead(PENDING_DAYS)] },
+      { kind: "paragraph", content: [t(language, "loop.notificationsLead", { days: PENDING_DAYS })] },
       ...pending.map(
         (question, i): Block => ({
           kind: "item",
           content: [
             `${i + 1}. `,
             { text: quote(question.question, 200), italic: true },
-            ` — ${LOOP_TEXT.asked(day(question.askedAt))}`,
+            ` — ${t(language, "loop.asked", { when: day(question.askedAt, language) })}`,
           ],
         }),
       ),
     ],
     citations: [],
     actions: pending.map((question, i) => ({
-      label: LOOP_TEXT.dropButton(i + 1),
+      label: t(language, "loop.dropButton", { n: i + 1 }),
       data: `ntd:${question.id}`,
     })),
   };

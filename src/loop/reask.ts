@@ -13,9 +13,9 @@
 import type { Knowledge } from "../answer/knowledge.js";
 import { answerReply } from "../bot/replies.js";
 import type { Platform, Reply } from "../bot/types.js";
+import { t } from "../i18n/messages.js";
 import { snapshotOf } from "../subscriptions/diff.js";
 import { day } from "./dates.js";
-import { LOOP_TEXT } from "./messages.js";
 import type { Delivery, LoopStore, PendingQuestion } from "./store.js";
 
 export interface ReaskResult {
@@ -50,7 +50,10 @@ export async function reask(store: LoopStore, knowledge: Knowledge, now: number)
       platform: question.platform,
       chatId: question.chatId,
       key: `ask:${question.id}`,
-      reply: answeredLater(question, answerReply(answer, kb, { suggestions: false })),
+      reply: answeredLater(
+        question,
+        answerReply(answer, kb, { suggestions: false, language: question.language }),
+      ),
     });
     answered.push(question.id);
   }
@@ -63,12 +66,18 @@ export async function reask(store: LoopStore, knowledge: Knowledge, now: number)
   };
 }
 
-/** The answer, under a first line (its title) saying which question it answers and when that was asked. */
+/**
+ * The answer, under a first line (its title) saying which question it answers and when that was asked,
+ * in the language the chat had when it asked.
+ */
 function answeredLater(question: PendingQuestion, reply: Reply): Reply {
   const { title, ...rest } = reply;
   return {
     ...rest,
-    title: LOOP_TEXT.answerLead(question.question, day(question.askedAt)),
+    title: t(question.language, "loop.answerLead", {
+      question: question.question,
+      when: day(question.askedAt, question.language),
+    }),
     blocks: [...(title ? [{ kind: "heading" as const, content: [title] }] : []), ...reply.blocks],
   };
 }

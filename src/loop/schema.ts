@@ -81,3 +81,18 @@ export const LOOP_MIGRATIONS: readonly Migration[] = [
       `),
   },
 ];
+
+/**
+ * The language a chat read when it asked to be told something later (a pending question, a
+ * suggestion), so the message queued for it then is in that language; NULL (before) reads as English.
+ * Appended after the subscriptions' migration 5.
+ */
+export const LOOP_LANGUAGE_MIGRATION: Migration = {
+  version: 6,
+  name: "feedback loop: the language to answer pending questions and suggestions in",
+  up: (db) =>
+    db.exec(`
+      ALTER TABLE loop_pending ADD COLUMN language TEXT;
+      ALTER TABLE loop_suggestions ADD COLUMN language TEXT;
+    `),
+};

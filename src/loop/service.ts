@@ -13,6 +13,7 @@ import type { AnswerExtension, CommandExtension } from "../bot/bot.js";
 import type { Reply, Request } from "../bot/types.js";
 import type { Config } from "../config.js";
 import { type Logger, silentLogger } from "../log.js";
+import type { Language } from "../search/languages/index.js";
 import type { Subscriptions } from "../subscriptions/service.js";
 import { SqliteSubscriptionStore } from "../subscriptions/sqlite-store.js";
 import { expired, isAdmin, type LoopContext } from "./context.js";
@@ -48,13 +49,14 @@ export interface Loop {
 /** How often records past their keep are looked for while the bot runs. */
 const PRUNE_EVERY_MS = 6 * 3600_000;
 
-const ACTIONS: readonly [string, (context: LoopContext, request: Request, data: string) => Promise<Reply>][] =
-  [
-    ["ntf:", pressNotify],
-    ["ntd:", pressDrop],
-    ["fb:", pressFeedback],
-    ["sq:", pressQueue],
-  ];
+type Press = (context: LoopContext, request: Request, data: string, language: Language) => Promise<Reply>;
+
+const ACTIONS: readonly [string, Press][] = [
+  ["ntf:", pressNotify],
+  ["ntd:", pressDrop],
+  ["fb:", pressFeedback],
+  ["sq:", pressQueue],
+];
 
 export function openLoop(options: LoopOptions): Loop {
   const log = (options.log ?? silentLogger).child({ component: "loop" });
@@ -110,9 +112,15 @@ export function openLoop(options: LoopOptions): Loop {
 
   const baseStats = subscriptions.extensions.find((extension) => extension.name === "stats");
   const commands: CommandExtension[] = [
-    { ...LOOP_COMMANDS.notifications, handle: (request) => notificationsReply(context, request) },
-    { ...LOOP_COMMANDS.suggest, handle: (request, args) => suggest(context, request, args) },
-    { ...LOOP_COMMANDS.queue, handle: (request, args) => queue(context, request, args) },
+    {
+      ...LOOP_COMMANDS.notifications,
+      handle: (request, _args, language) => notificationsReply(context, request, language),
+    },
+    {
+      ...LOOP_COMMANDS.suggest,
+      handle: (request, args, language) => suggest(context, request, args, language),
+    },
+    { ...LOOP_COMMANDS.queue, handle: (request, args, language) => queue(context, request, args, language) },
   ];
   if (baseStats) {
     // /stats as the subscriptions show it, and for admins the top 5 gaps under it.
@@ -122,7 +130,7 @@ export function openLoop(options: LoopOptions): Loop {
         const reply = await baseStats.handle(request, args, language);
         if (reply.tone === "error" || !isAdmin(context, request)) return reply;
         const gaps = await findGaps(context.store, 5, context.now());
-        return { ...reply, blocks: [...reply.blocks, ...gapBlocks(gaps, holder.current.kb)] };
+        return { ...reply, blocks: [...reply.blocks, ...gapBlocks(gaps, holder.current.kb, language)] };
       },
     });
   }
@@ -133,17 +141,18 @@ export function openLoop(options: LoopOptions): Loop {
     answers: {
       prefixes: ACTIONS.map(([prefix]) => prefix),
       // The loop adds to answers; it never stands in their way: if its store fails, the answer goes as it is.
-      async answered(request, answer, reply) {
+      async answered(request, answer, reply, language) {
         try {
-          return await onAnswered(context, request, answer, await onUnknown(context, request, answer, reply));
+          const asked = await onUnknown(context, request, answer, reply, language);
+          return await onAnswered(context, request, answer, asked);
         } catch (error) {
           log.error({ err: error }, "could not record a question for the feedback loop");
           return reply;
         }
       },
-      action(request, data) {
+      action(request, data, language) {
         const handler = ACTIONS.find(([prefix]) => data.startsWith(prefix))?.[1];
-        return handler ? handler(context, request, data) : expired();
+        return handler ? handler(context, request, data, language) : expired(language);
       },
     },
     reask: run,

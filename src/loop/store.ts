@@ -7,6 +7,8 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { Platform, Reply } from "../bot/types.js";
+import { languageOfLocale } from "../i18n/messages.js";
+import type { Language } from "../search/languages/index.js";
 import type { Store } from "../subscriptions/store.js";
 import type { FeedbackReason } from "./messages.js";
 
@@ -16,6 +18,8 @@ export interface PendingQuestion {
   readonly chatId: string;
   readonly question: string;
   readonly askedAt: number;
+  /** The chat's language when it asked to be told: its answer is said in it. */
+  readonly language: Language;
 }
 
 export interface UnansweredQuestion {
@@ -39,6 +43,8 @@ export interface Suggestion {
   readonly chatId: string | undefined;
   readonly state: "open" | "accepted" | "rejected";
   readonly createdAt: number;
+  /** The chat's language when it suggested: the decision is told in it. */
+  readonly language: Language;
 }
 
 /** One group of similar unanswered questions: how often, when last, and one wording of it. */
@@ -78,6 +84,7 @@ export interface LoopStore {
     question: string,
     expiresAt: number,
     max: number,
+    language: Language,
   ): Promise<"added" | "exists" | "limit">;
   pendingOf(platform: Platform, chatId: string, now: number): Promise<PendingQuestion[]>;
   dropPending(platform: Platform, chatId: string, id: number): Promise<PendingQuestion | undefined>;
@@ -115,6 +122,7 @@ export interface LoopStore {
     platform: Platform,
     chatId: string,
     userHash: string,
+    language: Language,
   ): Promise<number>;
   openSuggestions(limit: number): Promise<Suggestion[]>;
   /** Decides an open suggestion and queues `tell(suggestion)` to its chat, in one transaction. */
@@ -148,7 +156,14 @@ export const RETENTION: LoopRetention = {
 };
 export const PENDING_DAYS = 180;
 
-type PendingRow = { id: number; platform: Platform; chat_id: string; question: string; asked_at: number };
+type PendingRow = {
+  id: number;
+  platform: Platform;
+  chat_id: string;
+  question: string;
+  asked_at: number;
+  language: string | null;
+};
 type SuggestionRow = {
   id: number;
   kind: "url" | "claim";
@@ -157,7 +172,11 @@ type SuggestionRow = {
   chat_id: string | null;
   state: Suggestion["state"];
   created_at: number;
+  language: string | null;
 };
+
+/** A stored language code; rows from before it was kept (NULL) are English. */
+const languageOf = (code: string | null): Language => languageOfLocale(code ?? undefined) ?? "en";
 
 const pending = (r: PendingRow): PendingQuestion => ({
   id: r.id,
@@ -165,6 +184,7 @@ const pending = (r: PendingRow): PendingQuestion => ({
   chatId: r.chat_id,
   question: r.question,
   askedAt: r.asked_at,
+  language: languageOf(r.language),
 });
 
 const suggestion = (r: SuggestionRow): Suggestion => ({
@@ -175,6 +195,7 @@ const suggestion = (r: SuggestionRow): Suggestion => ({
   chatId: r.chat_id ?? undefined,
   state: r.state,
   createdAt: r.created_at,
+  language: languageOf(r.language),
 });
 
 /** The loop's store in the subscription database (SQLite). Sync underneath; async to its callers. */
@@ -218,7 +239,14 @@ export class SqliteLoopStore implements LoopStore {
     return row && { id: row.id, text: row.text, chatHash: row.chat_hash, createdAt: row.created_at };
   }
 
-  async addPending(platform: Platform, chatId: string, question: string, expiresAt: number, max: number) {
+  async addPending(
+    platform: Platform,
+    chatId: string,
+    question: string,
+    expiresAt: number,
+    max: number,
+    language: Language,
+  ) {
     return this.store.transaction(() => {
       const now = this.now();
       const exists = this.db
@@ -235,10 +263,11 @@ export class SqliteLoopStore implements LoopStore {
       if (n >= max) return "limit" as const;
       this.db
         .prepare(
-          `INSERT INTO loop_pending (platform, chat_id, question, asked_at, expires_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (platform, chat_id, question) DO UPDATE SET asked_at = excluded.asked_at, expires_at = excluded.expires_at`,
+          `INSERT INTO loop_pending (platform, chat_id, question, asked_at, expires_at, language) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (platform, chat_id, question) DO UPDATE SET asked_at = excluded.asked_at,
+             expires_at = excluded.expires_at, language = excluded.language`,
         )
-        .run(platform, chatId, question, now, expiresAt);
+        .run(platform, chatId, question, now, expiresAt, language);
       return "added" as const;
     });
   }
@@ -247,7 +276,7 @@ export class SqliteLoopStore implements LoopStore {
     return (
       this.db
         .prepare(
-          `SELECT id, platform, chat_id, question, asked_at FROM loop_pending
+          `SELECT id, platform, chat_id, question, asked_at, language FROM loop_pending
             WHERE platform = ? AND chat_id = ? AND expires_at > ? ORDER BY asked_at, id`,
         )
         .all(platform, chatId, now) as PendingRow[]
@@ -257,7 +286,7 @@ export class SqliteLoopStore implements LoopStore {
   async dropPending(platform: Platform, chatId: string, id: number) {
     const row = this.db
       .prepare(
-        "DELETE FROM loop_pending WHERE id = ? AND platform = ? AND chat_id = ? RETURNING id, platform, chat_id, question, asked_at",
+        "DELETE FROM loop_pending WHERE id = ? AND platform = ? AND chat_id = ? RETURNING id, platform, chat_id, question, asked_at, language",
       )
       .get(id, platform, chatId) as PendingRow | undefined;
     return row && pending(row);
@@ -267,7 +296,7 @@ export class SqliteLoopStore implements LoopStore {
     return (
       this.db
         .prepare(
-          "SELECT id, platform, chat_id, question, asked_at FROM loop_pending WHERE expires_at > ? ORDER BY id",
+          "SELECT id, platform, chat_id, question, asked_at, language FROM loop_pending WHERE expires_at > ? ORDER BY id",
         )
         .all(now) as PendingRow[]
     ).map(pending);
@@ -356,13 +385,14 @@ export class SqliteLoopStore implements LoopStore {
     platform: Platform,
     chatId: string,
     userHash: string,
+    language: Language,
   ) {
     return Number(
       this.db
         .prepare(
-          "INSERT INTO loop_suggestions (kind, text, platform, chat_id, user_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          "INSERT INTO loop_suggestions (kind, text, platform, chat_id, user_hash, created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .run(kind, text, platform, chatId, userHash, this.now()).lastInsertRowid,
+        .run(kind, text, platform, chatId, userHash, this.now(), language).lastInsertRowid,
     );
   }
 
@@ -370,7 +400,7 @@ export class SqliteLoopStore implements LoopStore {
     return (
       this.db
         .prepare(
-          `SELECT id, kind, text, platform, chat_id, state, created_at FROM loop_suggestions
+          `SELECT id, kind, text, platform, chat_id, state, created_at, language FROM loop_suggestions
             WHERE state = 'open' ORDER BY id LIMIT ?`,
         )
         .all(limit) as SuggestionRow[]
@@ -386,7 +416,7 @@ export class SqliteLoopStore implements LoopStore {
     return this.store.transaction(() => {
       const row = this.db
         .prepare(
-          `SELECT id, kind, text, platform, chat_id, state, created_at FROM loop_suggestions
+          `SELECT id, kind, text, platform, chat_id, state, created_at, language FROM loop_suggestions
             WHERE id = ? AND state = 'open'`,
         )
         .get(id) as SuggestionRow | undefined;

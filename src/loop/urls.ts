@@ -7,7 +7,10 @@ import { isIP } from "node:net";
 
 export type UrlCheck =
   | { readonly ok: true; readonly url: string }
-  | { readonly ok: false; readonly why: string };
+  | { readonly ok: false; readonly why: UrlRefusal };
+
+/** Why a link is refused: each has its wording under `loop.badUrl` in the message files. */
+export type UrlRefusal = "invalid" | "scheme" | "credentials" | "private";
 
 /** Host names that never name a public page. */
 const PRIVATE_NAMES = /(^|\.)(localhost|local|internal|intranet|lan|home|corp|localdomain|home\.arpa)$/i;
@@ -17,16 +20,14 @@ export function checkSuggestedUrl(typed: string): UrlCheck {
   try {
     url = new URL(typed.trim());
   } catch {
-    return { ok: false, why: "it is not a valid link" };
+    return { ok: false, why: "invalid" };
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:")
-    return { ok: false, why: "only http:// and https:// links are taken" };
-  if (url.username !== "" || url.password !== "")
-    return { ok: false, why: "links with a user name or password in them are not taken" };
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, why: "scheme" };
+  if (url.username !== "" || url.password !== "") return { ok: false, why: "credentials" };
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const family = isIP(host);
   if (family === 4 ? isPrivateIPv4(host) : family === 6 ? isPrivateIPv6(host) : isPrivateName(host))
-    return { ok: false, why: "it points to a private or local address" };
+    return { ok: false, why: "private" };
   return { ok: true, url: url.href };
 }
 

@@ -14,7 +14,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { ChatRef, Platform, Reply } from "../bot/types.js";
-import { LOOP_MIGRATIONS } from "../loop/schema.js";
+import { LOOP_LANGUAGE_MIGRATION, LOOP_MIGRATIONS } from "../loop/schema.js";
 import type { SnapshotFact } from "./diff.js";
 import { isTopic, type Topic } from "./topics.js";
 
@@ -137,6 +137,7 @@ export const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
       `),
   },
+  LOOP_LANGUAGE_MIGRATION,
 ];
 
 export class StoreError extends Error {

@@ -22,7 +22,7 @@ describe("checkSuggestedUrl", () => {
       expect(checkSuggestedUrl(url)).toMatchObject({ ok: false });
     expect(checkSuggestedUrl("https://user:pw@example.com/")).toEqual({
       ok: false,
-      why: "links with a user name or password in them are not taken",
+      why: "credentials",
     });
     expect(checkSuggestedUrl("https://user@example.com/")).toMatchObject({ ok: false });
   });
@@ -49,7 +49,7 @@ describe("checkSuggestedUrl", () => {
     ])
       expect(checkSuggestedUrl(url), url).toEqual({
         ok: false,
-        why: "it points to a private or local address",
+        why: "private",
       });
   });
 });
