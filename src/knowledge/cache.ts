@@ -115,16 +115,23 @@ async function store(file: string, kb: KnowledgeBase, key: string): Promise<void
     entities: [...kb.entities],
     deals: [...kb.deals],
   };
-  // Written aside and renamed, so a reader never sees half a file.
-  const partial = `${file}.${process.pid}.tmp`;
-  await writeFile(partial, JSON.stringify(cached));
-  await rename(partial, file);
-  await forgetOldVersions(path.dirname(file));
+  await writeCacheFile(file, JSON.stringify(cached), "knowledge");
 }
 
-/** Keeps the most recently written versions only: every edit of a deal makes a new one. */
-async function forgetOldVersions(dir: string): Promise<void> {
-  const names = (await readdir(dir)).filter((name) => /^knowledge-\w+\.json$/.test(name));
+/**
+ * Writes one cache file, `<family>-….json`, aside and renamed (a reader never sees half a file),
+ * then keeps that family's most recently written files only: every edit makes a new version.
+ */
+export async function writeCacheFile(file: string, text: string, family: string): Promise<void> {
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, text);
+  await rename(partial, file);
+  await forgetOldVersions(path.dirname(file), family);
+}
+
+async function forgetOldVersions(dir: string, family: string): Promise<void> {
+  const pattern = new RegExp(`^${family}-[\\w-]+\\.json$`);
+  const names = (await readdir(dir)).filter((name) => pattern.test(name));
   if (names.length <= KEEP_VERSIONS) return;
   const written = await Promise.all(
     names.map(async (name) => ({ name, at: (await stat(path.join(dir, name))).mtimeMs })),

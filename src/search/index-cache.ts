@@ -6,10 +6,10 @@
  * so any change to either builds afresh. Best effort, as the knowledge cache: a file that cannot be
  * read or written is a miss, never an error.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultCacheDir, hashFolder, privateFolder } from "../knowledge/cache.js";
+import { defaultCacheDir, hashFolder, privateFolder, writeCacheFile } from "../knowledge/cache.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
 import type { FactIndex, SavedIndex } from "./fact-index.js";
 
@@ -41,11 +41,7 @@ export async function readSavedIndex(
 export async function saveIndex(index: FactIndex, cacheDir: string = defaultCacheDir()): Promise<void> {
   try {
     if (!(await privateFolder(cacheDir))) return;
-    const file = await fileOf(index.kb.version, cacheDir);
-    // Written aside and renamed, so a reader never sees half a file.
-    const partial = `${file}.${process.pid}.tmp`;
-    await writeFile(partial, JSON.stringify(index.save()));
-    await rename(partial, file);
+    await writeCacheFile(await fileOf(index.kb.version, cacheDir), JSON.stringify(index.save()), "index");
   } catch {
     // best effort
   }

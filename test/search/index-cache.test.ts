@@ -1,5 +1,5 @@
 /** The saved search index: read back, it answers exactly as the index it was saved from. */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,5 +47,19 @@ describe("the saved search index", () => {
     await saveIndex(real.index, cache);
     for (const name of readdirSync(cache)) writeFileSync(path.join(cache, name), "{not json");
     expect(await readSavedIndex(real.kb, cache)).toBeUndefined();
+  });
+
+  it("keeps only the most recent saved indexes, as the knowledge cache does", async () => {
+    const cache = path.join(work, "many");
+    mkdirSync(cache, { mode: 0o700 });
+    for (let i = 0; i < 12; i++) {
+      const old = path.join(cache, `index-old${i}-0000000000000000.json`);
+      writeFileSync(old, "{}");
+      utimesSync(old, i, i);
+    }
+    await saveIndex(real.index, cache);
+    const left = readdirSync(cache);
+    expect(left.length).toBeLessThan(12);
+    expect(await readSavedIndex(real.kb, cache)).toBeDefined();
   });
 });
