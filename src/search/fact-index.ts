@@ -470,11 +470,7 @@ export class FactIndex {
         const figure = FIGURE.test(fact.text) || UNDISCLOSED.test(fact.text);
         // "How many TVs": a count of TVs, not of lawsuits.
         const countsWhatWasAsked =
-          count &&
-          (!query.intent.counted ||
-            sameThing(query.intent.counted, fact.count?.unit ?? "") ||
-            // "How many Vizio TVs": the thing counted may be part of a name.
-            sameThing(query.text, fact.count?.unit ?? ""));
+          count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         // "How much do I get?": what each person gets, not the fund.
