@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createTelegramAdapter } from "../../src/adapters/telegram/index.js";
 import { KnowledgeHolder } from "../../src/answer/knowledge.js";
 import { Bot } from "../../src/bot/bot.js";
@@ -18,18 +18,12 @@ import { sharedBotState } from "../../src/subscriptions/shared-state.js";
 import { startTelegramStandIn } from "../fakes/telegram-api.js";
 import { startBot } from "../support/bot-process.js";
 import { knowledgeFrom } from "../support/knowledge.js";
-import { type PostgresServer, startPostgres } from "../support/postgres.js";
+import { usePostgres } from "../support/postgres.js";
 import { fixtureKb, heldKnowledgeCopy, NEW_FACT, tempDir } from "./support.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

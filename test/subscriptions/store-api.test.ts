@@ -2,26 +2,20 @@
  * The store's meaning, through the async interface the bot uses, on both implementations: SQLite
  * (DATA_DIR) and a real PostgreSQL server started for this file (test/support/postgres.ts).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { ChatRef, Reply } from "../../src/bot/types.js";
 import { snapshotOf } from "../../src/subscriptions/diff.js";
 import { openSubscriptionStore } from "../../src/subscriptions/open.js";
 import type { StoreOptions } from "../../src/subscriptions/store.js";
 import type { SubscriptionStore } from "../../src/subscriptions/store-api.js";
-import { type PostgresServer, startPostgres } from "../support/postgres.js";
+import { usePostgres } from "../support/postgres.js";
 import { fixtureKb, tempDir } from "./support.js";
 
 const reply: Reply = { tone: "info", title: "t", blocks: [], citations: [], actions: [] };
 const dm = (id: string): ChatRef => ({ platform: "telegram", id, kind: "private" });
 const group = (id: string): ChatRef => ({ platform: "telegram", id, kind: "group" });
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -4,9 +4,8 @@
  * PostgreSQL requires; otherwise as whoever runs the tests. Missing binaries fail the tests with
  * what to install: nothing is skipped.
  *
- *   const server = await startPostgres();     // beforeAll
- *   const url = await server.createDatabase(); // a fresh database per test
- *   await server.stop();                       // afterAll
+ *   const postgres = usePostgres();              // at the top of a test file: started and stopped with it
+ *   const url = await postgres.createDatabase(); // a fresh database per test
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -14,6 +13,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 export interface PostgresServer {
   readonly port: number;
@@ -168,5 +168,22 @@ export async function startPostgres(): Promise<PostgresServer> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     stop,
+  };
+}
+
+/** A server for the calling test file: started before its tests, stopped after them. */
+export function usePostgres(): Pick<PostgresServer, "createDatabase"> {
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    createDatabase: () => {
+      if (!server) throw new Error("usePostgres: the server has not started (call it at a file's top level)");
+      return server.createDatabase();
+    },
   };
 }
