@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { de } from "./de.js";
+import { type Detector, loadDetector } from "./detector.js";
 import { es } from "./es.js";
 import { fr } from "./fr.js";
 import { it } from "./it.js";
@@ -22,13 +23,18 @@ interface Prepared {
   readonly phrases: ReadonlyMap<string, { words: readonly string[]; to: string }[]>;
   /** Words (accents stripped) → English. */
   readonly exact: ReadonlyMap<string, string>;
+  readonly stopWords: ReadonlySet<string>;
+}
+
+/** A language's stemmer, and its lexicon's words by stem: what translating a question needs. */
+interface Stemmed {
   /** Stems → English. */
   readonly stems: ReadonlyMap<string, string>;
-  readonly stopWords: ReadonlySet<string>;
   readonly stem: (word: string) => string;
 }
 
 const prepared = new Map<Language, Prepared>();
+const stemmed = new Map<Language, Stemmed>();
 
 /** Lowercase, accents stripped, the way lexicon keys and typed words are compared. */
 function fold(text: string): string {
@@ -44,15 +50,14 @@ function tokens(text: string): string[] {
   return (fold(text).match(WORD) ?? []).map((word) => word.replace(/['’]$/, ""));
 }
 
+/**
+ * A language's phrases, words and stop words: cheap, and all that telling a word's language needs
+ * (see languagesOfWord, asked of English questions too).
+ */
 function prepare(language: Exclude<Language, "en">): Prepared {
   let ready = prepared.get(language);
   if (ready) return ready;
   const lexicon = LEXICONS[language];
-  const { newStemmer } = require("snowball-stemmers") as {
-    newStemmer(name: string): { stem(w: string): string };
-  };
-  const stemmer = newStemmer(STEMMERS[language]);
-  const stem = (word: string) => stemmer.stem(word);
   const phrases = new Map<string, { words: readonly string[]; to: string }[]>();
   for (const [phrase, to] of Object.entries(lexicon.phrases)) {
     const words = tokens(phrase);
@@ -64,16 +69,35 @@ function prepare(language: Exclude<Language, "en">): Prepared {
     );
   }
   const exact = new Map<string, string>();
-  const stems = new Map<string, string>();
-  for (const [word, to] of Object.entries(lexicon.words)) {
-    exact.set(fold(word), to);
-    if (!stems.has(stem(fold(word)))) stems.set(stem(fold(word)), to);
-  }
+  for (const [word, to] of Object.entries(lexicon.words)) exact.set(fold(word), to);
   const keep = new Set((lexicon.keep ?? []).map(fold));
   const all = (require("stopwords-iso") as Record<string, string[]>)[language] ?? [];
   const stopWords = new Set(all.map(fold).filter((word) => !keep.has(word) && !exact.has(word)));
-  ready = { phrases, exact, stems, stopWords, stem };
+  ready = { phrases, exact, stopWords };
   prepared.set(language, ready);
+  return ready;
+}
+
+/**
+ * A language's lexicon by stem. Stemming every word of a lexicon takes a few hundred milliseconds
+ * (the French one spells each word with its elisions and inversions), so it is done only for a
+ * language a question is translated from, or ahead of time by `prepareLanguages`.
+ */
+function stemmedLexicon(language: Exclude<Language, "en">): Stemmed {
+  let ready = stemmed.get(language);
+  if (ready) return ready;
+  const { newStemmer } = require("snowball-stemmers") as {
+    newStemmer(name: string): { stem(w: string): string };
+  };
+  const stemmer = newStemmer(STEMMERS[language]);
+  const stem = (word: string) => stemmer.stem(word);
+  const stems = new Map<string, string>();
+  for (const [word, to] of Object.entries(LEXICONS[language].words)) {
+    const key = stem(fold(word));
+    if (!stems.has(key)) stems.set(key, to);
+  }
+  ready = { stems, stem };
+  stemmed.set(language, ready);
   return ready;
 }
 
@@ -84,7 +108,8 @@ function prepare(language: Exclude<Language, "en">): Prepared {
  */
 export function toEnglish(question: string, language: Language): string {
   if (language === "en") return question;
-  const { phrases, exact, stems, stopWords, stem } = prepare(language);
+  const { phrases, exact, stopWords } = prepare(language);
+  const { stems, stem } = stemmedLexicon(language);
   const words = tokens(question);
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -102,23 +127,15 @@ export function toEnglish(question: string, language: Language): string {
   return `${out.join(" ")}${/[?？]\s*$/.test(question) ? "?" : ""}`;
 }
 
-interface Detector {
-  detect(text: string): { language: string; isReliable(): boolean };
-  setLanguageSubset(languages: string[]): unknown;
-}
-
 let detector: Detector | undefined;
 let loading: Promise<void> | undefined;
 
 /**
- * Loads the language detector (eld, its small database: chosen over tinyld and franc-min for its
- * accuracy on short questions, see the README). It takes a few hundred milliseconds, so it loads
- * in the background; until it is ready, messages keep their chat's language.
+ * Loads the language detector (see detector.ts). It takes up to a few hundred milliseconds, so it
+ * loads in the background; until it is ready, messages keep their chat's language.
  */
 export function loadLanguageDetection(): Promise<void> {
-  loading ??= import("eld/small").then(({ eld }) => {
-    const ready = eld as unknown as Detector;
-    ready.setLanguageSubset([...LANGUAGES]);
+  loading ??= loadDetector(LANGUAGES).then((ready) => {
     detector = ready;
   });
   return loading;
@@ -155,18 +172,21 @@ function byWordLists(text: string): Language | undefined {
 }
 
 /**
+ * Prepares every language's lexicon now (stop words, phrases, stems: about half a second the first
+ * time), so the first question in any language does not wait for it.
+ */
+export function prepareLanguages(): void {
+  for (const language of Object.keys(LEXICONS) as Exclude<Language, "en">[]) {
+    prepare(language);
+    stemmedLexicon(language);
+  }
+}
+
+/**
  * The other languages a word belongs to: one of their stop words, or a word or phrase word of
  * their lexicon ("la", "quand", "multaron"). English words that are also some language's stop
  * words ("a", "in") belong to it too; callers weigh that.
  */
-/**
- * Prepares every language's lexicon now (stemmers, stop words, phrases: about a second the first
- * time), so the first question in any language does not wait for it.
- */
-export function prepareLanguages(): void {
-  for (const language of Object.keys(LEXICONS) as Exclude<Language, "en">[]) prepare(language);
-}
-
 export function languagesOfWord(word: string): Exclude<Language, "en">[] {
   const folded = fold(word);
   return (Object.keys(LEXICONS) as Exclude<Language, "en">[]).filter((language) => {
