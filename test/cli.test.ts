@@ -1,6 +1,7 @@
 /**
  * The command-line contracts of DESIGN.md, run as a user runs them: in a child process, on the
- * app built once for the test run (what `npm run ask` runs once src/ is compiled).
+ * app built once for the test run (what `npm run ask` runs once src/ is compiled). Each test runs
+ * child processes of its own, in folders of its own, so the tests run side by side.
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,13 +29,20 @@ async function cli(args: string[], options: { env?: Record<string, string>; inpu
   }
 }
 
+/** Where a reply says it saved a picture (in the system's temporary folder, as for any user). */
+function savedPicture(stdout: string): string {
+  const file = /Picture saved as (\S+\.png)\n/.exec(stdout)?.[1];
+  expect(file, stdout).toBeDefined();
+  return file as string;
+}
+
 /** The fields of an `ask --json` object (DESIGN.md), sorted. */
 const CONTRACT_FIELDS = ["citations", "facts", "question", "status", "suggestions", "text"];
 
 const temp = mkdtempSync(path.join(tmpdir(), "receipts-cli-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-describe("ask --json", () => {
+describe.concurrent("ask --json", () => {
   it("prints one object with the contract's fields", async () => {
     const { code, stdout } = await cli(["ask", "--json", "did facebook let netflix read messages?"]);
     expect(code).toBe(0);
@@ -78,7 +86,7 @@ describe("ask --json", () => {
   });
 });
 
-describe("ask, with the bot's commands", () => {
+describe.concurrent("ask, with the bot's commands", () => {
   it("answers a command as a chat does, and a chat-only one saying where it works", async () => {
     const deals = await cli(["ask", "/deals"]);
     expect(deals.code, deals.stderr).toBe(0);
@@ -113,7 +121,7 @@ describe("ask, with the bot's commands", () => {
   });
 });
 
-describe("a bad KNOWLEDGE_DIR", () => {
+describe.concurrent("a bad KNOWLEDGE_DIR", () => {
   it("is reported by every command as the bot reports it, naming the folder", async () => {
     const missing = path.join(temp, "nowhere");
     for (const args of [["ask", "hi"], ["kb:check"], ["kb:stats"]]) {
@@ -127,7 +135,7 @@ describe("a bad KNOWLEDGE_DIR", () => {
   });
 });
 
-describe("kb:check", () => {
+describe.concurrent("kb:check", () => {
   it("is clean on the repository's knowledge base", async () => {
     const { code, stdout } = await cli(["kb:check"]);
     expect(code).toBe(0);
@@ -170,18 +178,18 @@ describe("kb:check", () => {
   });
 });
 
-describe("ask with a bot command", () => {
+describe.concurrent("ask with a bot command", () => {
   it("/timeline saves the picture and prints where", async () => {
-    const { code, stdout } = await cli(["ask", "/timeline netflix-facebook"], { env: { TMPDIR: temp } });
+    const { code, stdout } = await cli(["ask", "/timeline netflix-facebook"]);
     expect(code).toBe(0);
-    const file = path.join(temp, "receipts", "timeline-netflix-facebook.png");
     expect(stdout).toMatch(/^Timeline: Netflix–Facebook inbox API/);
-    expect(stdout).toContain(`Picture saved as ${file}\n`);
+    const file = savedPicture(stdout);
+    expect(file).toBe(path.join(tmpdir(), "receipts", "timeline-netflix-facebook.png"));
     expect(readFileSync(file).subarray(1, 4).toString()).toBe("PNG");
   });
 });
 
-describe("site", () => {
+describe.concurrent("site", () => {
   it("writes the static site to --out, and refuses a folder it did not build", async () => {
     const out = path.join(temp, "site");
     const built = await cli(["site", "--out", out], { env: { SITE_URL: "https://receipts.example.org" } });
@@ -198,7 +206,7 @@ describe("site", () => {
   });
 });
 
-describe("the console chat", () => {
+describe.concurrent("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
     const child = run(process.execPath, [app.main], {
       cwd: app.dir,
@@ -207,7 +215,6 @@ describe("the console chat", () => {
         TELEGRAM_BOT_TOKEN: "",
         DISCORD_TOKEN: "",
         DATA_DIR: path.join(temp, "data"),
-        TMPDIR: path.join(temp, "console"),
       },
     });
     child.child.stdin?.end(
@@ -216,9 +223,7 @@ describe("the console chat", () => {
     const { stdout } = await child;
     expect(stdout).toMatch(/Timeline:/);
     expect(stdout).toContain("(/sources netflix-facebook · /timeline netflix-facebook");
-    expect(stdout).toContain(
-      `Picture saved as ${path.join(temp, "console", "receipts", "timeline-netflix-facebook.png")}`,
-    );
+    expect(readFileSync(savedPicture(stdout)).subarray(1, 4).toString()).toBe("PNG");
     expect(stdout).toMatch(/Alleged: .*\[1\]/);
     expect(stdout).toMatch(/Sources:\n\[1\] /);
   });
