@@ -19,7 +19,7 @@ import {
 import { datedFacts } from "../../src/timeline/svg.js";
 import { escapeXml } from "../../src/timeline/text.js";
 import { knowledgeFrom } from "../support/knowledge.js";
-import { htmlProblems } from "../support/site.js";
+import { htmlProblems, idsOf, internalLinks } from "../support/site.js";
 
 const SITE_URL = "https://receipts.example.org/data";
 
@@ -67,6 +67,22 @@ describe("buildSite", () => {
     }
     expect(read("assets/site.css")).not.toMatch(/https?:|@import/);
     expect(read("assets/search.js")).not.toMatch(/https?:|fetch\(|XMLHttpRequest/);
+  });
+
+  it("links every page only to pages it wrote and to anchors they have", () => {
+    const written = new Set(files);
+    const ids = new Map<string, Set<string>>();
+    const broken: string[] = [];
+    for (const page of files.filter((file) => file.endsWith(".html"))) {
+      for (const { file, fragment } of internalLinks(page, read(page))) {
+        if (!written.has(file)) broken.push(`${page} → ${file}`);
+        else if (fragment && file.endsWith(".html")) {
+          if (!ids.has(file)) ids.set(file, idsOf(read(file)));
+          if (!ids.get(file)?.has(fragment)) broken.push(`${page} → ${file}#${fragment}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it("gives every fact of a deal an anchor with its id, its status, date and sources grouped by tier", () => {

@@ -68,3 +68,28 @@ export async function serveSite(dir: string): Promise<{ origin: string; server: 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
+
+/** The ids a page's elements carry. */
+export function idsOf(html: string): Set<string> {
+  return new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string));
+}
+
+/**
+ * Where a page's links, stylesheets, scripts and pictures within the site lead: `file` and its
+ * `fragment`, relative to the site's root, as a browser resolves them from `page`. Links out
+ * (another host, `data:`, `mailto:`) are left out.
+ */
+export function internalLinks(page: string, html: string): { file: string; fragment: string }[] {
+  const base = new URL(page, "http://site.invalid/");
+  return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].flatMap(([, raw]) => {
+    const url = new URL((raw as string).replaceAll("&amp;", "&"), base);
+    if (url.origin !== base.origin) return [];
+    const file = decodeURIComponent(url.pathname.slice(1)) || "index.html";
+    return [
+      {
+        file: file.endsWith("/") ? `${file}index.html` : file,
+        fragment: decodeURIComponent(url.hash.slice(1)),
+      },
+    ];
+  });
+}
