@@ -10,7 +10,6 @@ import { type Config, ConfigError, loadCheckedConfig } from "./config.js";
 import { loadKnowledgeCached } from "./knowledge/cache.js";
 import { formatProblem } from "./knowledge/report.js";
 import type { KnowledgeBase, Problem } from "./knowledge/types.js";
-import type { SavedIndex } from "./search/fact-index.js";
 import { readSavedIndex, saveIndex } from "./search/index-cache.js";
 import { loadLanguageDetection, prepareLanguages } from "./search/languages/index.js";
 
@@ -38,24 +37,25 @@ export async function checkedConfig(
 
 /**
  * The knowledge base, validated once per version (see knowledge/cache.ts), or undefined after its
- * errors. Its search index is built when first needed: /deals needs none, and the console shows
+ * errors. Its search index is made when first needed: /deals needs none, and the console shows
  * its prompt first (see `warm`).
  */
 export async function openKnowledge(dir: string): Promise<KnowledgeHolder | undefined> {
   const loaded = await loadKnowledgeCached(dir);
-  if (loaded.ok) return new KnowledgeHolder(indexedWhenNeeded(loaded.kb, await readSavedIndex(loaded.kb)));
+  if (loaded.ok) return new KnowledgeHolder(indexedWhenNeeded(loaded.kb));
   reportKnowledgeErrors(dir, loaded.errors);
   return undefined;
 }
 
 /**
- * The knowledge base now, its index and answer engine built on first use: read from `saved` when
- * this version was indexed before, else built and saved for the next start.
+ * The knowledge base now, its index and answer engine on first use: read from the index saved
+ * for this version (search/index-cache.ts), else built and saved for the next start.
  */
-function indexedWhenNeeded(kb: KnowledgeBase, saved: SavedIndex | undefined): Knowledge {
+function indexedWhenNeeded(kb: KnowledgeBase): Knowledge {
   let built: Knowledge | undefined;
   const knowledge = () => {
     if (!built) {
+      const saved = readSavedIndex(kb);
       built = buildKnowledge(kb, saved);
       if (!saved) void saveIndex(built.index);
     }

@@ -8,7 +8,8 @@
  * The loader (and the YAML and schema libraries under it) is imported only on a miss.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +31,7 @@ const LOADER_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Versions kept in the cache folder. */
 const KEEP_VERSIONS = 8;
 
-let loaderHash: Promise<string> | undefined;
+let loaderHash: string | undefined;
 
 /**
  * Loads the knowledge base in `dir` as `loadKnowledgeDir(dir, { warnings: false })` would, from
@@ -43,7 +44,7 @@ export async function loadKnowledgeCached(
 ): Promise<LoadResult> {
   const key = await cacheKey(dir);
   const file = path.join(cacheDir, `knowledge-${key}.json`);
-  const usable = await privateFolder(cacheDir);
+  const usable = privateFolder(cacheDir);
   const hit = usable
     ? await readFile(file, "utf8").then(
         (text) => restore(text, key),
@@ -70,9 +71,13 @@ export function defaultCacheDir(): string {
  * Whether `dir` is (or now is) a folder only this user can write: a cache anyone could write to
  * could make the bot say what its sources do not.
  */
-export async function privateFolder(dir: string): Promise<boolean> {
-  await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
-  const info = await stat(dir).catch(() => undefined);
+export function privateFolder(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    // not ours to create: stat says what it is
+  }
+  const info = statSync(dir, { throwIfNoEntry: false });
   if (!info?.isDirectory()) return false;
   const uid = process.getuid?.();
   return (uid === undefined || info.uid === uid) && (info.mode & 0o022) === 0;
@@ -82,7 +87,7 @@ export async function privateFolder(dir: string): Promise<boolean> {
 async function cacheKey(dir: string): Promise<string> {
   const hash = createHash("sha256");
   loaderHash ??= hashFolder(LOADER_DIR);
-  hash.update(await loaderHash);
+  hash.update(loaderHash);
   const deals = await readdir(path.join(dir, "deals")).catch(() => [] as string[]);
   const names = [
     "sources.yaml",
@@ -97,12 +102,13 @@ async function cacheKey(dir: string): Promise<string> {
   return hash.digest("hex").slice(0, 32);
 }
 
-export async function hashFolder(dir: string): Promise<string> {
+/** A hash of a folder's code (its .js or .ts files, names and contents): small, read once per process. */
+export function hashFolder(dir: string): string {
   const hash = createHash("sha256");
-  for (const name of (await readdir(dir)).sort()) {
+  for (const name of readdirSync(dir).sort()) {
     if (!/\.[jt]s$/.test(name)) continue;
     hash.update(`${name}\0`);
-    hash.update(await readFile(path.join(dir, name)));
+    hash.update(readFileSync(path.join(dir, name)));
   }
   return hash.digest("hex");
 }

@@ -6,7 +6,7 @@
  * so any change to either builds afresh. Best effort, as the knowledge cache: a file that cannot be
  * read or written is a miss, never an error.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultCacheDir, hashFolder, privateFolder, writeCacheFile } from "../knowledge/cache.js";
@@ -16,21 +16,24 @@ import type { FactIndex, SavedIndex } from "./fact-index.js";
 /** This folder (src/search or dist/search): the code that decides what the index holds. */
 const SEARCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-let codeHash: Promise<string> | undefined;
+let codeHash: string | undefined;
 
-async function fileOf(version: string, cacheDir: string): Promise<string> {
+function fileOf(version: string, cacheDir: string): string {
   codeHash ??= hashFolder(SEARCH_DIR);
-  return path.join(cacheDir, `index-${version}-${(await codeHash).slice(0, 16)}.json`);
+  return path.join(cacheDir, `index-${version}-${codeHash.slice(0, 16)}.json`);
 }
 
-/** The index saved for this knowledge base by this code, if any. */
-export async function readSavedIndex(
+/**
+ * The index saved for this knowledge base by this code, if any. Synchronous, as the index is
+ * built: when first needed (see startup.ts), in the 30 ms that reading it takes.
+ */
+export function readSavedIndex(
   kb: KnowledgeBase,
   cacheDir: string = defaultCacheDir(),
-): Promise<SavedIndex | undefined> {
-  if (!(await privateFolder(cacheDir))) return undefined;
+): SavedIndex | undefined {
+  if (!privateFolder(cacheDir)) return undefined;
   try {
-    const saved = JSON.parse(await readFile(await fileOf(kb.version, cacheDir), "utf8")) as SavedIndex;
+    const saved = JSON.parse(readFileSync(fileOf(kb.version, cacheDir), "utf8")) as SavedIndex;
     return saved.version === kb.version ? saved : undefined;
   } catch {
     return undefined;
@@ -40,8 +43,8 @@ export async function readSavedIndex(
 /** Saves an index for its knowledge base's next start; never throws. */
 export async function saveIndex(index: FactIndex, cacheDir: string = defaultCacheDir()): Promise<void> {
   try {
-    if (!(await privateFolder(cacheDir))) return;
-    await writeCacheFile(await fileOf(index.kb.version, cacheDir), JSON.stringify(index.save()), "index");
+    if (!privateFolder(cacheDir)) return;
+    await writeCacheFile(fileOf(index.kb.version, cacheDir), JSON.stringify(index.save()), "index");
   } catch {
     // best effort
   }

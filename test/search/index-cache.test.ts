@@ -20,9 +20,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("the saved search index", () => {
   it("gives the same answers as the index it was saved from", async () => {
     const cache = path.join(work, "cache");
-    expect(await readSavedIndex(real.kb, cache)).toBeUndefined();
+    expect(readSavedIndex(real.kb, cache)).toBeUndefined();
     await saveIndex(real.index, cache);
-    const saved = await readSavedIndex(real.kb, cache);
+    const saved = readSavedIndex(real.kb, cache);
     expect(saved?.version).toBe(real.kb.version);
     const restored = buildKnowledge(real.kb, saved);
     const questions = loadQuestions().filter((_, i) => i % 4 === 0);
@@ -46,7 +46,7 @@ describe("the saved search index", () => {
     const cache = path.join(work, "damaged");
     await saveIndex(real.index, cache);
     for (const name of readdirSync(cache)) writeFileSync(path.join(cache, name), "{not json");
-    expect(await readSavedIndex(real.kb, cache)).toBeUndefined();
+    expect(readSavedIndex(real.kb, cache)).toBeUndefined();
   });
 
   it("keeps only the most recent saved indexes, as the knowledge cache does", async () => {
@@ -60,6 +60,6 @@ describe("the saved search index", () => {
     await saveIndex(real.index, cache);
     const left = readdirSync(cache);
     expect(left.length).toBeLessThan(12);
-    expect(await readSavedIndex(real.kb, cache)).toBeDefined();
+    expect(readSavedIndex(real.kb, cache)).toBeDefined();
   });
 });

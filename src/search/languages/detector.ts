@@ -62,7 +62,7 @@ export async function cutDatabase(languages: readonly string[]): Promise<NgramsD
 /** The database cut to `languages`: read from the cache folder, or cut now and saved there. */
 async function database(languages: readonly string[], cacheDir: string): Promise<NgramsData> {
   const file = path.join(cacheDir, `eld-${ELD_VERSION}-small-${[...languages].sort().join("-")}.json`);
-  const usable = await privateFolder(cacheDir);
+  const usable = privateFolder(cacheDir);
   if (usable) {
     const saved = await readFile(file, "utf8")
       .then((text) => JSON.parse(text) as NgramsData)
