@@ -156,6 +156,7 @@ export class FactIndex {
   private readonly terms = new Map<string, number>();
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
   private readonly vocabulary: SearchableMap<number>;
+  private readonly vocabularyByLetter = new Map<string, SearchableMap<number>>();
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
   /** A deal's parties and their parents, worked out once per deal. */
   private readonly dealParties = new Map<string, ReadonlySet<string>>();
@@ -243,8 +244,11 @@ export class FactIndex {
     const allowed = typoAllowance(word);
     if (allowed === 0) return undefined;
     let best: { word: string; distance: number; count: number } | undefined;
-    for (const [candidate, [count]] of this.vocabulary.fuzzyGet(word, allowed + 1)) {
-      if (candidate[0] !== word[0]) continue;
+    // A typo keeps the first letter: only words with it are searched (their rest against the
+    // word's rest, the same edit distance), a twentieth of the vocabulary.
+    const first = word[0] as string;
+    for (const [rest, [count]] of this.wordsStartingWith(first).fuzzyGet(word.slice(1), allowed + 1)) {
+      const candidate = first + rest;
       const distance = typoDistance(word, candidate);
       if (distance > allowed) continue;
       if (!best || distance < best.distance || (distance === best.distance && count > best.count)) {
@@ -253,6 +257,16 @@ export class FactIndex {
     }
     return best && { word: best.word, distance: best.distance };
   };
+
+  /** The vocabulary's words starting with `letter`, keyed by the rest of each word. */
+  private wordsStartingWith(letter: string): SearchableMap<number> {
+    let view = this.vocabularyByLetter.get(letter);
+    if (!view) {
+      view = this.vocabulary.atPrefix(letter);
+      this.vocabularyByLetter.set(letter, view);
+    }
+    return view;
+  }
 
   analyse(question: string, options: AnalyseOptions = {}): Query {
     return analyseQuery(question, this.matcher, this.spell, options);

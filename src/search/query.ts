@@ -55,9 +55,11 @@ export interface AnalyseOptions {
 export function analyseQuery(
   text: string,
   matcher: EntityMatcher,
-  speller: Speller,
+  spellAnyWord: Speller,
   options: AnalyseOptions = {},
 ): Query {
+  // Each word is spelt once (telling the language, typos, entities ask about the same words).
+  const speller = spelledOnce(spellAnyWord);
   // Mostly English words (or names, or the knowledge base's own words): English, whatever a
   // detector makes of "alexa coppa fine"; otherwise the detector's language, else the chat's.
   const language = looksEnglish(text, matcher, speller, options.language)
@@ -134,6 +136,15 @@ export function analyseQuery(
     more,
     context,
     pointedAt,
+  };
+}
+
+/** `speller`, asked about each word once: it searches the vocabulary within a typo's reach. */
+function spelledOnce(speller: Speller): Speller {
+  const spelt = new Map<string, ReturnType<Speller>>();
+  return (word) => {
+    if (!spelt.has(word)) spelt.set(word, speller(word));
+    return spelt.get(word);
   };
 }
 
