@@ -317,13 +317,14 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
       if (raw.amount?.to !== undefined && raw.amount.to < raw.amount.value) {
         report.error([...at, "amount", "to"], "amount to must not be less than its value");
       }
-      const fact: Fact = {
+      // One object, in its deal's list and in the map of all facts (as the cache restores them).
+      const fact: Fact = dropUndefined({
         ...raw,
         deal: dealId,
         ...(raw.amount ? { amount: dropUndefined(raw.amount) } : {}),
         ...(raw.count ? { count: dropUndefined(raw.count) } : {}),
-      };
-      dealFacts.push(dropUndefined(fact));
+      });
+      dealFacts.push(fact);
       facts.set(fact.id, fact);
     });
 

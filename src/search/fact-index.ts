@@ -531,7 +531,8 @@ export class FactIndex {
         if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
         const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
-        fit *= 1.25 - (0.35 * facts.indexOf(fact)) / Math.max(1, facts.length);
+        const place = Math.max(0, facts.findIndex((other) => other.id === fact.id));
+        fit *= 1.25 - (0.35 * place) / Math.max(1, facts.length);
         break;
       }
       default:

@@ -35,12 +35,16 @@ describe("loadKnowledgeCached", () => {
     const first = await loadKnowledgeCached(knowledge, cache);
     expect(cached()).toHaveLength(1);
     const second = await loadKnowledgeCached(knowledge, cache);
-    for (const result of [first, second]) {
+    for (const result of [fresh, first, second]) {
       if (!result.ok || !fresh.ok) throw new Error("the fixture should load");
       expect(result.kb.version).toBe(fresh.kb.version);
       for (const part of ["sources", "entities", "deals", "facts"] as const)
         expect([...result.kb[part]]).toEqual([...fresh.kb[part]]);
       expect(Object.isFrozen(result.kb.deals.values().next().value)).toBe(true);
+      // Each fact is one object, in its deal's list and in the map of facts, loaded or restored
+      // (ranking finds a fact's place in its deal; equal copies once ranked a fresh load differently).
+      for (const deal of result.kb.deals.values())
+        for (const fact of deal.facts) expect(result.kb.facts.get(fact.id)).toBe(fact);
     }
   });
 
