@@ -128,6 +128,20 @@ const UNDISCLOSED =
 /** Words of rulings and findings. */
 const LEGAL_CUES =
   /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;
+/** Facts that report what someone said. */
+const SAYS = /\b(?:said|says|statement|spokes)/i;
+
+/** What a fact's text holds, as intentFit asks (see FactIndex.cues). */
+interface FactCues {
+  /** A figure, or that none was given ("undisclosed", "no fine"). */
+  readonly figure: boolean;
+  /** What each person gets. */
+  readonly each: boolean;
+  readonly why: boolean;
+  readonly legal: boolean;
+  readonly says: boolean;
+}
+
 /** For a claim to check, facts that settle it (rulings, denials, what is unsupported) lead. */
 const STATUS_WEIGHT_FOR_CLAIMS: Record<FactStatus, number> = {
   unsupported: 2,
@@ -157,6 +171,10 @@ export class FactIndex {
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
   private readonly vocabulary: SearchableMap<number>;
   private readonly vocabularyByLetter = new Map<string, SearchableMap<number>>();
+  private readonly entityNameTerms = new Map<string, ReadonlySet<string>>();
+  private readonly factCues = new Map<string, FactCues>();
+  /** Each fact's place in its deal's file: a deal tells its story in order. */
+  private readonly placeInDeal = new Map<string, number>();
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
   /** A deal's parties and their parents, worked out once per deal. */
   private readonly dealParties = new Map<string, ReadonlySet<string>>();
@@ -177,6 +195,8 @@ export class FactIndex {
     saved?: SavedIndex,
   ) {
     this.matcher = new EntityMatcher(kb);
+    for (const deal of kb.deals.values())
+      for (const [i, fact] of deal.facts.entries()) this.placeInDeal.set(fact.id, i);
     const wordCounts = new Map<string, number>(saved?.words);
     const termCounts = this.terms;
     const options: Options<IndexDocument> = {
@@ -276,9 +296,7 @@ export class FactIndex {
     if (query.terms.length === 0) return [];
     // Coverage counts an entity once (2), however many words its name has; other words by how
     // much they say (rare words up to 1.2, this domain's everyday words 0.3).
-    const entityTerms = new Map(
-      query.entities.map((e) => [e.id, new Set(words(e.name).flatMap(termsOfWord))]),
-    );
+    const entityTerms = new Map(query.entities.map((e) => [e.id, this.nameTerms(e.id)]));
     const ofEntities = new Set([...entityTerms.values()].flatMap((set) => [...set]));
     // "FB's WhatsApp", "ig or fb": an entity named with its parent is one name, the child the more precise.
     const groups = entityGroups(query);
@@ -481,14 +499,14 @@ export class FactIndex {
         const money = fact.amount !== undefined;
         const count = fact.count !== undefined;
         // "Terms were not disclosed", "no fine": a figure's absence answers "how much" too.
-        const figure = FIGURE.test(fact.text) || UNDISCLOSED.test(fact.text);
+        const figure = this.cues(fact).figure;
         // "How many TVs": a count of TVs, not of lawsuits.
         const countsWhatWasAsked =
           count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         // "How much do I get?": what each person gets, not the fund.
-        if (PER_PERSON.test(query.text) && (fact.amount?.per === "user" || EACH.test(fact.text))) fit *= 1.6;
+        if (PER_PERSON.test(query.text) && (fact.amount?.per === "user" || this.cues(fact).each)) fit *= 1.6;
         break;
       }
       case "who": {
@@ -499,23 +517,17 @@ export class FactIndex {
         break;
       }
       case "why":
-        fit *= WHY_CUES.test(fact.text) ? 1.8 : 0.85;
+        fit *= this.cues(fact).why ? 1.8 : 0.85;
         break;
       case "what-is":
         fit *= query.entities.some((entity) => this.defines(fact, entity.id)) ? 2.6 : 1;
         break;
       case "legal":
         fit *=
-          fact.status === "ruled"
-            ? 2.3
-            : LEGAL_CUES.test(fact.text)
-              ? 1.7
-              : fact.status === "alleged"
-                ? 0.8
-                : 1;
+          fact.status === "ruled" ? 2.3 : this.cues(fact).legal ? 1.7 : fact.status === "alleged" ? 0.8 : 1;
         break;
       case "denial":
-        fit *= fact.status === "denied" ? 3 : /\b(?:said|says|statement|spokes)/i.test(fact.text) ? 1.3 : 0.6;
+        fit *= fact.status === "denied" ? 3 : this.cues(fact).says ? 1.3 : 0.6;
         // "What did Netflix say?": what Netflix said, not what was said about Netflix.
         if (query.entities.some((entity) => fact.by.includes(entity.id))) fit *= 2;
         break;
@@ -530,9 +542,8 @@ export class FactIndex {
         // "Did Yahoo scan our emails?": what happened leads; the denial follows it.
         if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
-        const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
-        const place = Math.max(0, facts.findIndex((other) => other.id === fact.id));
-        fit *= 1.25 - (0.35 * place) / Math.max(1, facts.length);
+        const facts = this.kb.deals.get(fact.deal)?.facts.length ?? 1;
+        fit *= 1.25 - (0.35 * (this.placeInDeal.get(fact.id) ?? 0)) / Math.max(1, facts);
         break;
       }
       default:
@@ -636,7 +647,7 @@ export class FactIndex {
 
   /** The question's own topic words: not a name it gives, not an everyday word, not mere context. */
   topicalTerms(query: Query): string[] {
-    const names = new Set(query.entities.flatMap((entity) => words(entity.name).flatMap(termsOfWord)));
+    const names = new Set(query.entities.flatMap((entity) => [...this.nameTerms(entity.id)]));
     return query.terms.filter(
       (term) => !names.has(term) && !this.isGeneric(term) && !query.context.has(term),
     );
@@ -665,13 +676,37 @@ export class FactIndex {
   /** Whether a fact involves an entity: it names it in its text, or is by, about or party to it. */
   private isInvolved(fact: Fact, id: string, textTerms: ReadonlySet<string>): boolean {
     if (this.entitiesOf.get(fact.id)?.has(id)) return true;
-    const entity = this.kb.entities.get(id);
-    return (
-      entity !== undefined &&
-      words(entity.name)
-        .flatMap(termsOfWord)
-        .every((term) => textTerms.has(term))
-    );
+    if (!this.kb.entities.has(id)) return false;
+    for (const term of this.nameTerms(id)) if (!textTerms.has(term)) return false;
+    return true;
+  }
+
+  /** What a fact's text says it holds (a figure, a cause, a ruling…), read once per fact. */
+  private cues(fact: Fact): FactCues {
+    let cues = this.factCues.get(fact.id);
+    if (!cues) {
+      const text = fact.text;
+      cues = {
+        figure: FIGURE.test(text) || UNDISCLOSED.test(text),
+        each: EACH.test(text),
+        why: WHY_CUES.test(text),
+        legal: LEGAL_CUES.test(text),
+        says: SAYS.test(text),
+      };
+      this.factCues.set(fact.id, cues);
+    }
+    return cues;
+  }
+
+  /** The index terms of an entity's name, worked out once per entity (none for an unknown id). */
+  private nameTerms(id: string): ReadonlySet<string> {
+    let terms = this.entityNameTerms.get(id);
+    if (!terms) {
+      const entity = this.kb.entities.get(id);
+      terms = new Set(entity ? words(entity.name).flatMap(termsOfWord) : []);
+      this.entityNameTerms.set(id, terms);
+    }
+    return terms;
   }
 
   /**
