@@ -1,7 +1,8 @@
 /**
  * The command-line contracts of DESIGN.md, run as a user runs them: in a child process, on the
- * app built once for the test run (what `npm run ask` runs once src/ is compiled). Each test runs
- * child processes of its own, in folders of its own, so the tests run side by side.
+ * app built once for the test run (what `npm run ask` runs once src/ is compiled). The tests run one
+ * after another: each child process is busy for most of a second, and with other files' bots
+ * starting on the same two cores, more at once only made everything late.
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -42,7 +43,7 @@ const CONTRACT_FIELDS = ["citations", "facts", "question", "status", "suggestion
 const temp = mkdtempSync(path.join(tmpdir(), "receipts-cli-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-describe.concurrent("ask --json", () => {
+describe("ask --json", () => {
   it("prints one object with the contract's fields", async () => {
     const { code, stdout } = await cli(["ask", "--json", "did facebook let netflix read messages?"]);
     expect(code).toBe(0);
@@ -86,7 +87,7 @@ describe.concurrent("ask --json", () => {
   });
 });
 
-describe.concurrent("ask, with the bot's commands", () => {
+describe("ask, with the bot's commands", () => {
   it("answers a command as a chat does, and a chat-only one saying where it works", async () => {
     const deals = await cli(["ask", "/deals"]);
     expect(deals.code, deals.stderr).toBe(0);
@@ -121,7 +122,7 @@ describe.concurrent("ask, with the bot's commands", () => {
   });
 });
 
-describe.concurrent("a bad KNOWLEDGE_DIR", () => {
+describe("a bad KNOWLEDGE_DIR", () => {
   it("is reported by every command as the bot reports it, naming the folder", async () => {
     const missing = path.join(temp, "nowhere");
     for (const args of [["ask", "hi"], ["kb:check"], ["kb:stats"]]) {
@@ -135,7 +136,7 @@ describe.concurrent("a bad KNOWLEDGE_DIR", () => {
   });
 });
 
-describe.concurrent("kb:check", () => {
+describe("kb:check", () => {
   it("is clean on the repository's knowledge base", async () => {
     const { code, stdout } = await cli(["kb:check"]);
     expect(code).toBe(0);
@@ -178,7 +179,7 @@ describe.concurrent("kb:check", () => {
   });
 });
 
-describe.concurrent("ask with a bot command", () => {
+describe("ask with a bot command", () => {
   it("/timeline saves the picture and prints where", async () => {
     const { code, stdout } = await cli(["ask", "/timeline netflix-facebook"]);
     expect(code).toBe(0);
@@ -189,7 +190,7 @@ describe.concurrent("ask with a bot command", () => {
   });
 });
 
-describe.concurrent("site", () => {
+describe("site", () => {
   it("writes the static site to --out, and refuses a folder it did not build", async () => {
     const out = path.join(temp, "site");
     const built = await cli(["site", "--out", out], { env: { SITE_URL: "https://receipts.example.org" } });
@@ -206,7 +207,7 @@ describe.concurrent("site", () => {
   });
 });
 
-describe.concurrent("the console chat", () => {
+describe("the console chat", () => {
   it("answers each piped line on the same bot layer and exits at end of input", async () => {
     const child = run(process.execPath, [app.main], {
       cwd: app.dir,
