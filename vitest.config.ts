@@ -14,6 +14,7 @@ const END_TO_END = [
   "test/adapters/**/*.test.ts",
   "test/production/**/*.test.ts",
   "test/subscriptions/e2e-*.test.ts",
+  "test/subscriptions/pg-instances.test.ts",
   "test/loop/e2e-*.test.ts",
   "test/faults/**/*.test.ts",
   "test/site/browser.test.ts",
