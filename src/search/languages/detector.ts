@@ -5,7 +5,7 @@
  * eld's small database is a 1.6 MB JavaScript module for 60 languages: importing it takes about
  * 750 ms, most of a one-shot `npm run ask`. Cut to our six languages it is a third of a megabyte of
  * JSON that loads in under 100 ms, and scores exactly as the whole database with eld's own
- * `setLanguageSubset` (scores are sums over each language's n-grams; test/search/languages.test.ts
+ * `setLanguageSubset` (scores are sums over each language's n-grams; test/search/detector.test.ts
  * checks it). eld builds such a cut only in a browser (`saveSubset`), so we cut it ourselves, once,
  * into the private cache folder (knowledge/cache.ts), keyed by eld's version.
  *
@@ -44,7 +44,7 @@ const ELD_VERSION = (
 const eldFile = (...parts: string[]) => pathToFileURL(path.join(ELD_SRC, ...parts)).href;
 
 /** eld's small database with only `languages`' n-grams. */
-export async function cutDatabase(languages: readonly string[]): Promise<NgramsData> {
+async function cutDatabase(languages: readonly string[]): Promise<NgramsData> {
   const { ngramsData } = (await import(eldFile("ngrams", "small.js"))) as { ngramsData: NgramsData };
   const ids = Object.entries(ngramsData.languages)
     .filter(([, code]) => languages.includes(code))
