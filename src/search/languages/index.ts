@@ -12,6 +12,7 @@ import { fr } from "./fr.js";
 import { it } from "./it.js";
 import { isLanguage, LANGUAGES, type Language, type Lexicon, STEMMERS } from "./lexicon.js";
 import { pt } from "./pt.js";
+import { readSavedStems, type StemEntries, saveStems } from "./saved-stems.js";
 
 export { isLanguage, LANGUAGES, type Language } from "./lexicon.js";
 
@@ -78,27 +79,43 @@ function prepare(language: Exclude<Language, "en">): Prepared {
   return ready;
 }
 
+/** Stems saved by an earlier start (see saved-stems.ts): undefined when none, null before reading. */
+let savedStems: ReturnType<typeof readSavedStems> | null = null;
+
 /**
- * A language's lexicon by stem. Stemming every word of a lexicon takes a few hundred milliseconds
- * (the French one spells each word with its elisions and inversions), so it is done only for a
- * language a question is translated from, or ahead of time by `prepareLanguages`.
+ * A language's lexicon by stem: from the stems an earlier start saved, else stemmed now (a few
+ * hundred milliseconds for all five). Done for a language a question is translated from, or ahead
+ * of time by `prepareLanguages`.
  */
 function stemmedLexicon(language: Exclude<Language, "en">): Stemmed {
   let ready = stemmed.get(language);
   if (ready) return ready;
+  const stem = stemmerOf(language);
+  if (savedStems === null) savedStems = readSavedStems();
+  ready = { stems: new Map(savedStems?.[language] ?? stemLexicon(language, stem)), stem };
+  stemmed.set(language, ready);
+  return ready;
+}
+
+function stemmerOf(language: Exclude<Language, "en">): (word: string) => string {
   const { newStemmer } = require("snowball-stemmers") as {
     newStemmer(name: string): { stem(w: string): string };
   };
   const stemmer = newStemmer(STEMMERS[language]);
-  const stem = (word: string) => stemmer.stem(word);
+  return (word) => stemmer.stem(word);
+}
+
+/** Every word of a language's lexicon by its stem (the first word with a stem wins). */
+export function stemLexicon(
+  language: Exclude<Language, "en">,
+  stem: (word: string) => string = stemmerOf(language),
+): StemEntries {
   const stems = new Map<string, string>();
   for (const [word, to] of Object.entries(LEXICONS[language].words)) {
     const key = stem(fold(word));
     if (!stems.has(key)) stems.set(key, to);
   }
-  ready = { stems, stem };
-  stemmed.set(language, ready);
-  return ready;
+  return [...stems];
 }
 
 /**
@@ -173,13 +190,18 @@ function byWordLists(text: string): Language | undefined {
 
 /**
  * Prepares every language's lexicon now (stop words, phrases, stems: about half a second the first
- * time), so the first question in any language does not wait for it.
+ * time, the stems saved for the next start), so the first question in any language does not wait.
  */
 export function prepareLanguages(): void {
-  for (const language of Object.keys(LEXICONS) as Exclude<Language, "en">[]) {
+  const languages = Object.keys(LEXICONS) as Exclude<Language, "en">[];
+  for (const language of languages) {
     prepare(language);
     stemmedLexicon(language);
   }
+  if (languages.some((language) => !savedStems?.[language]))
+    void saveStems(
+      Object.fromEntries(languages.map((language) => [language, [...(stemmed.get(language)?.stems ?? [])]])),
+    );
 }
 
 /**
