@@ -542,8 +542,8 @@ export class FactIndex {
         // "Did Yahoo scan our emails?": what happened leads; the denial follows it.
         if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
-        const facts = this.kb.deals.get(fact.deal)?.facts.length ?? 1;
-        fit *= 1.25 - (0.35 * (this.placeInDeal.get(fact.id) ?? 0)) / Math.max(1, facts);
+        const inDeal = this.kb.deals.get(fact.deal)?.facts.length ?? 1;
+        fit *= 1.25 - (0.35 * (this.placeInDeal.get(fact.id) ?? 0)) / Math.max(1, inDeal);
         break;
       }
       default:
