@@ -199,6 +199,16 @@ export class AnswerEngine {
         query.terms.length > 0
           ? this.index.search(query, { deal: focus.deal, preferFacts, preferEntities })
           : [];
+      // "Who got the data?", "was that legal?": no words beyond everyday ones and those that say what
+      // is wanted. Among the deal's facts, the kind of fact asked for leads, not whichever holds "data".
+      const fielded = query.intent.primary === "when" || query.intent.primary === "how-much";
+      const topicWords = query.terms.filter(
+        (term) => !this.index.isGeneric(term) && !(fielded && query.cues.has(term)),
+      );
+      if (followUp && query.entities.length === 0 && inFocus.length > 0 && topicWords.length === 0) {
+        const matched = new Set(inFocus.filter((hit) => hit.own > 0).map((hit) => hit.fact.id));
+        return this.index.factsOfDeal(focus.deal, query, [], preferEntities, matched);
+      }
       const top = inFocus[0];
       if (top && (followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
       // "when was that?" has no topic words: answer from the deal in focus, by intent.

@@ -425,12 +425,16 @@ export class FactIndex {
     return hits.slice(0, options.limit ?? 20);
   }
 
-  /** Facts of `deal`, best for the query's intent first: for follow-ups with no topic words. */
+  /**
+   * Facts of `deal`, best for the query's intent first: for follow-ups with no topic words.
+   * `matched`: facts that hold the question's words ("the data" in "who got the data?"), which lean a little.
+   */
   factsOfDeal(
     deal: string,
     query: Query,
     preferFacts: readonly string[] = [],
     preferEntities: readonly string[] = [],
+    matched: ReadonlySet<string> = NO_TERMS,
   ): Hit[] {
     const facts = this.kb.deals.get(deal)?.facts ?? [];
     const preferred = new Map(preferFacts.map((id, i) => [id, i === 0 ? 3 : 1.5]));
@@ -442,6 +446,7 @@ export class FactIndex {
           this.intentFit(fact, query, preferEntities) *
           (preferred.get(fact.id) ?? 1) *
           (preferEntities.some((id) => this.mentions(fact).has(id)) ? 1.5 : 1) *
+          (matched.has(fact.id) ? MATCHED_WORDS : 1) *
           (1 - position / (facts.length * 20)),
         coverage: 1,
         own: 1,
@@ -757,6 +762,8 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
 const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
 /** How much more a fact counts when its deal's title names what the question names. */
 const TITLE_NAMED = 1.3;
+/** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
+const MATCHED_WORDS = 1.3;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
 

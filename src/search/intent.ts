@@ -138,6 +138,16 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
 ];
 
+/**
+ * The words that on their own say what kind of answer is wanted ("legal", "proven", "fined",
+ * "denied"): in "was that legal?" the word asks for a ruling, it names no topic.
+ */
+export function intentCues(words: readonly string[], intents: ReadonlySet<Intent>): string[] {
+  return words.filter((word) =>
+    PATTERNS.some(([intent, pattern]) => intents.has(intent) && pattern.test(word)),
+  );
+}
+
 /** "What is X", "what's a X", "define X": asking for a definition, not for a story or a figure. */
 const WHAT_IS =
   /^(?:so |and |but )?(?:what|wat)(?:'s| is| are| was| were) (?:a |an |the )?(.{1,60}?)\s*\??$|^define\b|\bmeaning of\b|\bwhat does (?:the (?:term|word) )?.{1,40} mean\b|\bwhat(?:'s| is) meant by\b/;

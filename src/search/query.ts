@@ -1,7 +1,7 @@
 /** A question, analysed: its search terms, the entities it names, and what kind of answer it wants. */
 import type { Entity } from "../knowledge/types.js";
 import type { EntityMatcher, Speller } from "./entities.js";
-import { analyseIntent, type Intent, type IntentAnalysis } from "./intent.js";
+import { analyseIntent, type Intent, type IntentAnalysis, intentCues } from "./intent.js";
 import { detectLanguage, type Language, languagesOfWord, toEnglish } from "./languages/index.js";
 import { isCommonWord, termsOfWord, words } from "./text.js";
 import { reword } from "./wording.js";
@@ -31,6 +31,8 @@ export interface Query {
   readonly context: ReadonlySet<string>;
   /** Terms of what "that ruling", "this deal", "the fine" point back at: the previous answer, not a new topic. */
   readonly pointedAt: ReadonlySet<string>;
+  /** Terms of words that only say what kind of answer is wanted ("legal" in "was that legal?"), not what about. */
+  readonly cues: ReadonlySet<string>;
 }
 
 const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
@@ -134,6 +136,7 @@ export function analyseQuery(
     more,
     context,
     pointedAt,
+    cues: new Set(intentCues(typed, intent.all).flatMap(termsOfWord)),
   };
 }
 

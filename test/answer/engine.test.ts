@@ -111,6 +111,19 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.index.analyse("when was the vppa ruling?").pointedAt.size).toBe(0);
   });
 
+  it("answers a follow-up of everyday words by what it asks for, not by who holds the words", () => {
+    const first = knowledge.engine.answer("tell me about the flo health case");
+    expect(first.answer.deals[0]?.id).toBe("flo-health");
+    // "who got the data?": the fact naming the recipients, though it never says "data".
+    const who = knowledge.engine.answer("who got the data?", first.focus);
+    expect(who.answer.facts[0]?.text).toMatch(/recipients/);
+    // "how much were they fined?": the word says what is asked (a figure), the focus says of what.
+    const carriers = knowledge.engine.answer("did verizon and at&t sell our location data?");
+    const fined = knowledge.engine.answer("how much were they fined?", carriers.focus);
+    expect(fined.answer.facts[0]?.amount).toBeDefined();
+    expect(fined.answer.deals[0]?.id).toBe(carriers.answer.deals[0]?.id);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");

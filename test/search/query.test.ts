@@ -119,6 +119,12 @@ describe("query analysis on the real knowledge base", () => {
     expect(intent("how much did google pay reddit").primary).toBe("how-much");
   });
 
+  it("tells the words that only say what is wanted ('legal', 'fined') from topic words", () => {
+    expect([...analyse("was that legal?").cues]).toEqual(["legal"]);
+    expect([...analyse("how much were they fined?").cues]).toEqual(analyse("fined").terms);
+    expect(analyse("who got the health data?").cues.size).toBe(0);
+  });
+
   it("takes claim wrappers, filler and slang out before deciding", () => {
     const q = analyse("What exactly was Kochava selling?");
     expect(q.terms).toEqual(analyse("what was kochava selling").terms);
