@@ -124,7 +124,7 @@ const EACH =
   /\beach\b|\bper (?:person|user|member|customer|claimant|book|title|owner)\b|\bup to \$|\bclaim (?:up to|either)\b/i;
 /** Facts that say a figure was not given, or that there was none. */
 const UNDISCLOSED =
-  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b/i;
+  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b|\b(?:did not|didn't|never|declined to) (?:impose|issue|levy|seek) (?:a |any )?(?:fine|penalty)\b/i;
 /** Words of rulings and findings. */
 const LEGAL_CUES =
   /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;

@@ -124,6 +124,12 @@ describe("answers from the real knowledge base", () => {
     expect(fined.answer.deals[0]?.id).toBe(carriers.answer.deals[0]?.id);
   });
 
+  it("answers 'how big was the fine?' with a fact saying no fine was imposed", () => {
+    const first = knowledge.engine.answer("did the NHS give Google my hospital records?");
+    const fine = knowledge.engine.answer("so how big was the fine?", first.focus);
+    expect(fine.answer.facts[0]?.text).toMatch(/did not impose a fine/);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
