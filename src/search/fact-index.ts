@@ -493,7 +493,7 @@ export class FactIndex {
         fit *= WHY_CUES.test(fact.text) ? 1.8 : 0.85;
         break;
       case "what-is":
-        fit *= query.entities.some((entity) => this.defines(fact, entity.id)) ? 2.6 : 1;
+        fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
         break;
       case "legal":
         fit *=
@@ -546,19 +546,39 @@ export class FactIndex {
   }
 
   /**
-   * Whether a fact reads as a definition of an entity: "The Titan API was a private API…",
-   * "Jumpshot, a subsidiary…", "Avast's subsidiary Jumpshot…".
+   * How well a fact reads as a definition of an entity. Best, the entity as the sentence's subject
+   * saying what it is ("The Titan API was a private API…", "Onavo Protect was advertised as a free
+   * VPN"); then an apposition or a descriptor elsewhere ("Jumpshot, a subsidiary…", "Avast's
+   * subsidiary Jumpshot", "the plan was called Project Texas"); then the entity opening the sentence
+   * with what it does ("Beacon had partner sites report…"); else 1. "The Onavo service was
+   * discontinued" says what became of it, not what it is.
    */
-  private defines(fact: Fact, entity: string): boolean {
+  private definitionFit(fact: Fact, entity: string): number {
     const named = this.kb.entities.get(entity);
-    if (!named) return false;
-    const text = normalise(fact.text).slice(0, 120);
-    return [named.name, ...named.aliases].some((label) => {
+    if (!named) return 1;
+    const text = normalise(fact.text).slice(0, 160);
+    let fit = 1;
+    for (const label of [named.name, ...named.aliases]) {
       const name = escapeRegExp(normalise(label));
-      return new RegExp(
-        `^(?:the |an? )?${name}\\b[^.]{0,40}?\\b(?:is|was|are|were|means|refers)\\b|\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:\\w+ ){0,2}${name}\\b`,
-      ).test(text);
-    });
+      const opening = `^(?:the |an? )?${name}`;
+      if (
+        new RegExp(
+          `${opening}(?: [\\w-]+){0,3}? (?:(?:is|was|are|were) (?:an?|the|one of)|(?:is|was|are|were) [\\w-]+ed (?:[\\w-]+ ){0,2}?as|means|refers to)\\b`,
+        ).test(text)
+      )
+        return DEFINES_AS_SUBJECT;
+      if (
+        new RegExp(
+          `\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:(?!(?:of|for|to|in|with|by|on|from|at|and|or)\\b)[\\w-]+ ){0,2}${name}\\b|\\b(?:called|known as|named|dubbed|nicknamed) "?${name}\\b`,
+        ).test(text)
+      )
+        fit = Math.max(fit, DEFINES);
+      else if (
+        new RegExp(`${opening} (?:[a-z]+(?:ed|s)|had|has|could|can|would|will|did|does)\\b`).test(text)
+      )
+        fit = Math.max(fit, DESCRIBES);
+    }
+    return fit;
   }
 
   private isSomeone(id: string): boolean {
@@ -764,6 +784,10 @@ const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "perso
 const TITLE_NAMED = 1.3;
 /** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
 const MATCHED_WORDS = 1.3;
+/** For "what is X": a fact saying what X is with X as its subject, one that defines X elsewhere in it, one opening with what X does. */
+const DEFINES_AS_SUBJECT = 2.8;
+const DEFINES = 2.6;
+const DESCRIBES = 2;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
 

@@ -130,6 +130,16 @@ describe("answers from the real knowledge base", () => {
     expect(fine.answer.facts[0]?.text).toMatch(/did not impose a fine/);
   });
 
+  it("answers 'what is X' with the fact that says what X is or does, not with what became of it", () => {
+    const lead = (q: string) => knowledge.engine.answer(q).answer.facts[0]?.text ?? "";
+    // X as the subject saying what it is, over "Facebook bought Onavo, an Israeli company…".
+    expect(lead("what is onavo protect")).toMatch(/^Onavo Protect was advertised/);
+    // X opening the sentence with what it does, over "Facebook launched Beacon…".
+    expect(lead("what was facebook beacon")).toMatch(/^Beacon had/);
+    // "…in service of Project Texas's aim" does not define it; "…was called Project Texas" does.
+    expect(lead("what is tiktok project texas")).toMatch(/called "Project Texas"/);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
