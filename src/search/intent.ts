@@ -130,7 +130,7 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "denial",
-    /\bden(?:y|ied|ies|ial|ying)\b|\brefut|\brebut|\brespon(?:d|se|ded)\b|\breact(?:ed|ion)?\b|\bcomment(?:ed)?\b|\bstatement\b|\bwhat (?:did|does|do|has|have) [\w' ]{1,40}? ?say\b|\bsay about\b|\bside of the story\b|\badmit(?:ted|s)?\b|\bapologi[sz]|\bdefend(?:ed)?\b/,
+    /\bden(?:y|ied|ies|ial|ying)\b|\brefut|\brebut|\brespon(?:d|se|ded)\b|\breact(?:ed|ion)?\b|\bcomment(?:ed)?\b|\bstatement\b|\bwhat (?:did|does|do|has|have) [\w' ]{1,40}? ?say\b|\bsay about\b|\bside of the story\b|\badmit(?:ted|s)?\b|\bapologi[sz]|\bsorry\b|\bdefend(?:ed)?\b/,
   ],
   [
     "outcome",

@@ -184,6 +184,19 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "tossed",
   ],
   ["face", "faces", "facial"],
+  [
+    "apologise",
+    "apologised",
+    "apologises",
+    "apologising",
+    "apologize",
+    "apologized",
+    "apologizes",
+    "apologizing",
+    "apology",
+    "apologies",
+    "sorry",
+  ],
 ];
 
 /**

@@ -119,6 +119,12 @@ describe("query analysis on the real knowledge base", () => {
     expect(intent("how much did google pay reddit").primary).toBe("how-much");
   });
 
+  it("reads 'say sorry' as an apology, asked of what someone said", () => {
+    expect(terms("sorry")).toEqual(terms("apologised"));
+    expect(terms("apology")).toEqual(terms("apologize"));
+    expect(analyse("did zoom say sorry for the sdk thing").intent.primary).toBe("denial");
+  });
+
   it("tells the words that only say what is wanted ('legal', 'fined') from topic words", () => {
     expect([...analyse("was that legal?").cues]).toEqual(["legal"]);
     expect([...analyse("how much were they fined?").cues]).toEqual(analyse("fined").terms);
