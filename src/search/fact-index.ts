@@ -97,6 +97,8 @@ const RERANK_DEPTH = 300;
 const DEAL_TERM_SHARE = 0.5;
 /** A fact whose own text holds none of the question's words keeps this share of its score; all of them, 1.5×. */
 const OWN_FLOOR = 0.5;
+/** …for a why-question, whose answer gives a cause rather than restating the event. */
+const WHY_OWN_FLOOR = 1;
 /** Score a fact gets for each common term (left out of the search) its own text holds. */
 const COMMON_TERM_SCORE = 0.5;
 /** How many of the best candidates have the common terms checked in their text. */
@@ -106,7 +108,10 @@ const FACT_TERMS_CACHE = 5_000;
 
 /** Words that give a cause or a purpose. */
 const WHY_CUES =
-  /\b(?:because|since|in order to|so that|so it could|so they could|in exchange|in return|to (?:target|sell|train|improve|build|make|help|keep|get|grow|boost|reach|show|serve|avoid|protect|measure|track)|reason|aimed|meant to|designed to|purpose|motive|over (?:its|their|the|how|what)|for (?:failing|sharing|selling|violating|using|misleading|collecting|breaking|not)|after (?:it|they|the)|due to|citing|blamed|argued)\b/i;
+  /\b(?:because|since|in order to|so that|so it could|so they could|in exchange|in return|to (?:target|sell|train|improve|build|make|help|keep|get|grow|boost|reach|show|serve|avoid|protect|measure|track)|reason|aimed|meant to|designed to|purpose|motive|over (?:its|their|the|how|what)|for (?:failing|sharing|selling|violating|using|misleading|collecting|breaking|not)|after (?:it|they|the)|due to|citing|blamed|argued|accus(?:es|ed|ing)|alleg(?:es|ed|ing) that|raised (?:questions|concerns)|concerns? (?:about|over)|followed|following|in response to|amid)\b/i;
+/** Words that state a cause outright, not only what came before. */
+const CAUSE_CUES =
+  /\b(?:because|due to|in order to|so that|so (?:it|they) could|the reason|reasons? (?:for|why)|in exchange|in return|purpose|motive)\b/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -333,6 +338,9 @@ export class FactIndex {
       else if (!this.isGeneric(term)) topical = true;
     }
     const rankTotal = topical ? termTotal - contextWeight / 2 : 0;
+    // "Why is the Times suing OpenAI?": the reason ("it alleges OpenAI used its articles") seldom
+    // repeats the event it explains, so lacking the question's words costs a why-question less.
+    const ownFloor = query.intent.primary === "why" ? WHY_OWN_FLOOR : OWN_FLOOR;
     // With topic words of its own, a follow-up leans only a little on the previous answer.
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
     const preferEntities = options.preferEntities ?? [];
@@ -399,7 +407,7 @@ export class FactIndex {
       // The deal whose title names what was asked is the deal about it ("Babel Street's Locate X").
       if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
         score *= TITLE_NAMED;
-      if (rankTotal > 0) score *= (OWN_FLOOR + ownRank / rankTotal) ** 2;
+      if (rankTotal > 0) score *= (ownFloor + ownRank / rankTotal) ** 2;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
@@ -490,7 +498,7 @@ export class FactIndex {
         break;
       }
       case "why":
-        fit *= WHY_CUES.test(fact.text) ? 1.8 : 0.85;
+        fit *= CAUSE_CUES.test(fact.text) ? 2.2 : WHY_CUES.test(fact.text) ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":
         fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));

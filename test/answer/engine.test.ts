@@ -140,6 +140,16 @@ describe("answers from the real knowledge base", () => {
     expect(lead("what is tiktok project texas")).toMatch(/called "Project Texas"/);
   });
 
+  it("answers 'why' with a fact giving a cause, though it need not repeat the question's words", () => {
+    const lead = (q: string) => knowledge.engine.answer(q).answer.facts[0]?.text ?? "";
+    // "…which followed intensive engagement" gives a cause; "Meta intended to train…" only the plan.
+    expect(lead("why did FB pause AI training in the EU in 2024")).toMatch(/decision to pause/);
+    // The fine over transfers to China, with its reasons, not a court date in another TikTok case.
+    expect(knowledge.engine.answer("why was tiktok fined in ireland").answer.deals[0]?.id).toBe(
+      "tiktok-china-access",
+    );
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
