@@ -105,8 +105,10 @@ export class AnswerEngine {
 
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;
     const shown = inFocus ? new Set(focus.shown ?? focus.facts) : new Set<string>();
-    // "Tell me more" wants what has not been said yet.
-    const fresh = query.more ? hits.filter((hit) => !shown.has(hit.fact.id)) : hits;
+    // "Tell me more" wants what has not been said yet; so does "which other phone makers?", when
+    // anything is left to say.
+    const unsaid = hits.filter((hit) => !shown.has(hit.fact.id));
+    const fresh = query.more || (query.others && unsaid.length > 0) ? unsaid : hits;
     let facts = this.choose(fresh, query);
     let composed = facts.length > 0 ? this.composeFor(question, query, facts, hits) : undefined;
     // A follow-up never gets the previous reply again: the next best facts, or "nothing new".

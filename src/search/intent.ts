@@ -114,7 +114,7 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "who",
-    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b|\b(?:which|what) (?:other |\w+ )?\w+(?:ers|ors|ies|ants|ents|ists|ies)\b(?! (?:of|was|is))/,
+    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b|\b(?:which|what) (?:(?:other|\w+) ){0,2}\w+(?:ers|ors|ies|ants|ents|ists|ies)\b(?! (?:of|was|is))|\bwhich (?:\w+ ){0,2}(?!(?:other|either|neither|whether|number|order|after|under|over|later|earlier|better|paper|chapter|letter|matter|power|cover|never|ever|former|latter)\b)\w+(?:er|or)\b(?! (?:of|was|is))/,
   ],
   [
     "why",

@@ -27,6 +27,8 @@ export interface Query {
   readonly anaphoric: boolean;
   /** Asks for more of the same ("tell me more", "what else?"). */
   readonly more: boolean;
+  /** Asks for others than those already named ("which other phone makers?", "who else?"). */
+  readonly others: boolean;
   /** Terms that only give the context ("fined over security phone numbers"): they count less in ranking. */
   readonly context: ReadonlySet<string>;
   /** Terms of what "that ruling", "this deal", "the fine" point back at: the previous answer, not a new topic. */
@@ -42,6 +44,7 @@ const FOLLOW_UP =
 /** "That ruling", "this deal", "the same fine": a noun pointing back at what was just said. */
 const POINTED_AT =
   /\b(?:that|this|these|those|the same)\s+(ruling|decision|deal|deals|fine|fines|penalty|settlement|lawsuit|suit|case|report|story|claim|order|law|bill|rule|study|investigation|probe|agreement|contract|sale|program|programme|tool|judgment|verdict|complaint|letter|statement|policy|change|breach|leak|trial|appeal|payment|money|amount|vote|document|filing|info|information|thing|stuff)\b/g;
+const OTHERS = /\b(?:other|others|else|another)\b/;
 const MORE =
   /^(?:and |so |ok |okay )?(?:tell me )?(?:more|anything else|what else|go on|continue|and then|then what|what next|more (?:on|about) (?:that|this|it))\b/;
 
@@ -134,6 +137,7 @@ export function analyseQuery(
     followUp: entities.length === 0 && (anaphoric || more || uniqueTerms.length <= 1),
     anaphoric,
     more,
+    others: OTHERS.test(wording.text),
     context,
     pointedAt,
     cues: new Set(intentCues(typed, intent.all).flatMap(termsOfWord)),

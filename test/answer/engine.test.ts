@@ -150,6 +150,14 @@ describe("answers from the real knowledge base", () => {
     );
   });
 
+  it("answers 'which other…?' with what the chat has not been told yet", () => {
+    const first = knowledge.engine.answer("did FB give huawei access to user data?");
+    const shown = new Set(first.answer.facts.map((fact) => fact.id));
+    const others = knowledge.engine.answer("which other phone makers got it?", first.focus);
+    expect(others.answer.status).toBe("answered");
+    expect(shown.has(others.answer.facts[0]?.id ?? "")).toBe(false);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");

@@ -119,6 +119,15 @@ describe("query analysis on the real knowledge base", () => {
     expect(intent("how much did google pay reddit").primary).toBe("how-much");
   });
 
+  it("reads 'which other phone makers' and 'which ovulation tracker' as who-questions, 'which other data' not", () => {
+    expect(analyse("which other phone makers got it?").intent.primary).toBe("who");
+    expect(analyse("which ovulation tracker shared health data with google?").intent.primary).toBe("who");
+    expect(analyse("which other data did they get").intent.primary).not.toBe("who");
+    expect(analyse("which year did it happen").intent.primary).toBe("when");
+    expect(analyse("who else buys shutterstock images").others).toBe(true);
+    expect(analyse("who buys shutterstock images").others).toBe(false);
+  });
+
   it("reads 'say sorry' as an apology, asked of what someone said", () => {
     expect(terms("sorry")).toEqual(terms("apologised"));
     expect(terms("apology")).toEqual(terms("apologize"));
