@@ -133,6 +133,9 @@ const UNDISCLOSED =
 /** Words of rulings and findings. */
 const LEGAL_CUES =
   /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;
+/** Words of a finding on lawfulness itself: broke the law, violated, unlawful, infringed. */
+const LAWFULNESS =
+  /\b(?:broke|broken|breach\w*|violat\w*|unlawful\w*|illegal\w*|lawful\w*|infring\w*|contraven\w*|(?:not |no )?wrongdoing|liable)\b/i;
 /** For a claim to check, facts that settle it (rulings, denials, what is unsupported) lead. */
 const STATUS_WEIGHT_FOR_CLAIMS: Record<FactStatus, number> = {
   unsupported: 2,
@@ -504,9 +507,12 @@ export class FactIndex {
         fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
         break;
       case "legal":
+        // A ruling that the law was broken (or not) answers "was it legal?" best.
         fit *=
           fact.status === "ruled"
-            ? 2.3
+            ? LAWFULNESS.test(fact.text)
+              ? 2.8
+              : 2.3
             : LEGAL_CUES.test(fact.text)
               ? 1.7
               : fact.status === "alleged"

@@ -158,6 +158,14 @@ describe("answers from the real knowledge base", () => {
     expect(shown.has(others.answer.facts[0]?.id ?? "")).toBe(false);
   });
 
+  it("answers 'is that proven?' with a ruling that the law was broken", () => {
+    const first = knowledge.engine.answer("tell me about the flo health case");
+    const who = knowledge.engine.answer("who got the data?", first.focus);
+    const proven = knowledge.engine.answer("is that proven?", who.focus);
+    expect(proven.answer.facts[0]?.status).toBe("ruled");
+    expect(proven.answer.facts[0]?.text).toMatch(/broke/);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
