@@ -8,6 +8,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
+import { isPlace, placesIn } from "./places.js";
 import { type AnalyseOptions, analyseQuery, type Query } from "./query.js";
 import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
@@ -347,6 +348,8 @@ export class FactIndex {
     // With topic words of its own, a follow-up leans only a little on the previous answer.
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
     const preferEntities = options.preferEntities ?? [];
+    // "Did Premom send data to China?": the place is what the question turns on.
+    const places = placesIn(query.terms);
 
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
     const rate = (result: Candidate, common: readonly string[]): Hit | undefined => {
@@ -411,6 +414,11 @@ export class FactIndex {
       if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
         score *= TITLE_NAMED;
       if (rankTotal > 0) score *= (ownFloor + ownRank / rankTotal) ** 2;
+      if (
+        places.length > 0 &&
+        places.every((place) => result.terms.includes(place) || common.includes(place))
+      )
+        score *= PLACE_NAMED;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
@@ -627,6 +635,8 @@ export class FactIndex {
   /** How much a question word says: rare words more, words in many facts less. */
   private termWeight(term: string): number {
     if (GENERIC.has(term)) return 0.3;
+    // A place says which story it is ("fined in Ireland"), however many facts name it.
+    if (isPlace(term)) return 1.2;
     const count = this.terms.get(term) ?? 0;
     if (count === 0) return 1;
     const rarity = Math.log((this.size + 1) / count) / Math.log(this.size + 1);
@@ -802,6 +812,8 @@ const MATCHED_WORDS = 1.3;
 const DEFINES_AS_SUBJECT = 2.8;
 const DEFINES = 2.6;
 const DESCRIBES = 2;
+/** How much more a fact counts when it names the place the question names. */
+const PLACE_NAMED = 1.5;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
 

@@ -166,6 +166,11 @@ describe("answers from the real knowledge base", () => {
     expect(proven.answer.facts[0]?.text).toMatch(/broke/);
   });
 
+  it("leads with the fact that names the place a question names", () => {
+    const { answer } = knowledge.engine.answer("did the premom app send fertility data to china?");
+    expect(answer.facts[0]?.text).toMatch(/China/);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");

@@ -128,6 +128,12 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("who buys shutterstock images").others).toBe(false);
   });
 
+  it("reads a country and its adjective as one place (Irish DPC, fined in Ireland)", () => {
+    expect(terms("Irish")).toEqual(terms("Ireland"));
+    expect(terms("Norwegian")).toEqual(terms("Norway"));
+    expect(terms("French")).toEqual(terms("France"));
+  });
+
   it("reads 'say sorry' as an apology, asked of what someone said", () => {
     expect(terms("sorry")).toEqual(terms("apologised"));
     expect(terms("apology")).toEqual(terms("apologize"));
