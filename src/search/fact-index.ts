@@ -504,7 +504,11 @@ export class FactIndex {
       case "who": {
         // "Which companies got the data?": the more names a fact gives, the more it answers.
         const asked = new Set([...query.entities.map((entity) => entity.id), ...known]);
-        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && this.isSomeone(id)).length;
+        // "Which apps…?": products are the names asked for.
+        const named = (id: string) =>
+          this.isSomeone(id) ||
+          (query.intent.products === true && this.kb.entities.get(id)?.kind === "product");
+        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && named(id)).length;
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
         break;
       }

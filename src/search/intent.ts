@@ -51,7 +51,13 @@ export interface IntentAnalysis {
   readonly yesNo: boolean;
   /** "How do I…", "how to…": answerable only when the facts speak to exactly that (an opt-out). */
   readonly howTo: boolean;
+  /** "Which apps…", "what products…": the who is a product or a service, not a person or a company. */
+  readonly products?: boolean;
 }
+
+/** "Which apps", "what other services": asking for products by name. */
+const PRODUCTS =
+  /\b(?:which|what) (?:\w+ ){0,2}(?:apps?|products?|services?|tools?|brands?|devices?|games?|websites?|sites?|platforms?|trackers?|programs?|programmes?)\b/;
 
 const SMALL_TALK: readonly [SmallTalk, RegExp][] = [
   [
@@ -209,5 +215,13 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
           ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
         ).find((intent) => all.has(intent)) ?? "topic");
   all.add(primary);
-  return { primary, all, wantsCount, ...(many?.[1] ? { counted: many[1] } : {}), yesNo, howTo };
+  return {
+    primary,
+    all,
+    wantsCount,
+    ...(many?.[1] ? { counted: many[1] } : {}),
+    yesNo,
+    howTo,
+    ...(PRODUCTS.test(text) ? { products: true } : {}),
+  };
 }

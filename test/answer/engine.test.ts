@@ -171,6 +171,12 @@ describe("answers from the real knowledge base", () => {
     expect(answer.facts[0]?.text).toMatch(/China/);
   });
 
+  it("answers 'which apps…?' with the fact that names the apps", () => {
+    const first = knowledge.engine.answer("why is texas suing allstate?");
+    const apps = knowledge.engine.answer("which apps had their tracking code?", first.focus);
+    expect(apps.answer.facts[0]?.text).toMatch(/GasBuddy/);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");

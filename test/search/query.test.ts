@@ -134,6 +134,12 @@ describe("query analysis on the real knowledge base", () => {
     expect(terms("French")).toEqual(terms("France"));
   });
 
+  it("knows 'which apps…?' asks for products by name", () => {
+    expect(analyse("which apps had their tracking code?").intent.products).toBe(true);
+    expect(analyse("what other services got the data").intent.products).toBe(true);
+    expect(analyse("which companies got the data").intent.products).toBeUndefined();
+  });
+
   it("reads 'say sorry' as an apology, asked of what someone said", () => {
     expect(terms("sorry")).toEqual(terms("apologised"));
     expect(terms("apology")).toEqual(terms("apologize"));
