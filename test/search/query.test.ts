@@ -128,6 +128,14 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("who buys shutterstock images").others).toBe(false);
   });
 
+  it("joins irregular verb forms to their verb: told/tell, found/find, kept/keep, stolen/steal", () => {
+    expect(terms("told")).toEqual(terms("telling"));
+    expect(terms("found")).toEqual(terms("find"));
+    expect(terms("kept")).toEqual(terms("keeps"));
+    expect(terms("stolen")).toEqual(terms("steal"));
+    expect(terms("took")).toEqual(terms("taking"));
+  });
+
   it("reads a country and its adjective as one place (Irish DPC, fined in Ireland)", () => {
     expect(terms("Irish")).toEqual(terms("Ireland"));
     expect(terms("Norwegian")).toEqual(terms("Norway"));
