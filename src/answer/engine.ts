@@ -96,9 +96,13 @@ export class AnswerEngine {
     // and with none among the closest, the question asks for what we lack.
     if (primary === "how-much" || primary === "when") {
       const top = hits[0]?.fact.deal;
-      const lead = hits
+      const close = hits
         .slice(0, ANSWER_DEFAULTS.fieldSearchDepth)
-        .find((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
+        .filter((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
+      // "How much do I get?": what each person gets, among the close facts, before the fund's total.
+      const lead =
+        (query.intent.perPerson ? close.find((hit) => this.index.saysWhatEachGets(hit.fact)) : undefined) ??
+        close[0];
       if (!lead) return { answer: this.unknown(question, query) };
       hits = [lead, ...hits.filter((hit) => hit !== lead)];
     }

@@ -122,9 +122,6 @@ const DESCRIPTORS =
  */
 const FIGURE =
   /[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|million|billion|thousand|bn|m\b)|\b(?:millions?|billions?|thousands?|hundreds?|dozens?) of\b|\b(?:19|20)\d\d\s+(?!(?:and|to|or|until|when|after|before)\b)[a-z]+s\b|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\s+(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)(?:[a-z]+ )?[a-z]+s\b/i;
-/** A question about what one person gets. */
-const PER_PERSON =
-  /\b(?:do|would|will|can|could|did) (?:i|we|you) (?:get|receive|be paid)\b|\beach\b|\bper (?:person|user|member|customer|head|book|title)\b|\bindividual/i;
 /** A fact about what each person gets. */
 const EACH =
   /\beach\b|\bper (?:person|user|member|customer|claimant|book|title|owner)\b|\bup to \$|\bclaim (?:up to|either)\b/i;
@@ -498,7 +495,7 @@ export class FactIndex {
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         // "How much do I get?": what each person gets, not the fund.
-        if (PER_PERSON.test(query.text) && (fact.amount?.per === "user" || EACH.test(fact.text))) fit *= 1.6;
+        if (query.intent.perPerson && this.saysWhatEachGets(fact)) fit *= 1.6;
         break;
       }
       case "who": {
@@ -559,6 +556,11 @@ export class FactIndex {
     if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
     if (primary !== "denial" && all.has("denial") && fact.status === "denied") fit *= 1.5;
     return fit;
+  }
+
+  /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */
+  saysWhatEachGets(fact: Fact): boolean {
+    return fact.amount?.per === "user" || EACH.test(fact.text);
   }
 
   /** Whether a fact names someone: who says it, or a person or organisation it is about. */

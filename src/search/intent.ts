@@ -51,9 +51,15 @@ export interface IntentAnalysis {
   readonly yesNo: boolean;
   /** "How do I…", "how to…": answerable only when the facts speak to exactly that (an opt-out). */
   readonly howTo: boolean;
+  /** "How much do I get?", "per person": what one person gets, not the fund. */
+  readonly perPerson?: boolean;
   /** "Which apps…", "what products…": the who is a product or a service, not a person or a company. */
   readonly products?: boolean;
 }
+
+/** A question about what one person gets. */
+const PER_PERSON =
+  /\b(?:do|would|will|can|could|did) (?:i|we|you) (?:get|receive|be paid)\b|\beach\b|\bper (?:person|user|member|customer|head|book|title)\b|\bindividual/i;
 
 /** "Which apps", "what other services": asking for products by name. */
 const PRODUCTS =
@@ -223,5 +229,6 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     yesNo,
     howTo,
     ...(PRODUCTS.test(text) ? { products: true } : {}),
+    ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
   };
 }

@@ -177,6 +177,12 @@ describe("answers from the real knowledge base", () => {
     expect(apps.answer.facts[0]?.text).toMatch(/GasBuddy/);
   });
 
+  it("answers 'how much do I get?' with what each person gets, not the fund's total", () => {
+    const { answer } = knowledge.engine.answer("how much do i get from the zoom privacy settlement");
+    expect(answer.facts[0]?.amount?.per).toBe("user");
+    expect(knowledge.index.analyse("how much was the zoom settlement").intent.perPerson).toBeUndefined();
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
