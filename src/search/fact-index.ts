@@ -514,6 +514,8 @@ export class FactIndex {
         break;
       case "what-is":
         fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
+        // The deal named after X tells what X is better than a passing mention elsewhere.
+        if (query.entities.some((entity) => this.titleEntities(fact.deal).includes(entity.id))) fit *= 1.4;
         break;
       case "legal":
         // A ruling that the law was broken (or not) answers "was it legal?" best.

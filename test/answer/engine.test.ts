@@ -138,6 +138,10 @@ describe("answers from the real knowledge base", () => {
     expect(lead("what was facebook beacon")).toMatch(/^Beacon had/);
     // "…in service of Project Texas's aim" does not define it; "…was called Project Texas" does.
     expect(lead("what is tiktok project texas")).toMatch(/called "Project Texas"/);
+    // The deal named after Babel Street's Locate X, not another deal's passing mention of it.
+    expect(knowledge.engine.answer("what is babel street locate x").answer.deals[0]?.id).toBe(
+      "babel-street-locate-x",
+    );
   });
 
   it("answers 'why' with a fact giving a cause, though it need not repeat the question's words", () => {
