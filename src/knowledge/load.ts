@@ -323,8 +323,10 @@ export function loadKnowledge(files: KnowledgeFiles, options: LoadOptions = {}):
         ...(raw.amount ? { amount: dropUndefined(raw.amount) } : {}),
         ...(raw.count ? { count: dropUndefined(raw.count) } : {}),
       };
-      dealFacts.push(dropUndefined(fact));
-      facts.set(fact.id, fact);
+      // One object in both places: the engine finds a fact's place in its deal by identity.
+      const kept = dropUndefined(fact);
+      dealFacts.push(kept);
+      facts.set(fact.id, kept);
     });
 
     if (!parsed) continue;

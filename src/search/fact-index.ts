@@ -813,7 +813,7 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
 /** Entity kinds a question is about (its subject), as opposed to who ruled or which law applies. */
 const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
 /** How much more a fact counts when its deal's title names what the question names. */
-const TITLE_NAMED = 1.3;
+const TITLE_NAMED = 1.5;
 /** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
 const MATCHED_WORDS = 1.3;
 /** For "what is X": a fact saying what X is with X as its subject, one that defines X elsewhere in it, one opening with what X does. */
