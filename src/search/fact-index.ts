@@ -546,8 +546,11 @@ export class FactIndex {
         // "Did Yahoo scan our emails?": what happened leads; the denial follows it.
         if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
-        const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
-        fit *= 1.25 - (0.35 * facts.indexOf(fact)) / Math.max(1, facts.length);
+        // A yes/no question asks about one thing in it, wherever the file tells it.
+        if (!query.intent.yesNo) {
+          const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
+          fit *= 1.25 - (0.35 * facts.indexOf(fact)) / Math.max(1, facts.length);
+        }
         break;
       }
       default:

@@ -187,6 +187,12 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.index.analyse("how much was the zoom settlement").intent.perPerson).toBeUndefined();
   });
 
+  it("answers a yes/no question with the fact that speaks to it, wherever its deal file tells it", () => {
+    // The recipients are named late in the Flo file; the story's opening facts do not name Google.
+    const { answer } = knowledge.engine.answer("did google get data from the flo app");
+    expect(answer.facts[0]?.text).toMatch(/Google/);
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
