@@ -128,6 +128,8 @@ const EACH =
 /** Facts that say a figure was not given, or that there was none. */
 const UNDISCLOSED =
   /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b|\b(?:did not|didn't|never|declined to) (?:impose|issue|levy|seek) (?:a |any )?(?:fine|penalty)\b/i;
+/** Words of someone saying something. */
+const SAID = /\b(?:said|says|statement|spokes)/i;
 /** Words of rulings and findings. */
 const LEGAL_CUES =
   /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;
@@ -531,9 +533,14 @@ export class FactIndex {
                 : 1;
         break;
       case "denial":
-        fit *= fact.status === "denied" ? 3 : /\b(?:said|says|statement|spokes)/i.test(fact.text) ? 1.3 : 0.6;
-        // "What did Netflix say?": what Netflix said, not what was said about Netflix.
-        if (query.entities.some((entity) => fact.by.includes(entity.id))) fit *= 2;
+        fit *= fact.status === "denied" ? 3 : SAID.test(fact.text) ? 1.3 : 0.6;
+        // "What did Netflix say?": what Netflix said, not what was said about Netflix; "what did
+        // the company say?": what the company in focus said, not another company.
+        if (
+          query.entities.some((entity) => fact.by.includes(entity.id)) ||
+          (query.entities.length === 0 && known.some((id) => fact.by.includes(id)))
+        )
+          fit *= 2;
         break;
       case "outcome":
         fit *= fact.status === "ruled" ? 2.2 : fact.amount ? 1.3 : 1;

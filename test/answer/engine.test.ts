@@ -193,6 +193,14 @@ describe("answers from the real knowledge base", () => {
     expect(answer.facts[0]?.text).toMatch(/Google/);
   });
 
+  it("answers 'what did the company say?' with what the company in focus said, not another", () => {
+    const first = knowledge.engine.answer(
+      "are local cops buying my phone location data from fog data science?",
+    );
+    const said = knowledge.engine.answer("what did the company say?", first.focus);
+    expect(knowledge.kb.facts.get(said.answer.facts[0]?.id ?? "")?.by).toContain("fog-data-science");
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
