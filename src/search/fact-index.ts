@@ -554,6 +554,12 @@ export class FactIndex {
         if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
         // A yes/no question asks about one thing in it, wherever the file tells it.
+        // "xmode location data ftc": naming a regulator or a court asks what it decided.
+        if (
+          fact.status === "ruled" &&
+          query.entities.some((e) => e.kind === "regulator" || e.kind === "court")
+        )
+          fit *= 1.4;
         if (!query.intent.yesNo) {
           const facts = this.kb.deals.get(fact.deal)?.facts ?? [];
           fit *= 1.25 - (0.35 * facts.indexOf(fact)) / Math.max(1, facts.length);

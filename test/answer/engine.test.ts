@@ -201,6 +201,10 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.kb.facts.get(said.answer.facts[0]?.id ?? "")?.by).toContain("fog-data-science");
   });
 
+  it("answers a bare query naming a regulator with what the regulator decided", () => {
+    expect(knowledge.engine.answer("xmode location data ftc").answer.facts[0]?.status).toBe("ruled");
+  });
+
   it("answers 'what did X say about Y?' with what X said, Y being only the context", () => {
     const { answer } = knowledge.engine.answer("what did kochava say about the ftc lawsuit?");
     expect(answer.facts[0]?.status).toBe("denied");
