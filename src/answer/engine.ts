@@ -96,17 +96,23 @@ export class AnswerEngine {
     // and with none among the closest, the question asks for what we lack.
     if (primary === "how-much" || primary === "when") {
       const top = hits[0]?.fact.deal;
-      const lead = hits
+      const close = hits
         .slice(0, ANSWER_DEFAULTS.fieldSearchDepth)
-        .find((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
+        .filter((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
+      // "How much do I get?": what each person gets, among the close facts, before the fund's total.
+      const lead =
+        (query.intent.perPerson ? close.find((hit) => this.index.saysWhatEachGets(hit.fact)) : undefined) ??
+        close[0];
       if (!lead) return { answer: this.unknown(question, query) };
       hits = [lead, ...hits.filter((hit) => hit !== lead)];
     }
 
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;
     const shown = inFocus ? new Set(focus.shown ?? focus.facts) : new Set<string>();
-    // "Tell me more" wants what has not been said yet.
-    const fresh = query.more ? hits.filter((hit) => !shown.has(hit.fact.id)) : hits;
+    // "Tell me more" wants what has not been said yet; so does "which other phone makers?", when
+    // anything is left to say.
+    const unsaid = hits.filter((hit) => !shown.has(hit.fact.id));
+    const fresh = query.more || (query.others && unsaid.length > 0) ? unsaid : hits;
     let facts = this.choose(fresh, query);
     let composed = facts.length > 0 ? this.composeFor(question, query, facts, hits) : undefined;
     // A follow-up never gets the previous reply again: the next best facts, or "nothing new".
@@ -199,6 +205,16 @@ export class AnswerEngine {
         query.terms.length > 0
           ? this.index.search(query, { deal: focus.deal, preferFacts, preferEntities })
           : [];
+      // "Who got the data?", "was that legal?": no words beyond everyday ones and those that say what
+      // is wanted. Among the deal's facts, the kind of fact asked for leads, not whichever holds "data".
+      const fielded = query.intent.primary === "when" || query.intent.primary === "how-much";
+      const topicWords = query.terms.filter(
+        (term) => !this.index.isGeneric(term) && !(fielded && query.cues.has(term)),
+      );
+      if (followUp && query.entities.length === 0 && inFocus.length > 0 && topicWords.length === 0) {
+        const matched = new Set(inFocus.filter((hit) => hit.own > 0).map((hit) => hit.fact.id));
+        return this.index.factsOfDeal(focus.deal, query, [], preferEntities, matched);
+      }
       const top = inFocus[0];
       if (top && (followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
       // "when was that?" has no topic words: answer from the deal in focus, by intent.

@@ -8,6 +8,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
+import { isPlace, placesIn } from "./places.js";
 import { type AnalyseOptions, analyseQuery, type Query } from "./query.js";
 import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
@@ -97,6 +98,8 @@ const RERANK_DEPTH = 300;
 const DEAL_TERM_SHARE = 0.5;
 /** A fact whose own text holds none of the question's words keeps this share of its score; all of them, 1.5×. */
 const OWN_FLOOR = 0.5;
+/** …for a why-question, whose answer gives a cause rather than restating the event. */
+const WHY_OWN_FLOOR = 1;
 /** Score a fact gets for each common term (left out of the search) its own text holds. */
 const COMMON_TERM_SCORE = 0.5;
 /** How many of the best candidates have the common terms checked in their text. */
@@ -106,7 +109,10 @@ const FACT_TERMS_CACHE = 5_000;
 
 /** Words that give a cause or a purpose. */
 const WHY_CUES =
-  /\b(?:because|since|in order to|so that|so it could|so they could|in exchange|in return|to (?:target|sell|train|improve|build|make|help|keep|get|grow|boost|reach|show|serve|avoid|protect|measure|track)|reason|aimed|meant to|designed to|purpose|motive|over (?:its|their|the|how|what)|for (?:failing|sharing|selling|violating|using|misleading|collecting|breaking|not)|after (?:it|they|the)|due to|citing|blamed|argued)\b/i;
+  /\b(?:because|since|in order to|so that|so it could|so they could|in exchange|in return|to (?:target|sell|train|improve|build|make|help|keep|get|grow|boost|reach|show|serve|avoid|protect|measure|track)|reason|aimed|meant to|designed to|purpose|motive|over (?:its|their|the|how|what)|for (?:failing|sharing|selling|violating|using|misleading|collecting|breaking|not)|after (?:it|they|the)|due to|citing|blamed|argued|accus(?:es|ed|ing)|alleg(?:es|ed|ing) that|raised (?:questions|concerns)|concerns? (?:about|over)|followed|following|in response to|amid)\b/i;
+/** Words that state a cause outright, not only what came before. */
+const CAUSE_CUES =
+  /\b(?:because|due to|in order to|so that|so (?:it|they) could|the reason|reasons? (?:for|why)|in exchange|in return|purpose|motive)\b/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -116,30 +122,34 @@ const DESCRIPTORS =
  */
 const FIGURE =
   /[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|million|billion|thousand|bn|m\b)|\b(?:millions?|billions?|thousands?|hundreds?|dozens?) of\b|\b(?:19|20)\d\d\s+(?!(?:and|to|or|until|when|after|before)\b)[a-z]+s\b|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\s+(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)(?:[a-z]+ )?[a-z]+s\b/i;
-/** A question about what one person gets. */
-const PER_PERSON =
-  /\b(?:do|would|will|can|could|did) (?:i|we|you) (?:get|receive|be paid)\b|\beach\b|\bper (?:person|user|member|customer|head|book|title)\b|\bindividual/i;
 /** A fact about what each person gets. */
 const EACH =
   /\beach\b|\bper (?:person|user|member|customer|claimant|book|title|owner)\b|\bup to \$|\bclaim (?:up to|either)\b/i;
 /** Facts that say a figure was not given, or that there was none. */
 const UNDISCLOSED =
-  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b/i;
+  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b|\b(?:did not|didn't|never|declined to) (?:impose|issue|levy|seek) (?:a |any )?(?:fine|penalty)\b/i;
+/** Words of someone saying something. */
+const SAID = /\b(?:said|says|statement|spokes)/i;
 /** Words of rulings and findings. */
 const LEGAL_CUES =
   /\b(?:court|judge|jury|ruled|ruling|unlawful|illegal|lawful|violat\w*|breach\w*|found that|findings?|no court|not proven|proven|settle\w*|fined|penalt\w*|order\w*|decision|conviction|convicted|pleaded|guilty|consent)\b/i;
-/** Facts that report what someone said. */
-const SAYS = /\b(?:said|says|statement|spokes)/i;
-
+/** Words of a finding on lawfulness itself: broke the law, violated, unlawful, infringed. */
+const LAWFULNESS =
+  /\b(?:broke|broken|breach\w*|violat\w*|unlawful\w*|illegal\w*|lawful\w*|infring\w*|contraven\w*|(?:not |no )?wrongdoing|liable)\b/i;
 /** What a fact's text holds, as intentFit asks (see FactIndex.cues). */
 interface FactCues {
   /** A figure, or that none was given ("undisclosed", "no fine"). */
   readonly figure: boolean;
   /** What each person gets. */
   readonly each: boolean;
+  /** An explicit cause ("because", "due to"). */
+  readonly cause: boolean;
+  /** A weaker cause or purpose. */
   readonly why: boolean;
   readonly legal: boolean;
-  readonly says: boolean;
+  /** A finding on lawfulness itself (broke the law, unlawful). */
+  readonly lawfulness: boolean;
+  readonly said: boolean;
 }
 
 /** For a claim to check, facts that settle it (rulings, denials, what is unsupported) lead. */
@@ -365,9 +375,14 @@ export class FactIndex {
       else if (!this.isGeneric(term)) topical = true;
     }
     const rankTotal = topical ? termTotal - contextWeight / 2 : 0;
+    // "Why is the Times suing OpenAI?": the reason ("it alleges OpenAI used its articles") seldom
+    // repeats the event it explains, so lacking the question's words costs a why-question less.
+    const ownFloor = query.intent.primary === "why" ? WHY_OWN_FLOOR : OWN_FLOOR;
     // With topic words of its own, a follow-up leans only a little on the previous answer.
     const preferred = new Map((options.preferFacts ?? []).map((id, i) => [id, i === 0 ? 1.6 : 1.2]));
     const preferEntities = options.preferEntities ?? [];
+    // "Did Premom send data to China?": the place is what the question turns on.
+    const places = placesIn(query.terms);
 
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
     const rate = (result: Candidate, common: readonly string[]): Hit | undefined => {
@@ -431,7 +446,12 @@ export class FactIndex {
       // The deal whose title names what was asked is the deal about it ("Babel Street's Locate X").
       if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
         score *= TITLE_NAMED;
-      if (rankTotal > 0) score *= (OWN_FLOOR + ownRank / rankTotal) ** 2;
+      if (rankTotal > 0) score *= (ownFloor + ownRank / rankTotal) ** 2;
+      if (
+        places.length > 0 &&
+        places.every((place) => result.terms.includes(place) || common.includes(place))
+      )
+        score *= PLACE_NAMED;
       score *= coverage * coverage;
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
@@ -457,12 +477,16 @@ export class FactIndex {
     return hits.slice(0, options.limit ?? 20);
   }
 
-  /** Facts of `deal`, best for the query's intent first: for follow-ups with no topic words. */
+  /**
+   * Facts of `deal`, best for the query's intent first: for follow-ups with no topic words.
+   * `matched`: facts that hold the question's words ("the data" in "who got the data?"), which lean a little.
+   */
   factsOfDeal(
     deal: string,
     query: Query,
     preferFacts: readonly string[] = [],
     preferEntities: readonly string[] = [],
+    matched: ReadonlySet<string> = NO_TERMS,
   ): Hit[] {
     const facts = this.kb.deals.get(deal)?.facts ?? [];
     const preferred = new Map(preferFacts.map((id, i) => [id, i === 0 ? 3 : 1.5]));
@@ -474,6 +498,7 @@ export class FactIndex {
           this.intentFit(fact, query, preferEntities) *
           (preferred.get(fact.id) ?? 1) *
           (preferEntities.some((id) => this.mentions(fact).has(id)) ? 1.5 : 1) *
+          (matched.has(fact.id) ? MATCHED_WORDS : 1) *
           (1 - position / (facts.length * 20)),
         coverage: 1,
         own: 1,
@@ -506,30 +531,50 @@ export class FactIndex {
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         // "How much do I get?": what each person gets, not the fund.
-        if (PER_PERSON.test(query.text) && (fact.amount?.per === "user" || this.cues(fact).each)) fit *= 1.6;
+        if (query.intent.perPerson && this.saysWhatEachGets(fact)) fit *= 1.6;
         break;
       }
       case "who": {
         // "Which companies got the data?": the more names a fact gives, the more it answers.
         const asked = new Set([...query.entities.map((entity) => entity.id), ...known]);
-        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && this.isSomeone(id)).length;
+        // "Which apps…?": products are the names asked for.
+        const named = (id: string) =>
+          this.isSomeone(id) ||
+          (query.intent.products === true && this.kb.entities.get(id)?.kind === "product");
+        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && named(id)).length;
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
         break;
       }
       case "why":
-        fit *= this.cues(fact).why ? 1.8 : 0.85;
+        fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":
-        fit *= query.entities.some((entity) => this.defines(fact, entity.id)) ? 2.6 : 1;
+        fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
+        // The deal named after X tells what X is better than a passing mention elsewhere.
+        if (query.entities.some((entity) => this.titleEntities(fact.deal).includes(entity.id))) fit *= 1.4;
         break;
       case "legal":
+        // A ruling that the law was broken (or not) answers "was it legal?" best.
         fit *=
-          fact.status === "ruled" ? 2.3 : this.cues(fact).legal ? 1.7 : fact.status === "alleged" ? 0.8 : 1;
+          fact.status === "ruled"
+            ? this.cues(fact).lawfulness
+              ? 2.8
+              : 2.3
+            : this.cues(fact).legal
+              ? 1.7
+              : fact.status === "alleged"
+                ? 0.8
+                : 1;
         break;
       case "denial":
-        fit *= fact.status === "denied" ? 3 : this.cues(fact).says ? 1.3 : 0.6;
-        // "What did Netflix say?": what Netflix said, not what was said about Netflix.
-        if (query.entities.some((entity) => fact.by.includes(entity.id))) fit *= 2;
+        fit *= fact.status === "denied" ? 3 : this.cues(fact).said ? 1.3 : 0.6;
+        // "What did Netflix say?": what Netflix said, not what was said about Netflix; "what did
+        // the company say?": what the company in focus said, not another company.
+        if (
+          query.entities.some((entity) => fact.by.includes(entity.id)) ||
+          (query.entities.length === 0 && known.some((id) => fact.by.includes(id)))
+        )
+          fit *= 2;
         break;
       case "outcome":
         fit *= fact.status === "ruled" ? 2.2 : fact.amount ? 1.3 : 1;
@@ -542,8 +587,17 @@ export class FactIndex {
         // "Did Yahoo scan our emails?": what happened leads; the denial follows it.
         if (query.intent.yesNo && fact.status === "denied") fit *= 0.4;
         // "Tell me about…": a deal file tells its story in order, so earlier facts are the main ones.
-        const inDeal = this.kb.deals.get(fact.deal)?.facts.length ?? 1;
-        fit *= 1.25 - (0.35 * (this.placeInDeal.get(fact.id) ?? 0)) / Math.max(1, inDeal);
+        // A yes/no question asks about one thing in it, wherever the file tells it.
+        // "xmode location data ftc": naming a regulator or a court asks what it decided.
+        if (
+          fact.status === "ruled" &&
+          query.entities.some((e) => e.kind === "regulator" || e.kind === "court")
+        )
+          fit *= 1.4;
+        if (!query.intent.yesNo) {
+          const inDeal = this.kb.deals.get(fact.deal)?.facts.length ?? 1;
+          fit *= 1.25 - (0.35 * (this.placeInDeal.get(fact.id) ?? 0)) / Math.max(1, inDeal);
+        }
         break;
       }
       default:
@@ -554,6 +608,11 @@ export class FactIndex {
     if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
     if (primary !== "denial" && all.has("denial") && fact.status === "denied") fit *= 1.5;
     return fit;
+  }
+
+  /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */
+  saysWhatEachGets(fact: Fact): boolean {
+    return fact.amount?.per === "user" || this.cues(fact).each;
   }
 
   /** Whether a fact names someone: who says it, or a person or organisation it is about. */
@@ -567,19 +626,39 @@ export class FactIndex {
   }
 
   /**
-   * Whether a fact reads as a definition of an entity: "The Titan API was a private API…",
-   * "Jumpshot, a subsidiary…", "Avast's subsidiary Jumpshot…".
+   * How well a fact reads as a definition of an entity. Best, the entity as the sentence's subject
+   * saying what it is ("The Titan API was a private API…", "Onavo Protect was advertised as a free
+   * VPN"); then an apposition or a descriptor elsewhere ("Jumpshot, a subsidiary…", "Avast's
+   * subsidiary Jumpshot", "the plan was called Project Texas"); then the entity opening the sentence
+   * with what it does ("Beacon had partner sites report…"); else 1. "The Onavo service was
+   * discontinued" says what became of it, not what it is.
    */
-  private defines(fact: Fact, entity: string): boolean {
+  private definitionFit(fact: Fact, entity: string): number {
     const named = this.kb.entities.get(entity);
-    if (!named) return false;
-    const text = normalise(fact.text).slice(0, 120);
-    return [named.name, ...named.aliases].some((label) => {
+    if (!named) return 1;
+    const text = normalise(fact.text).slice(0, 160);
+    let fit = 1;
+    for (const label of [named.name, ...named.aliases]) {
       const name = escapeRegExp(normalise(label));
-      return new RegExp(
-        `^(?:the |an? )?${name}\\b[^.]{0,40}?\\b(?:is|was|are|were|means|refers)\\b|\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:\\w+ ){0,2}${name}\\b`,
-      ).test(text);
-    });
+      const opening = `^(?:the |an? )?${name}`;
+      if (
+        new RegExp(
+          `${opening}(?: [\\w-]+){0,3}? (?:(?:is|was|are|were) (?:an?|the|one of)|(?:is|was|are|were) [\\w-]+ed (?:[\\w-]+ ){0,2}?as|means|refers to)\\b`,
+        ).test(text)
+      )
+        return DEFINES_AS_SUBJECT;
+      if (
+        new RegExp(
+          `\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:(?!(?:of|for|to|in|with|by|on|from|at|and|or)\\b)[\\w-]+ ){0,2}${name}\\b|\\b(?:called|known as|named|dubbed|nicknamed) "?${name}\\b`,
+        ).test(text)
+      )
+        fit = Math.max(fit, DEFINES);
+      else if (
+        new RegExp(`${opening} (?:[a-z]+(?:ed|s)|had|has|could|can|would|will|did|does)\\b`).test(text)
+      )
+        fit = Math.max(fit, DESCRIBES);
+    }
+    return fit;
   }
 
   private isSomeone(id: string): boolean {
@@ -614,6 +693,8 @@ export class FactIndex {
   /** How much a question word says: rare words more, words in many facts less. */
   private termWeight(term: string): number {
     if (GENERIC.has(term)) return 0.3;
+    // A place says which story it is ("fined in Ireland"), however many facts name it.
+    if (isPlace(term)) return 1.2;
     const count = this.terms.get(term) ?? 0;
     if (count === 0) return 1;
     const rarity = Math.log((this.size + 1) / count) / Math.log(this.size + 1);
@@ -689,9 +770,11 @@ export class FactIndex {
       cues = {
         figure: FIGURE.test(text) || UNDISCLOSED.test(text),
         each: EACH.test(text),
+        cause: CAUSE_CUES.test(text),
         why: WHY_CUES.test(text),
         legal: LEGAL_CUES.test(text),
-        says: SAYS.test(text),
+        lawfulness: LAWFULNESS.test(text),
+        said: SAID.test(text),
       };
       this.factCues.set(fact.id, cues);
     }
@@ -806,7 +889,15 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
 /** Entity kinds a question is about (its subject), as opposed to who ruled or which law applies. */
 const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
 /** How much more a fact counts when its deal's title names what the question names. */
-const TITLE_NAMED = 1.3;
+const TITLE_NAMED = 1.5;
+/** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
+const MATCHED_WORDS = 1.3;
+/** For "what is X": a fact saying what X is with X as its subject, one that defines X elsewhere in it, one opening with what X does. */
+const DEFINES_AS_SUBJECT = 2.8;
+const DEFINES = 2.6;
+const DESCRIBES = 2;
+/** How much more a fact counts when it names the place the question names. */
+const PLACE_NAMED = 1.5;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
 

@@ -51,7 +51,19 @@ export interface IntentAnalysis {
   readonly yesNo: boolean;
   /** "How do I…", "how to…": answerable only when the facts speak to exactly that (an opt-out). */
   readonly howTo: boolean;
+  /** "How much do I get?", "per person": what one person gets, not the fund. */
+  readonly perPerson?: boolean;
+  /** "Which apps…", "what products…": the who is a product or a service, not a person or a company. */
+  readonly products?: boolean;
 }
+
+/** A question about what one person gets. */
+const PER_PERSON =
+  /\b(?:do|would|will|can|could|did) (?:i|we|you) (?:get|receive|be paid)\b|\beach\b|\bper (?:person|user|member|customer|head|book|title)\b|\bindividual/i;
+
+/** "Which apps", "what other services": asking for products by name. */
+const PRODUCTS =
+  /\b(?:which|what) (?:\w+ ){0,2}(?:apps?|products?|services?|tools?|brands?|devices?|games?|websites?|sites?|platforms?|trackers?|programs?|programmes?)\b/;
 
 const SMALL_TALK: readonly [SmallTalk, RegExp][] = [
   [
@@ -114,7 +126,7 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "who",
-    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b|\b(?:which|what) (?:other |\w+ )?\w+(?:ers|ors|ies|ants|ents|ists|ies)\b(?! (?:of|was|is))/,
+    /^(?:and |so |but )?(?:who|whom|whose)\b|\bwho(?:'s| is| was| were| are| did| said| says| runs?| sued| sues| alleg\w*| made| found| discovered| reported| leaked| bought| sold| got| paid| gave| else| exactly)\b|\bby whom\b|\b(?:which|what) (?:compan|firms?\b|brands?\b|partners?\b|agenc|regulators?\b|courts?\b|judges?\b|lawyers?\b|person|people|apps?\b|states?\b|countr|brokers?\b|insurers?\b|carriers?\b|hospitals?\b|outlets?\b|newspapers?\b|senators?\b|officials?\b|employees?\b|executives?\b)|\bname of\b|\bnamed\b|\b(?:which|what) (?:(?:other|\w+) ){0,2}\w+(?:ers|ors|ies|ants|ents|ists|ies)\b(?! (?:of|was|is))|\bwhich (?:\w+ ){0,2}(?!(?:other|either|neither|whether|number|order|after|under|over|later|earlier|better|paper|chapter|letter|matter|power|cover|never|ever|former|latter)\b)\w+(?:er|or)\b(?! (?:of|was|is))/,
   ],
   [
     "why",
@@ -130,13 +142,23 @@ const PATTERNS: readonly [Intent, RegExp][] = [
   ],
   [
     "denial",
-    /\bden(?:y|ied|ies|ial|ying)\b|\brefut|\brebut|\brespon(?:d|se|ded)\b|\breact(?:ed|ion)?\b|\bcomment(?:ed)?\b|\bstatement\b|\bwhat (?:did|does|do|has|have) [\w' ]{1,40}? ?say\b|\bsay about\b|\bside of the story\b|\badmit(?:ted|s)?\b|\bapologi[sz]|\bdefend(?:ed)?\b/,
+    /\bden(?:y|ied|ies|ial|ying)\b|\brefut|\brebut|\brespon(?:d|se|ded)\b|\breact(?:ed|ion)?\b|\bcomment(?:ed)?\b|\bstatement\b|\bwhat (?:did|does|do|has|have) [\w' ]{1,40}? ?say\b|\bsay about\b|\bside of the story\b|\badmit(?:ted|s)?\b|\bapologi[sz]|\bsorry\b|\bdefend(?:ed)?\b/,
   ],
   [
     "outcome",
     /\bwhat happened\b|\bhow did (?:it|that|this|the \w+) end\b|\bend(?:ed)? up\b|\boutcome\b|\bresult(?:ed)?\b|\bruling\b|\bruled\b|\bverdict\b|\bjudge\b|\bcourt\b|\bfined?\b|\bfines\b|\bpenalt|\bsettle|\bconsequence|\bpunish|\b(?:case|lawsuit|suit|legal|current|court|settlement|appeal)\s+status\b|\bstatus of\b|\bwhat(?:'s| is) the status\b|\bwhere does .* stand\b|\bnow\b|\bany action\b|\bwhat did the \w+ do\b|\bget away with\b|\bsanction|\bbanned?\b|\border(?:ed)?\b|\b(?:win|won|winning|lose|lost|losing)\b|\bstill\b|\bhave to\b|\bmust\b/,
   ],
 ];
+
+/**
+ * The words that on their own say what kind of answer is wanted ("legal", "proven", "fined",
+ * "denied"): in "was that legal?" the word asks for a ruling, it names no topic.
+ */
+export function intentCues(words: readonly string[], intents: ReadonlySet<Intent>): string[] {
+  return words.filter((word) =>
+    PATTERNS.some(([intent, pattern]) => intents.has(intent) && pattern.test(word)),
+  );
+}
 
 /** "What is X", "what's a X", "define X": asking for a definition, not for a story or a figure. */
 const WHAT_IS =
@@ -199,5 +221,14 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
           ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
         ).find((intent) => all.has(intent)) ?? "topic");
   all.add(primary);
-  return { primary, all, wantsCount, ...(many?.[1] ? { counted: many[1] } : {}), yesNo, howTo };
+  return {
+    primary,
+    all,
+    wantsCount,
+    ...(many?.[1] ? { counted: many[1] } : {}),
+    yesNo,
+    howTo,
+    ...(PRODUCTS.test(text) ? { products: true } : {}),
+    ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
+  };
 }

@@ -28,3 +28,8 @@ const PLACES: ReadonlySet<string> = new Set(words(NAMES).flatMap(termsOfWord));
 export function placesIn(terms: readonly string[]): string[] {
   return terms.filter((term) => PLACES.has(term));
 }
+
+/** Whether an index term is a place's name. */
+export function isPlace(term: string): boolean {
+  return PLACES.has(term);
+}

@@ -1,7 +1,7 @@
 /** A question, analysed: its search terms, the entities it names, and what kind of answer it wants. */
 import type { Entity } from "../knowledge/types.js";
 import type { EntityMatcher, Speller } from "./entities.js";
-import { analyseIntent, type Intent, type IntentAnalysis } from "./intent.js";
+import { analyseIntent, type Intent, type IntentAnalysis, intentCues } from "./intent.js";
 import { detectLanguage, type Language, languagesOfWord, toEnglish } from "./languages/index.js";
 import { isCommonWord, termsOfWord, words } from "./text.js";
 import { reword } from "./wording.js";
@@ -27,10 +27,14 @@ export interface Query {
   readonly anaphoric: boolean;
   /** Asks for more of the same ("tell me more", "what else?"). */
   readonly more: boolean;
+  /** Asks for others than those already named ("which other phone makers?", "who else?"). */
+  readonly others: boolean;
   /** Terms that only give the context ("fined over security phone numbers"): they count less in ranking. */
   readonly context: ReadonlySet<string>;
   /** Terms of what "that ruling", "this deal", "the fine" point back at: the previous answer, not a new topic. */
   readonly pointedAt: ReadonlySet<string>;
+  /** Terms of words that only say what kind of answer is wanted ("legal" in "was that legal?"), not what about. */
+  readonly cues: ReadonlySet<string>;
 }
 
 const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
@@ -40,6 +44,7 @@ const FOLLOW_UP =
 /** "That ruling", "this deal", "the same fine": a noun pointing back at what was just said. */
 const POINTED_AT =
   /\b(?:that|this|these|those|the same)\s+(ruling|decision|deal|deals|fine|fines|penalty|settlement|lawsuit|suit|case|report|story|claim|order|law|bill|rule|study|investigation|probe|agreement|contract|sale|program|programme|tool|judgment|verdict|complaint|letter|statement|policy|change|breach|leak|trial|appeal|payment|money|amount|vote|document|filing|info|information|thing|stuff)\b/g;
+const OTHERS = /\b(?:other|others|else|another)\b/;
 const MORE =
   /^(?:and |so |ok |okay )?(?:tell me )?(?:more|anything else|what else|go on|continue|and then|then what|what next|more (?:on|about) (?:that|this|it))\b/;
 
@@ -134,8 +139,10 @@ export function analyseQuery(
     followUp: entities.length === 0 && (anaphoric || more || uniqueTerms.length <= 1),
     anaphoric,
     more,
+    others: OTHERS.test(wording.text),
     context,
     pointedAt,
+    cues: new Set(intentCues(typed, intent.all).flatMap(termsOfWord)),
   };
 }
 

@@ -122,6 +122,20 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ["europe", "european", "europeans", "eu", "eea"],
   ["china", "chinese", "beijing", "prc"],
   ["britain", "british", "uk"],
+  ["ireland", "irish"],
+  ["france", "french"],
+  ["germany", "german"],
+  ["italy", "italian"],
+  ["spain", "spanish"],
+  ["norway", "norwegian"],
+  ["netherlands", "dutch"],
+  ["japan", "japanese"],
+  ["korea", "korean"],
+  ["india", "indian"],
+  ["australia", "australian"],
+  ["canada", "canadian"],
+  ["russia", "russian"],
+  ["israel", "israeli"],
   ["train", "trained", "training", "trains"],
   ["ad", "ads", "advert", "adverts", "advertising", "advertisement", "advertisements", "marketing"],
   [
@@ -184,6 +198,19 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "tossed",
   ],
   ["face", "faces", "facial"],
+  [
+    "apologise",
+    "apologised",
+    "apologises",
+    "apologising",
+    "apologize",
+    "apologized",
+    "apologizes",
+    "apologizing",
+    "apology",
+    "apologies",
+    "sorry",
+  ],
 ];
 
 /**
@@ -259,6 +286,51 @@ function foldPhrases(tokens: string[]): string[] {
 
 const ASCII = /^\p{ASCII}*$/u;
 
+/**
+ * Irregular verb forms the stemmer cannot join to their verb ("told" and "tell"): "without telling
+ * them" meets "were not told". Forms already in a synonym group (sold, paid, gave, left) are there.
+ */
+const IRREGULAR = new Map<string, string>(
+  (
+    [
+      ["tell", "told"],
+      ["know", "knew known"],
+      ["keep", "kept"],
+      ["find", "found"],
+      ["bring", "brought"],
+      ["make", "made"],
+      ["hide", "hid hidden"],
+      ["steal", "stole stolen"],
+      ["run", "ran"],
+      ["win", "won"],
+      ["lose", "lost"],
+      ["begin", "began begun"],
+      ["write", "wrote written"],
+      ["choose", "chose chosen"],
+      ["meet", "met"],
+      ["hold", "held"],
+      ["stand", "stood"],
+      ["think", "thought"],
+      ["catch", "caught"],
+      ["seek", "sought"],
+      ["build", "built"],
+      ["break", "broke broken"],
+      ["fall", "fell fallen"],
+      ["grow", "grew grown"],
+      ["draw", "drew drawn"],
+      ["throw", "threw thrown"],
+      ["forget", "forgot forgotten"],
+      ["lend", "lent"],
+      ["rise", "rose risen"],
+      ["speak", "spoke spoken"],
+      ["understand", "understood"],
+      ["withhold", "withheld"],
+      ["take", "took taken"],
+      ["get", "got gotten"],
+    ] as const
+  ).flatMap(([verb, forms]) => forms.split(" ").map((form) => [form, verb] as const)),
+);
+
 const SYNONYMS = new Map<string, string>();
 for (const [canonical, ...others] of SYNONYM_GROUPS) {
   for (const word of others) SYNONYMS.set(word, canonical as string);
@@ -295,7 +367,8 @@ export function words(text: string): string[] {
 export function termOf(word: string): string | null {
   const bare = word.replace(/'+$/, "").replace(/^-+|-+$/g, "");
   if (bare.length === 0 || STOP_WORDS.has(bare) || /^\p{L}$/u.test(bare)) return null;
-  const folded = SYNONYMS.get(bare) ?? bare;
+  const base = IRREGULAR.get(bare) ?? bare;
+  const folded = SYNONYMS.get(base) ?? base;
   if (/^\d+$/.test(folded)) return folded;
   return stemmer(folded);
 }

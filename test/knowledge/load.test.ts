@@ -34,6 +34,9 @@ describe("loading a valid knowledge base", () => {
     expect(kb.facts.get("as-denial")?.by).toEqual(["jane-doe"]);
     expect(Object.isFrozen(kb.facts.get("as-inbox"))).toBe(true);
     expect(Object.isFrozen(kb.deals.get("acme-streamco")?.facts)).toBe(true);
+    // A deal's facts are the very objects of the facts map, as after a load from the cache.
+    for (const deal of kb.deals.values())
+      for (const fact of deal.facts) expect(kb.facts.get(fact.id)).toBe(fact);
     expect(result.warnings).toEqual([]);
   });
 

@@ -119,6 +119,47 @@ describe("query analysis on the real knowledge base", () => {
     expect(intent("how much did google pay reddit").primary).toBe("how-much");
   });
 
+  it("reads 'which other phone makers' and 'which ovulation tracker' as who-questions, 'which other data' not", () => {
+    expect(analyse("which other phone makers got it?").intent.primary).toBe("who");
+    expect(analyse("which ovulation tracker shared health data with google?").intent.primary).toBe("who");
+    expect(analyse("which other data did they get").intent.primary).not.toBe("who");
+    expect(analyse("which year did it happen").intent.primary).toBe("when");
+    expect(analyse("who else buys shutterstock images").others).toBe(true);
+    expect(analyse("who buys shutterstock images").others).toBe(false);
+  });
+
+  it("joins irregular verb forms to their verb: told/tell, found/find, kept/keep, stolen/steal", () => {
+    expect(terms("told")).toEqual(terms("telling"));
+    expect(terms("found")).toEqual(terms("find"));
+    expect(terms("kept")).toEqual(terms("keeps"));
+    expect(terms("stolen")).toEqual(terms("steal"));
+    expect(terms("took")).toEqual(terms("taking"));
+  });
+
+  it("reads a country and its adjective as one place (Irish DPC, fined in Ireland)", () => {
+    expect(terms("Irish")).toEqual(terms("Ireland"));
+    expect(terms("Norwegian")).toEqual(terms("Norway"));
+    expect(terms("French")).toEqual(terms("France"));
+  });
+
+  it("knows 'which apps…?' asks for products by name", () => {
+    expect(analyse("which apps had their tracking code?").intent.products).toBe(true);
+    expect(analyse("what other services got the data").intent.products).toBe(true);
+    expect(analyse("which companies got the data").intent.products).toBeUndefined();
+  });
+
+  it("reads 'say sorry' as an apology, asked of what someone said", () => {
+    expect(terms("sorry")).toEqual(terms("apologised"));
+    expect(terms("apology")).toEqual(terms("apologize"));
+    expect(analyse("did zoom say sorry for the sdk thing").intent.primary).toBe("denial");
+  });
+
+  it("tells the words that only say what is wanted ('legal', 'fined') from topic words", () => {
+    expect([...analyse("was that legal?").cues]).toEqual(["legal"]);
+    expect([...analyse("how much were they fined?").cues]).toEqual(analyse("fined").terms);
+    expect(analyse("who got the health data?").cues.size).toBe(0);
+  });
+
   it("takes claim wrappers, filler and slang out before deciding", () => {
     const q = analyse("What exactly was Kochava selling?");
     expect(q.terms).toEqual(analyse("what was kochava selling").terms);
