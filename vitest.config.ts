@@ -10,6 +10,7 @@ import { defineConfig } from "vitest/config";
  */
 const END_TO_END = [
   "test/cli.test.ts",
+  "test/cli-knowledge.test.ts",
   "test/entry-points.test.ts",
   "test/adapters/**/*.test.ts",
   "test/production/**/*.test.ts",
