@@ -1,6 +1,6 @@
 /**
  * The direct answer to a narrow question, read off the lead fact's own fields: its date for
- * "when", its amount or count for "how much", who said or decided it for "who". A line in front
+ * "when", its amount or count for "how much", who said or decided it for "who said…". A line in front
  * of the facts, so the reply answers the question asked before it shows the receipts.
  */
 import type { Phrase } from "../i18n/messages.js";
@@ -21,6 +21,8 @@ export function directAnswer(kb: KnowledgeBase, lead: Fact, intent: IntentAnalys
       return { key: intent.wantsCount && count ? "direct.howMany" : "direct.howMuch", values: { figure } };
     }
     case "who": {
+      // The lead's `by` answers "who said / found / decided it?"; "who got the data?" is in its text.
+      if (!intent.whoSaid) return undefined;
       const named = lead.by.length > 0 ? lead.by : lead.about.filter((id) => isSomeone(kb, id));
       const names = named.map((id) => kb.entities.get(id)?.name).filter((name) => name !== undefined);
       return names.length > 0 ? { key: "direct.who", values: { names } } : undefined;

@@ -51,11 +51,20 @@ export interface IntentAnalysis {
   readonly yesNo: boolean;
   /** "How do I…", "how to…": answerable only when the facts speak to exactly that (an opt-out). */
   readonly howTo: boolean;
+  /**
+   * "Who said it?", "who fined them?": the who is whoever said, found or decided what a fact
+   * reports (its `by`), not someone the fact tells of ("who got the data?").
+   */
+  readonly whoSaid?: boolean;
   /** "How much do I get?", "per person": what one person gets, not the fund. */
   readonly perPerson?: boolean;
   /** "Which apps…", "what products…": the who is a product or a service, not a person or a company. */
   readonly products?: boolean;
 }
+
+/** "Who said…", "who first reported…", "by whom": asking who said, found or decided something. */
+const WHO_SAID =
+  /\b(?:who|whom)(?:'s| is| was| were| has| have| had| did| does)?(?: \w+)? (?:say|said|says|find|found|finds|decide|decided|decides|rule|ruled|rules|report|reported|reports|sue|sued|sues|allege|alleged|alleges|claim|claimed|claims|deny|denied|denies|fine|fined|fines|announce|announced|reveal|revealed|discover|discovered|leak|leaked|investigate|investigated|accuse|accused|complain|complained|file|filed|order|ordered|warn|warned|confirm|confirmed|admit|admitted)\b|\bby whom\b|\baccording to (?:whom|who)\b/;
 
 /** A question about what one person gets. */
 const PER_PERSON =
@@ -230,5 +239,6 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     howTo,
     ...(PRODUCTS.test(text) ? { products: true } : {}),
     ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
+    ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
   };
 }

@@ -201,6 +201,22 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.kb.facts.get(said.answer.facts[0]?.id ?? "")?.by).toContain("fog-data-science");
   });
 
+  it("opens with 'Who:' only when asked who said or decided it, not who got something", () => {
+    const chat = new Conversations();
+    const ask = (q: string) => {
+      const { answer, focus } = knowledge.engine.answer(q, chat.get("who"));
+      if (focus) chat.set("who", focus);
+      return answer;
+    };
+    expect(ask("who fined verizon for selling location data?").direct).toMatch(
+      /^Who: .*Federal Communications Commission/,
+    );
+    expect(ask("who got the data?").direct).toBeUndefined();
+    expect(
+      knowledge.engine.answer("who received the carriers' location data?").answer.direct,
+    ).toBeUndefined();
+  });
+
   it("answers a bare query naming a regulator with what the regulator decided", () => {
     expect(knowledge.engine.answer("xmode location data ftc").answer.facts[0]?.status).toBe("ruled");
   });
