@@ -125,6 +125,29 @@ async function store(file: string, kb: KnowledgeBase, key: string): Promise<void
 }
 
 /**
+ * A cache file's JSON, or undefined: when its folder is not private (see privateFolder), or the
+ * file is not there yet or was cut short. The caches beside the knowledge base (the saved index,
+ * the language detector's database, the lexicons' stems) read through this.
+ */
+export function readCacheJson<T>(file: string): T | undefined {
+  if (!privateFolder(path.dirname(file))) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves `value` as a cache file for the next start; never throws (a cache is best effort). */
+export async function saveCacheJson(file: string, value: unknown, family: string): Promise<void> {
+  try {
+    if (privateFolder(path.dirname(file))) await writeCacheFile(file, JSON.stringify(value), family);
+  } catch {
+    // a full or read-only disk: the next start computes it again
+  }
+}
+
+/**
  * Writes one cache file, `<family>-….json`, aside and renamed (a reader never sees half a file),
  * then keeps that family's most recently written files only: every edit makes a new version.
  */

@@ -6,10 +6,9 @@
  * so any change to either builds afresh. Best effort, as the knowledge cache: a file that cannot be
  * read or written is a miss, never an error.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultCacheDir, hashFolder, privateFolder, writeCacheFile } from "../knowledge/cache.js";
+import { defaultCacheDir, hashFolder, readCacheJson, saveCacheJson } from "../knowledge/cache.js";
 import type { KnowledgeBase } from "../knowledge/types.js";
 import type { FactIndex, SavedIndex } from "./fact-index.js";
 
@@ -31,21 +30,11 @@ export function readSavedIndex(
   kb: KnowledgeBase,
   cacheDir: string = defaultCacheDir(),
 ): SavedIndex | undefined {
-  if (!privateFolder(cacheDir)) return undefined;
-  try {
-    const saved = JSON.parse(readFileSync(fileOf(kb.version, cacheDir), "utf8")) as SavedIndex;
-    return saved.version === kb.version ? saved : undefined;
-  } catch {
-    return undefined;
-  }
+  const saved = readCacheJson<SavedIndex>(fileOf(kb.version, cacheDir));
+  return saved?.version === kb.version ? saved : undefined;
 }
 
 /** Saves an index for its knowledge base's next start; never throws. */
-export async function saveIndex(index: FactIndex, cacheDir: string = defaultCacheDir()): Promise<void> {
-  try {
-    if (!privateFolder(cacheDir)) return;
-    await writeCacheFile(fileOf(index.kb.version, cacheDir), JSON.stringify(index.save()), "index");
-  } catch {
-    // best effort
-  }
+export function saveIndex(index: FactIndex, cacheDir: string = defaultCacheDir()): Promise<void> {
+  return saveCacheJson(fileOf(index.kb.version, cacheDir), index.save(), "index");
 }

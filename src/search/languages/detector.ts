@@ -14,11 +14,10 @@
  * if a new version moves them.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { defaultCacheDir, privateFolder, writeCacheFile } from "../../knowledge/cache.js";
+import { defaultCacheDir, readCacheJson, saveCacheJson } from "../../knowledge/cache.js";
 
 export interface Detector {
   detect(text: string): { language: string; isReliable(): boolean; getScores(): Record<string, number> };
@@ -62,15 +61,10 @@ async function cutDatabase(languages: readonly string[]): Promise<NgramsData> {
 /** The database cut to `languages`: read from the cache folder, or cut now and saved there. */
 async function database(languages: readonly string[], cacheDir: string): Promise<NgramsData> {
   const file = path.join(cacheDir, `eld-${ELD_VERSION}-small-${[...languages].sort().join("-")}.json`);
-  const usable = privateFolder(cacheDir);
-  if (usable) {
-    const saved = await readFile(file, "utf8")
-      .then((text) => JSON.parse(text) as NgramsData)
-      .catch(() => undefined); // not there yet, or cut short: cut again
-    if (saved?.isSubset && saved.type) return saved;
-  }
+  const saved = readCacheJson<NgramsData>(file);
+  if (saved?.isSubset && saved.type) return saved;
   const cut = await cutDatabase(languages);
-  if (usable) await writeCacheFile(file, JSON.stringify(cut), "eld").catch(() => undefined);
+  await saveCacheJson(file, cut, "eld");
   return cut;
 }
 

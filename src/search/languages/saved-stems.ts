@@ -6,11 +6,10 @@
  * lexicons) and the stemmer package's version, so any change stems afresh. Best effort, as the other
  * caches: a file that cannot be read or written is a miss, never an error.
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultCacheDir, hashFolder, privateFolder, writeCacheFile } from "../../knowledge/cache.js";
+import { defaultCacheDir, hashFolder, readCacheJson, saveCacheJson } from "../../knowledge/cache.js";
 
 /** A language's stems → English, as entries. */
 export type StemEntries = readonly (readonly [stem: string, english: string])[];
@@ -31,21 +30,11 @@ function savedFile(cacheDir: string): string {
 
 /** The stems saved for these lexicons by this stemmer, if any. */
 export function readSavedStems(cacheDir: string = defaultCacheDir()): Saved | undefined {
-  if (!privateFolder(cacheDir)) return undefined;
-  try {
-    const saved = JSON.parse(readFileSync(savedFile(cacheDir), "utf8")) as Saved;
-    return typeof saved === "object" && saved !== null ? saved : undefined;
-  } catch {
-    return undefined; // not there yet, or cut short
-  }
+  const saved = readCacheJson<Saved>(savedFile(cacheDir));
+  return typeof saved === "object" && saved !== null ? saved : undefined;
 }
 
 /** Saves every language's stems for the next start; never throws. */
-export async function saveStems(stems: Saved, cacheDir: string = defaultCacheDir()): Promise<void> {
-  try {
-    if (!privateFolder(cacheDir)) return;
-    await writeCacheFile(savedFile(cacheDir), JSON.stringify(stems), "stems");
-  } catch {
-    // best effort
-  }
+export function saveStems(stems: Saved, cacheDir: string = defaultCacheDir()): Promise<void> {
+  return saveCacheJson(savedFile(cacheDir), stems, "stems");
 }
