@@ -92,6 +92,20 @@ const GENERIC = new Set([
 
 /** In coverage, a named entity counts as two words, however many words its name has. */
 const ENTITY_WEIGHT = 2;
+/** Entity kinds a question is about (its subject), as opposed to who ruled or which law applies. */
+const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
+/** How much more a fact counts when its deal's title names what the question names. */
+const TITLE_NAMED = 1.5;
+/** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
+const MATCHED_WORDS = 1.3;
+/** For "what is X": a fact saying what X is with X as its subject, one that defines X elsewhere in it, one opening with what X does. */
+const DEFINES_AS_SUBJECT = 2.8;
+const DEFINES = 2.6;
+const DESCRIBES = 2;
+/** How much more a fact counts when it names the place the question names. */
+const PLACE_NAMED = 1.5;
+/** What is left of a fact's score when it does not involve a subject the question names. */
+const MISSED_SUBJECT = 0.3;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -885,21 +899,6 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
   }
   return groups;
 }
-
-/** Entity kinds a question is about (its subject), as opposed to who ruled or which law applies. */
-const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
-/** How much more a fact counts when its deal's title names what the question names. */
-const TITLE_NAMED = 1.5;
-/** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
-const MATCHED_WORDS = 1.3;
-/** For "what is X": a fact saying what X is with X as its subject, one that defines X elsewhere in it, one opening with what X does. */
-const DEFINES_AS_SUBJECT = 2.8;
-const DEFINES = 2.6;
-const DESCRIBES = 2;
-/** How much more a fact counts when it names the place the question names. */
-const PLACE_NAMED = 1.5;
-/** What is left of a fact's score when it does not involve a subject the question names. */
-const MISSED_SUBJECT = 0.3;
 
 /** A speller that knows every word as written: no typo matching. */
 const asWritten = (word: string) => ({ word, distance: 0 });
