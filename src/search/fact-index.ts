@@ -166,6 +166,13 @@ interface FactCues {
   readonly said: boolean;
 }
 
+/** For "what is X", one of X's names: X defined as the subject, described elsewhere, opening with a deed. */
+interface DefinitionPatterns {
+  readonly asSubject: RegExp;
+  readonly described: RegExp;
+  readonly opensWithDeed: RegExp;
+}
+
 /** For a claim to check, facts that settle it (rulings, denials, what is unsupported) lead. */
 const STATUS_WEIGHT_FOR_CLAIMS: Record<FactStatus, number> = {
   unsupported: 2,
@@ -197,6 +204,7 @@ export class FactIndex {
   private readonly vocabularyByLetter = new Map<string, SearchableMap<number>>();
   private readonly entityNameTerms = new Map<string, ReadonlySet<string>>();
   private readonly factCues = new Map<string, FactCues>();
+  private readonly entityDefinitions = new Map<string, readonly DefinitionPatterns[]>();
   /** Each fact's place in its deal's file: a deal tells its story in order. */
   private readonly placeInDeal = new Map<string, number>();
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
@@ -648,31 +656,37 @@ export class FactIndex {
    * discontinued" says what became of it, not what it is.
    */
   private definitionFit(fact: Fact, entity: string): number {
-    const named = this.kb.entities.get(entity);
-    if (!named) return 1;
     const text = normalise(fact.text).slice(0, 160);
     let fit = 1;
-    for (const label of [named.name, ...named.aliases]) {
-      const name = escapeRegExp(normalise(label));
-      const opening = `^(?:the |an? )?${name}`;
-      if (
-        new RegExp(
-          `${opening}(?: [\\w-]+){0,3}? (?:(?:is|was|are|were) (?:an?|the|one of)|(?:is|was|are|were) [\\w-]+ed (?:[\\w-]+ ){0,2}?as|means|refers to)\\b`,
-        ).test(text)
-      )
-        return DEFINES_AS_SUBJECT;
-      if (
-        new RegExp(
-          `\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:(?!(?:of|for|to|in|with|by|on|from|at|and|or)\\b)[\\w-]+ ){0,2}${name}\\b|\\b(?:called|known as|named|dubbed|nicknamed) "?${name}\\b`,
-        ).test(text)
-      )
-        fit = Math.max(fit, DEFINES);
-      else if (
-        new RegExp(`${opening} (?:[a-z]+(?:ed|s)|had|has|could|can|would|will|did|does)\\b`).test(text)
-      )
-        fit = Math.max(fit, DESCRIBES);
+    for (const { asSubject, described, opensWithDeed } of this.definitionPatterns(entity)) {
+      if (asSubject.test(text)) return DEFINES_AS_SUBJECT;
+      if (described.test(text)) fit = Math.max(fit, DEFINES);
+      else if (opensWithDeed.test(text)) fit = Math.max(fit, DESCRIBES);
     }
     return fit;
+  }
+
+  /** definitionFit's patterns for each of an entity's names, compiled once per entity. */
+  private definitionPatterns(entity: string): readonly DefinitionPatterns[] {
+    let patterns = this.entityDefinitions.get(entity);
+    if (!patterns) {
+      const named = this.kb.entities.get(entity);
+      patterns = (named ? [named.name, ...named.aliases] : []).map((label) => {
+        const name = escapeRegExp(normalise(label));
+        const opening = `^(?:the |an? )?${name}`;
+        return {
+          asSubject: new RegExp(
+            `${opening}(?: [\\w-]+){0,3}? (?:(?:is|was|are|were) (?:an?|the|one of)|(?:is|was|are|were) [\\w-]+ed (?:[\\w-]+ ){0,2}?as|means|refers to)\\b`,
+          ),
+          described: new RegExp(
+            `\\b${name}, (?:an?|the)\\b|\\b(?:${DESCRIPTORS}) (?:(?!(?:of|for|to|in|with|by|on|from|at|and|or)\\b)[\\w-]+ ){0,2}${name}\\b|\\b(?:called|known as|named|dubbed|nicknamed) "?${name}\\b`,
+          ),
+          opensWithDeed: new RegExp(`${opening} (?:[a-z]+(?:ed|s)|had|has|could|can|would|will|did|does)\\b`),
+        };
+      });
+      this.entityDefinitions.set(entity, patterns);
+    }
+    return patterns;
   }
 
   private isSomeone(id: string): boolean {
