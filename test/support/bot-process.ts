@@ -1,13 +1,13 @@
 /**
- * The bot as `npm start` runs it (src/main.ts), in a child process, with its JSON log lines collected
- * as they arrive. It runs as `node --import tsx src/main.ts`, not `npx tsx`, so that a signal hits the
- * bot itself rather than a wrapper that would leave it running.
+ * The bot as the image runs it (`node dist/main.js`, on the app built once for the test run by
+ * test/support/global-setup.ts), in a child process, with its JSON log lines collected as they
+ * arrive. It runs node itself, not a wrapper such as `npm start`, so that a signal hits the bot
+ * rather than a wrapper that would leave it running; and not through tsx, which compiled the bot
+ * again at every start and doubled what each start cost.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import path from "node:path";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { inject } from "vitest";
 
 export type LogLine = { msg?: string; status?: string; chat?: string; [key: string]: unknown };
 
@@ -24,8 +24,9 @@ export interface BotProcess {
 }
 
 export function startBot(env: Record<string, string>): BotProcess {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
+  const app = inject("app");
+  const child: ChildProcess = spawn(process.execPath, [app.main], {
+    cwd: app.dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
