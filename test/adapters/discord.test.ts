@@ -780,7 +780,8 @@ describe("the bot with DISCORD_TOKEN", () => {
     });
     const exited = once(child, "exit");
     const route = `/applications/${standIn.applicationId}/commands`;
-    await standIn.waitForCall((c) => c.method === "PUT" && c.path === route, 15_000);
+    // A start validates and indexes the knowledge base (seconds when the suite shares the cores).
+    await standIn.waitForCall((c) => c.method === "PUT" && c.path === route, 30_000);
     expect(standIn.commands().map((c) => c.name)).toContain("ask");
 
     const payload = standIn.interactionCreate({
@@ -798,5 +799,5 @@ describe("the bot with DISCORD_TOKEN", () => {
     expect(code, output).toBe(0);
     expect(output).not.toContain(TOKEN);
     expect(output).toContain("discord: ready");
-  }, 30_000);
+  }, 60_000);
 });

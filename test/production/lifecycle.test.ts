@@ -362,7 +362,8 @@ describe("the bot's lifecycle", () => {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       DATA_DIR: path.join(work, "second-data"),
     });
-    const code = await Promise.race([second.exited, sleep(15_000, "still running")]);
+    // Long enough for a start on a loaded machine; a bot that does not give up runs forever.
+    const code = await Promise.race([second.exited, sleep(40_000, "still running")]);
     expect(code).toBe(1);
     expect(second.stderr()).toMatch(/409 Conflict/);
     expect(second.stderr()).toMatch(/Another process is taking updates for this TELEGRAM_BOT_TOKEN/);
