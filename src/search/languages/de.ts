@@ -1,5 +1,5 @@
 /** German → the English words the engine knows. See lexicon.ts. */
-import type { Lexicon } from "./lexicon.js";
+import { lazyLexicon } from "./lexicon.js";
 
 /**
  * Each entry, plus the spellings people type on keyboards without umlauts or ß ("Bussgeld",
@@ -27,7 +27,7 @@ function typed(entries: Readonly<Record<string, string>>): Readonly<Record<strin
   return out;
 }
 
-export const de: Lexicon = {
+export const de = lazyLexicon(() => ({
   phrases: typed({
     // when
     wann: "when",
@@ -1634,4 +1634,4 @@ export const de: Lexicon = {
   }),
   // X, the company (the generic list has every letter as a stop word)
   keep: ["x"],
-};
+}));

@@ -1,5 +1,5 @@
 /** Spanish → the English words the engine knows. See lexicon.ts. */
-import type { Lexicon } from "./lexicon.js";
+import { lazyLexicon } from "./lexicon.js";
 
 /*
  * Keys are compared without accents and case ("cuanto" is "cuánto", "porqué" is "porque"), so
@@ -9,7 +9,7 @@ import type { Lexicon } from "./lexicon.js";
  * ("his", "her", "its" or "their"), "usa" as the country (it is "uses"), "regla" (period or rule)
  * and "meter", "metido" (their stem is Meta's).
  */
-export const es: Lexicon = {
+export const es = lazyLexicon(() => ({
   phrases: {
     // --- when ---
     cuando: "when",
@@ -1787,4 +1787,4 @@ export const es: Lexicon = {
     texas: "texas",
     california: "california",
   },
-};
+}));

@@ -6,7 +6,7 @@
  * apostrophe or the hyphen ("c est", "est ce que") are listed too: the phrases' variants and the
  * words' elided forms are generated below, from the entries as written.
  */
-import type { Lexicon } from "./lexicon.js";
+import { lazyLexicon } from "./lexicon.js";
 
 /** Question words, intents, small talk, advice and multi-word terms, as written. */
 const PHRASES: Readonly<Record<string, string>> = {
@@ -1589,7 +1589,7 @@ function words(): Record<string, string> {
   return out;
 }
 
-export const fr: Lexicon = {
+export const fr = lazyLexicon(() => ({
   phrases: phrases(),
   words: words(),
-};
+}));

@@ -12,26 +12,51 @@ import { fr } from "./fr.js";
 import { it } from "./it.js";
 import { isLanguage, LANGUAGES, type Language, type Lexicon, STEMMERS } from "./lexicon.js";
 import { pt } from "./pt.js";
-import { readSavedStems, type StemEntries, saveStems } from "./saved-stems.js";
+import {
+  type Phrase,
+  readSavedLexicons,
+  type SavedLexicon,
+  type SavedLexicons,
+  saveLexicons,
+} from "./saved-lexicons.js";
 
 export { isLanguage, LANGUAGES, type Language } from "./lexicon.js";
 
 const require = createRequire(import.meta.url);
-const LEXICONS: Readonly<Record<Exclude<Language, "en">, Lexicon>> = { es, pt, de, fr, it };
+type Other = Exclude<Language, "en">;
+/** Each language's lexicon, made when first asked for (see lexicon.ts). */
+const LEXICONS: Readonly<Record<Other, () => Lexicon>> = { es, pt, de, fr, it };
+const OTHERS = Object.keys(LEXICONS) as Other[];
+
+/** Lookups by key, own keys only: a record read back from the cache is one, and "constructor" is a word there. */
+interface Lookup<V> {
+  get(key: string): V | undefined;
+  has(key: string): boolean;
+}
+
+function lookup<V>(record: Readonly<Record<string, V>>): Lookup<V> {
+  return {
+    get: (key) => (Object.hasOwn(record, key) ? record[key] : undefined),
+    has: (key) => Object.hasOwn(record, key),
+  };
+}
 
 interface Prepared {
   /** Phrases by their first word: word sequences (accents stripped) → English. */
-  readonly phrases: ReadonlyMap<string, { words: readonly string[]; to: string }[]>;
+  readonly phrases: Lookup<readonly Phrase[]>;
   /** Words (accents stripped) → English. */
-  readonly exact: ReadonlyMap<string, string>;
+  readonly exact: Lookup<string>;
   readonly stopWords: ReadonlySet<string>;
+  /** The records these were read from, as saved. */
+  readonly saved: Omit<SavedLexicon, "stems">;
 }
 
 /** A language's stemmer, and its lexicon's words by stem: what translating a question needs. */
 interface Stemmed {
   /** Stems → English. */
-  readonly stems: ReadonlyMap<string, string>;
+  readonly stems: Lookup<string>;
   readonly stem: (word: string) => string;
+  readonly saved: SavedLexicon["stems"];
 }
 
 const prepared = new Map<Language, Prepared>();
@@ -51,15 +76,44 @@ function tokens(text: string): string[] {
   return (fold(text).match(WORD) ?? []).map((word) => word.replace(/['’]$/, ""));
 }
 
+/** The lexicons an earlier start saved (see saved-lexicons.ts): undefined when none, null before reading. */
+let saved: SavedLexicons | undefined | null = null;
+
+/** A language's saved lexicon, if there is one of the expected shape. */
+function savedLexicon(language: Other): SavedLexicon | undefined {
+  if (saved === null) saved = readSavedLexicons();
+  const lexicon = saved?.[language];
+  const whole =
+    lexicon &&
+    Array.isArray(lexicon.stopWords) &&
+    [lexicon.phrases, lexicon.exact, lexicon.stems].every(
+      (part) => typeof part === "object" && part !== null,
+    );
+  return whole ? lexicon : undefined;
+}
+
 /**
- * A language's phrases, words and stop words: cheap, and all that telling a word's language needs
- * (see languagesOfWord, asked of English questions too).
+ * A language's phrases, words and stop words: all that telling a word's language needs (see
+ * languagesOfWord, asked of English questions too). Read from the saved lexicons, else made.
  */
-function prepare(language: Exclude<Language, "en">): Prepared {
+function prepare(language: Other): Prepared {
   let ready = prepared.get(language);
   if (ready) return ready;
-  const lexicon = LEXICONS[language];
-  const phrases = new Map<string, { words: readonly string[]; to: string }[]>();
+  const saved = savedLexicon(language) ?? makeLexicon(language);
+  ready = {
+    phrases: lookup(saved.phrases),
+    exact: lookup(saved.exact),
+    stopWords: new Set(saved.stopWords),
+    saved,
+  };
+  prepared.set(language, ready);
+  return ready;
+}
+
+/** A language's phrases by first word, words and stop words, accents stripped, made from its lexicon. */
+export function makeLexicon(language: Other): Omit<SavedLexicon, "stems"> {
+  const lexicon = LEXICONS[language]();
+  const phrases = new Map<string, Phrase[]>();
   for (const [phrase, to] of Object.entries(lexicon.phrases)) {
     const words = tokens(phrase);
     const first = words[0];
@@ -73,31 +127,30 @@ function prepare(language: Exclude<Language, "en">): Prepared {
   for (const [word, to] of Object.entries(lexicon.words)) exact.set(fold(word), to);
   const keep = new Set((lexicon.keep ?? []).map(fold));
   const all = (require("stopwords-iso") as Record<string, string[]>)[language] ?? [];
-  const stopWords = new Set(all.map(fold).filter((word) => !keep.has(word) && !exact.has(word)));
-  ready = { phrases, exact, stopWords };
-  prepared.set(language, ready);
-  return ready;
+  const stopWords = all.map(fold).filter((word) => !keep.has(word) && !exact.has(word));
+  return {
+    phrases: Object.fromEntries(phrases),
+    exact: Object.fromEntries(exact),
+    stopWords: [...new Set(stopWords)],
+  };
 }
 
-/** Stems saved by an earlier start (see saved-stems.ts): undefined when none, null before reading. */
-let savedStems: ReturnType<typeof readSavedStems> | null = null;
-
 /**
- * A language's lexicon by stem: from the stems an earlier start saved, else stemmed now (a few
- * hundred milliseconds for all five). Done for a language a question is translated from, or ahead
- * of time by `prepareLanguages`.
+ * A language's lexicon by stem: from the saved lexicons, else stemmed now (a few hundred
+ * milliseconds for all five). Done for a language a question is translated from, or ahead of time
+ * by `prepareLanguages`.
  */
-function stemmedLexicon(language: Exclude<Language, "en">): Stemmed {
+function stemmedLexicon(language: Other): Stemmed {
   let ready = stemmed.get(language);
   if (ready) return ready;
   const stem = stemmerOf(language);
-  if (savedStems === null) savedStems = readSavedStems();
-  ready = { stems: new Map(savedStems?.[language] ?? stemLexicon(language, stem)), stem };
+  const saved = savedLexicon(language)?.stems ?? stemLexicon(language, stem);
+  ready = { stems: lookup(saved), stem, saved };
   stemmed.set(language, ready);
   return ready;
 }
 
-function stemmerOf(language: Exclude<Language, "en">): (word: string) => string {
+function stemmerOf(language: Other): (word: string) => string {
   const { newStemmer } = require("snowball-stemmers") as {
     newStemmer(name: string): { stem(w: string): string };
   };
@@ -107,15 +160,15 @@ function stemmerOf(language: Exclude<Language, "en">): (word: string) => string 
 
 /** Every word of a language's lexicon by its stem (the first word with a stem wins). */
 export function stemLexicon(
-  language: Exclude<Language, "en">,
+  language: Other,
   stem: (word: string) => string = stemmerOf(language),
-): StemEntries {
+): Record<string, string> {
   const stems = new Map<string, string>();
-  for (const [word, to] of Object.entries(LEXICONS[language].words)) {
+  for (const [word, to] of Object.entries(LEXICONS[language]().words)) {
     const key = stem(fold(word));
     if (!stems.has(key)) stems.set(key, to);
   }
-  return [...stems];
+  return Object.fromEntries(stems);
 }
 
 /**
@@ -178,7 +231,7 @@ export function detectLanguage(text: string): Language | undefined {
 function byWordLists(text: string): Language | undefined {
   const words = tokens(text);
   if (words.length === 0 || words.length > 4) return undefined;
-  const matching = (Object.keys(LEXICONS) as Exclude<Language, "en">[]).filter((language) => {
+  const matching = OTHERS.filter((language) => {
     const { phrases, exact } = prepare(language);
     return words.every(
       (word, i) =>
@@ -189,19 +242,21 @@ function byWordLists(text: string): Language | undefined {
 }
 
 /**
- * Prepares every language's lexicon now (stop words, phrases, stems: about half a second the first
- * time, the stems saved for the next start), so the first question in any language does not wait.
+ * Prepares every language's lexicon now (stop words, phrases, stems: about a second the first
+ * time, then saved for the next start), so the first question in any language does not wait.
  */
 export function prepareLanguages(): void {
-  const languages = Object.keys(LEXICONS) as Exclude<Language, "en">[];
-  for (const language of languages) {
+  const missing = OTHERS.some((language) => !savedLexicon(language));
+  for (const language of OTHERS) {
     prepare(language);
     stemmedLexicon(language);
   }
-  if (languages.some((language) => !savedStems?.[language]))
-    void saveStems(
-      Object.fromEntries(languages.map((language) => [language, [...(stemmed.get(language)?.stems ?? [])]])),
-    );
+  if (missing) void saveLexicons(Object.fromEntries(OTHERS.map((language) => [language, toSaved(language)])));
+}
+
+/** A prepared language's lexicon in the form it is saved in. */
+function toSaved(language: Other): SavedLexicon {
+  return { ...prepare(language).saved, stems: stemmedLexicon(language).saved };
 }
 
 /**
@@ -211,7 +266,7 @@ export function prepareLanguages(): void {
  */
 export function languagesOfWord(word: string): Exclude<Language, "en">[] {
   const folded = fold(word);
-  return (Object.keys(LEXICONS) as Exclude<Language, "en">[]).filter((language) => {
+  return OTHERS.filter((language) => {
     const ready = prepare(language);
     return ready.stopWords.has(folded) || ready.exact.has(folded) || ready.phrases.has(folded);
   });

@@ -1,5 +1,5 @@
 /** Italian → the English words the engine knows. See lexicon.ts. */
-import type { Lexicon } from "./lexicon.js";
+import { lazyLexicon } from "./lexicon.js";
 
 /**
  * Articles and prepositions that Italian glues to a word starting with a vowel ("l'accordo",
@@ -15,7 +15,7 @@ function elided(entries: Readonly<Record<string, string>>): Record<string, strin
   return out;
 }
 
-export const it: Lexicon = {
+export const it = lazyLexicon(() => ({
   phrases: {
     // when
     quando: "when",
@@ -1302,4 +1302,4 @@ export const it: Lexicon = {
     }),
   },
   keep: ["press", "inc", "ex"],
-};
+}));

@@ -20,6 +20,20 @@ export interface Lexicon {
   readonly keep?: readonly string[];
 }
 
+/**
+ * A lexicon made when first needed, then kept: a start that finds the lexicons prepared in the
+ * cache folder (saved-lexicons.ts) never makes them, and making them (the French and Italian
+ * ones spell each word with its elisions and inversions) took a few hundred milliseconds at
+ * every import.
+ */
+export function lazyLexicon(make: () => Lexicon): () => Lexicon {
+  let made: Lexicon | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
 /** The languages Receipts understands and answers in, English first. */
 export const LANGUAGES = ["en", "es", "pt", "de", "fr", "it"] as const;
 export type Language = (typeof LANGUAGES)[number];

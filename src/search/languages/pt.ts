@@ -5,9 +5,9 @@
  * Snowball stem; where two words share a stem ("processo" lawsuit, "processamento"
  * processing), both are listed, the one the stem should stand for first.
  */
-import type { Lexicon } from "./lexicon.js";
+import { lazyLexicon } from "./lexicon.js";
 
-export const pt: Lexicon = {
+export const pt = lazyLexicon(() => ({
   phrases: {
     // --- when ---
     quando: "when",
@@ -1726,4 +1726,4 @@ export const pt: Lexicon = {
     hamburgo: "hamburg",
     colonia: "cologne",
   },
-};
+}));
