@@ -3,13 +3,14 @@
  * question wants (intents) and whom it names (entities), and a fact inherits part of its
  * deal's score.
  */
-import MiniSearch, { type AsPlainObject, type Options } from "minisearch";
+import type { AsPlainObject, Options } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { isPlace, placesIn } from "./places.js";
 import { type AnalyseOptions, analyseQuery, type Query } from "./query.js";
+import { RankedSearch } from "./ranked-search.js";
 import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
 /**
@@ -41,13 +42,14 @@ export interface Hit {
 
 /** A fact MiniSearch found: its score, the query terms it matched, and those in its own text. */
 interface Candidate {
-  readonly id: string;
+  readonly fact: Fact;
   readonly score: number;
   readonly terms: readonly string[];
-  readonly textTerms: ReadonlySet<string>;
+  readonly textTerms: readonly string[];
 }
 
 const NO_TERMS: ReadonlySet<string> = new Set();
+const NO_WORDS: readonly string[] = [];
 
 /** A built index, saved: MiniSearch's JSON and the knowledge base's words with their counts. */
 export interface SavedIndex {
@@ -194,9 +196,10 @@ const DEAL_SHARE = 0.5;
 const UNKNOWN_WEIGHT = 3;
 
 const FIELD_BOOST = { text: 2, questions: 2, deal: 1, names: 1.2 };
+const BM25 = { k: 1.2, b: 0.5, d: 0.5 };
 
 export class FactIndex {
-  private readonly search_: MiniSearch<IndexDocument>;
+  private readonly search_: RankedSearch<IndexDocument>;
   /** Every index term → how many times it is indexed. */
   private readonly terms = new Map<string, number>();
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
@@ -245,19 +248,20 @@ export class FactIndex {
         tokenize: (text) => text.split(" "),
         processTerm: (term) => term,
         boost: FIELD_BOOST,
-        bm25: { k: 1.2, b: 0.5, d: 0.5 },
+        bm25: BM25,
       },
     };
     if (saved) {
       // A saved index of this very knowledge base: who each fact involves is worked out again
       // (cheap); the index itself is read, not built.
-      this.search_ = MiniSearch.loadJS<IndexDocument>(saved.search, options);
+      this.search_ = RankedSearch.loadRanked<IndexDocument>(saved.search, options);
       for (const fact of kb.facts.values()) this.involve(fact);
     } else {
-      this.search_ = new MiniSearch<IndexDocument>(options);
+      this.search_ = new RankedSearch<IndexDocument>(options);
       this.search_.addAll([...kb.facts.values()].map((fact) => this.documentOf(fact)));
       this.search_.addAll([...kb.deals.values()].map((deal) => this.dealDocument(deal)));
     }
+    this.search_.prepare();
     this.vocabulary = SearchableMap.from(wordCounts);
     this.words = wordCounts;
     for (const [word, count] of wordCounts) {
@@ -345,13 +349,15 @@ export class FactIndex {
     const searched = selective.length > 0 ? selective : query.terms;
     const checked = query.terms.filter((term) => !searched.includes(term));
     // Typos were corrected during analysis, so the search itself is exact (and fast).
-    const results = this.search_.search(searched.join(" "), {
+    const ranking = this.search_.ranked(searched, {
+      boost: FIELD_BOOST,
+      bm25: BM25,
       // "fined over security phone numbers": what comes after "over" says why, not what.
-      ...(query.context.size > 0 ? { boostTerm: (term: string) => (query.context.has(term) ? 0.5 : 1) } : {}),
+      ...(query.context.size > 0 ? { termBoost: (term: string) => (query.context.has(term) ? 0.5 : 1) } : {}),
       ...(options.deal
         ? {
-            filter: (result) =>
-              result.id === DEAL_PREFIX + options.deal || this.kb.facts.get(result.id)?.deal === options.deal,
+            accept: (id: string) =>
+              id === DEAL_PREFIX + options.deal || this.kb.facts.get(id)?.deal === options.deal,
           }
         : {}),
     });
@@ -359,25 +365,30 @@ export class FactIndex {
     // Deals first: their scores and matched terms carry over to their facts.
     const deals = new Map<string, { score: number; terms: readonly string[] }>();
     const factResults: Candidate[] = [];
-    for (const result of results) {
-      if (factResults.length >= RERANK_DEPTH) break;
-      const id = String(result.id);
+    while (factResults.length < RERANK_DEPTH) {
+      const doc = ranking.next();
+      if (doc < 0) break;
+      const id = ranking.id(doc);
       if (id.startsWith(DEAL_PREFIX)) {
-        deals.set(id.slice(DEAL_PREFIX.length), { score: result.score, terms: result.queryTerms });
+        deals.set(id.slice(DEAL_PREFIX.length), { score: ranking.score(doc), terms: ranking.terms(doc) });
         continue;
       }
+      const fact = this.kb.facts.get(id);
+      if (!fact) continue;
       // Which terms the fact's own text holds (not its questions or names): names in the text.
-      const textTerms = new Set<string>();
-      for (const [term, fields] of Object.entries(result.match))
-        if (fields.includes("text")) textTerms.add(term);
-      factResults.push({ id, score: result.score, terms: result.queryTerms, textTerms });
+      factResults.push({
+        fact,
+        score: ranking.score(doc),
+        terms: ranking.terms(doc),
+        textTerms: groups.length > 0 ? ranking.termsIn(doc, "text") : NO_WORDS,
+      });
     }
     // A strongly matching deal brings its facts along even where their own text doesn't match.
-    const seen = new Set(factResults.map((r) => r.id));
+    const seen = new Set(factResults.map((r) => r.fact.id));
     const topDeals = [...deals.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, DEALS_EXPANDED);
     for (const [dealId] of topDeals) {
       for (const fact of this.kb.deals.get(dealId)?.facts ?? []) {
-        if (!seen.has(fact.id)) factResults.push({ id: fact.id, score: 0, terms: [], textTerms: NO_TERMS });
+        if (!seen.has(fact.id)) factResults.push({ fact, score: 0, terms: NO_WORDS, textTerms: NO_WORDS });
       }
     }
 
@@ -406,11 +417,34 @@ export class FactIndex {
     // "Did Premom send data to China?": the place is what the question turns on.
     const places = placesIn(query.terms);
 
+    // The question's entity groups, worked out once for all candidates: each name's index terms,
+    // and whether the group names a subject (a company, a product, a person).
+    const named_ = groups.map((group) =>
+      group.map((id) => {
+        const nameTerms = entityTerms.get(id);
+        return { id, nameTerms, nameList: nameTerms ? [...nameTerms] : undefined };
+      }),
+    );
+    const subjectGroups = groups.filter((group) =>
+      group.some((id) => SUBJECT_KINDS.has(this.kb.entities.get(id)?.kind ?? "")),
+    );
+    // Whether a deal's title names what the question names, once per deal.
+    const titleNamed = new Map<string, boolean>();
+    const namesInTitle = (deal: string): boolean => {
+      let found = titleNamed.get(deal);
+      if (found === undefined) {
+        const inTitle = this.titleEntities(deal);
+        found = groups.some((group) => group.some((id) => inTitle.includes(id)));
+        titleNamed.set(deal, found);
+      }
+      return found;
+    };
+
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
-    const rate = (result: Candidate, common: readonly string[]): Hit | undefined => {
-      const fact = this.kb.facts.get(result.id);
-      if (!fact) return undefined;
+    const rate = (result: Candidate, common: readonly string[]): Hit => {
+      const fact = result.fact;
       const deal = deals.get(fact.deal);
+      const dealTerms = deal?.terms;
       // The question's own words in the fact's own text count fully; words only its deal's text
       // holds (title, summary, tags) count half: a deal's long summary matches many questions.
       let ownWeight = 0;
@@ -418,13 +452,15 @@ export class FactIndex {
       for (const term of common) ownWeight += weights.get(term) ?? 0;
       // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
       let ownRank = ownWeight;
-      for (const term of query.context)
-        if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
+      if (query.context.size > 0)
+        for (const term of query.context)
+          if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
       let matchedWeight = ownWeight;
-      for (const term of deal?.terms ?? []) {
-        if (!result.terms.includes(term) && !common.includes(term))
-          matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
-      }
+      if (dealTerms)
+        for (const term of dealTerms) {
+          if (!result.terms.includes(term) && !common.includes(term))
+            matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
+        }
       const involved = this.entitiesOf.get(fact.id);
       const inDeal = this.dealEntities.get(fact.deal);
       // An entity the fact itself involves counts fully; one only its deal's other facts
@@ -432,18 +468,17 @@ export class FactIndex {
       // that names the entity in its own text, among several parties, counts most.
       let named = 0;
       let boost = 0;
-      for (const group of groups) {
+      for (const group of named_) {
         let best = 0;
         let found = false;
-        for (const [i, id] of group.entries()) {
-          const nameTerms = entityTerms.get(id);
-          const inText =
-            nameTerms !== undefined && [...nameTerms].every((term) => result.textTerms.has(term));
+        for (let i = 0; i < group.length; i++) {
+          const { id, nameTerms, nameList } = group[i] as (typeof group)[number];
+          const inText = nameList !== undefined && containsAll(result.textTerms, nameList);
           const isInvolved = inText || (involved?.has(id) ?? false);
           const nearby = !isInvolved && (inDeal?.has(id) ?? false);
           const nameMatched =
-            result.terms.some((term) => nameTerms?.has(term)) ||
-            (deal?.terms.some((term) => nameTerms?.has(term)) ?? false);
+            nameTerms !== undefined &&
+            (hasAny(nameTerms, result.terms) || (dealTerms !== undefined && hasAny(nameTerms, dealTerms)));
           if (isInvolved || nearby || nameMatched) found = true;
           // The first of a group is the most precise name; its parent counts less.
           const weight = i === 0 ? 1 : 0.4;
@@ -453,8 +488,8 @@ export class FactIndex {
         if (found) {
           // Only the parent of what was named ("facebook" in "facebook's onavo"), or an entity only
           // other facts of the deal involve: half a match.
-          const first = entityTerms.get(group[0] as string);
-          const direct = best >= 0.2 || result.terms.some((term) => first?.has(term));
+          const first = group[0]?.nameTerms;
+          const direct = best >= 0.2 || (first !== undefined && hasAny(first, result.terms));
           matchedWeight += direct ? ENTITY_WEIGHT : ENTITY_WEIGHT / 2;
           if (best >= 0.2) named++;
         }
@@ -464,10 +499,9 @@ export class FactIndex {
       let score = result.score + COMMON_TERM_SCORE * common.length + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
       // A company, product or person the question is about, and the fact is not: barely a match.
-      if (this.missesSubject(fact, groups, result.textTerms)) score *= MISSED_SUBJECT;
+      if (this.missesSubject(fact, subjectGroups, result.textTerms)) score *= MISSED_SUBJECT;
       // The deal whose title names what was asked is the deal about it ("Babel Street's Locate X").
-      if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
-        score *= TITLE_NAMED;
+      if (wanted > 0 && namesInTitle(fact.deal)) score *= TITLE_NAMED;
       if (rankTotal > 0) score *= (ownFloor + ownRank / rankTotal) ** 2;
       if (
         places.length > 0 &&
@@ -481,18 +515,19 @@ export class FactIndex {
       return { fact, score, coverage, own: termTotal > 0 ? ownWeight / termTotal : 1, entityMatches: named };
     };
 
-    const byScore = (a: Hit, b: Hit) => b.score - a.score;
-    let hits = factResults.map((result) => rate(result, [])).filter((hit) => hit !== undefined);
+    const byScore = (a: Hit, b: Hit) => (b.score > a.score ? 1 : b.score < a.score ? -1 : 0);
+    let hits: Hit[] = [];
+    for (const result of factResults) hits.push(rate(result, []));
     hits.sort(byScore);
     // Common terms are checked in the best candidates only: reading a fact's text costs time.
     if (checked.length > 0) {
+      const candidates = new Map(factResults.map((result) => [result.fact, result]));
       const rescored = hits.slice(0, COMMON_CHECKED).map((hit) => {
         const own = this.termsOfFact(hit.fact);
-        const candidate = factResults.find((r) => r.id === hit.fact.id) as Candidate;
         return rate(
-          candidate,
+          candidates.get(hit.fact) as Candidate,
           checked.filter((term) => own.has(term)),
-        ) as Hit;
+        );
       });
       hits = [...rescored, ...hits.slice(COMMON_CHECKED)].sort(byScore);
     }
@@ -769,24 +804,30 @@ export class FactIndex {
   /**
    * Whether the question names a subject (a company, a product, a person) that the fact does not
    * involve at all: "epsilon doj fine" is about Epsilon, whatever else the DOJ fined.
+   * `subjectGroups`: the question's entity groups that name a subject.
    */
   private missesSubject(
     fact: Fact,
-    groups: readonly (readonly string[])[],
-    textTerms: ReadonlySet<string>,
+    subjectGroups: readonly (readonly string[])[],
+    textTerms: readonly string[],
   ): boolean {
-    return groups.some(
-      (group) =>
-        group.some((id) => SUBJECT_KINDS.has(this.kb.entities.get(id)?.kind ?? "")) &&
-        group.every((id) => !this.isInvolved(fact, id, textTerms)),
-    );
+    for (const group of subjectGroups) {
+      let involved = false;
+      for (const id of group)
+        if (this.isInvolved(fact, id, textTerms)) {
+          involved = true;
+          break;
+        }
+      if (!involved) return true;
+    }
+    return false;
   }
 
   /** Whether a fact involves an entity: it names it in its text, or is by, about or party to it. */
-  private isInvolved(fact: Fact, id: string, textTerms: ReadonlySet<string>): boolean {
+  private isInvolved(fact: Fact, id: string, textTerms: readonly string[]): boolean {
     if (this.entitiesOf.get(fact.id)?.has(id)) return true;
     if (!this.kb.entities.has(id)) return false;
-    for (const term of this.nameTerms(id)) if (!textTerms.has(term)) return false;
+    for (const term of this.nameTerms(id)) if (!textTerms.includes(term)) return false;
     return true;
   }
 
@@ -912,6 +953,18 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
     groups.push(entity.parent && ids.has(entity.parent) ? [entity.id, entity.parent] : [entity.id]);
   }
   return groups;
+}
+
+/** Whether `list` holds every one of `items`. */
+function containsAll(list: readonly string[], items: readonly string[]): boolean {
+  for (const item of items) if (!list.includes(item)) return false;
+  return true;
+}
+
+/** Whether `set` holds any of `items`. */
+function hasAny(set: ReadonlySet<string>, items: readonly string[]): boolean {
+  for (const item of items) if (set.has(item)) return true;
+  return false;
 }
 
 /** A speller that knows every word as written: no typo matching. */
