@@ -122,6 +122,8 @@ const COMMON_TERM_SCORE = 0.5;
 const COMMON_CHECKED = 60;
 /** Facts whose terms are remembered for that check. */
 const FACT_TERMS_CACHE = 5_000;
+/** Entities whose facts' definition fits are remembered (what-is questions). */
+const DEFINITIONS_CACHE = 200;
 
 /** Words that give a cause or a purpose. */
 const WHY_CUES =
@@ -170,6 +172,8 @@ interface FactCues {
 
 /** For "what is X", one of X's names: X defined as the subject, described elsewhere, opening with a deed. */
 interface DefinitionPatterns {
+  /** The name as the patterns spell it: text without it matches none of them. */
+  readonly name: string;
   readonly asSubject: RegExp;
   readonly described: RegExp;
   readonly opensWithDeed: RegExp;
@@ -208,6 +212,8 @@ export class FactIndex {
   private readonly entityNameTerms = new Map<string, ReadonlySet<string>>();
   private readonly factCues = new Map<string, FactCues>();
   private readonly entityDefinitions = new Map<string, readonly DefinitionPatterns[]>();
+  /** definitionFit's results: entity → fact → fit. */
+  private readonly definitionFits = new Map<string, Map<string, number>>();
   /** Each fact's place in its deal's file: a deal tells its story in order. */
   private readonly placeInDeal = new Map<string, number>();
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
@@ -606,7 +612,7 @@ export class FactIndex {
         fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":
-        fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
+        for (const entity of query.entities) fit = Math.max(fit, this.definitionFit(fact, entity.id));
         // The deal named after X tells what X is better than a passing mention elsewhere.
         if (query.entities.some((entity) => this.titleEntities(fact.deal).includes(entity.id))) fit *= 1.4;
         break;
@@ -691,9 +697,28 @@ export class FactIndex {
    * discontinued" says what became of it, not what it is.
    */
   private definitionFit(fact: Fact, entity: string): number {
+    let known = this.definitionFits.get(entity);
+    if (!known) {
+      if (this.definitionFits.size >= DEFINITIONS_CACHE) this.definitionFits.clear();
+      known = new Map();
+      this.definitionFits.set(entity, known);
+    }
+    let fit = known.get(fact.id);
+    if (fit === undefined) {
+      fit = this.readDefinitionFit(fact, entity);
+      known.set(fact.id, fit);
+    }
+    return fit;
+  }
+
+  /** definitionFit, read from the fact's text (the patterns are slow: their results are kept). */
+  private readDefinitionFit(fact: Fact, entity: string): number {
     const text = normalise(fact.text).slice(0, 160);
     let fit = 1;
-    for (const { asSubject, described, opensWithDeed } of this.definitionPatterns(entity)) {
+    for (const { name, asSubject, described, opensWithDeed } of this.definitionPatterns(entity)) {
+      // Each pattern holds the name word for word; most candidates' text does not (and the
+      // patterns' alternations are slow to fail).
+      if (!text.includes(name)) continue;
       if (asSubject.test(text)) return DEFINES_AS_SUBJECT;
       if (described.test(text)) fit = Math.max(fit, DEFINES);
       else if (opensWithDeed.test(text)) fit = Math.max(fit, DESCRIBES);
@@ -707,9 +732,11 @@ export class FactIndex {
     if (!patterns) {
       const named = this.kb.entities.get(entity);
       patterns = (named ? [named.name, ...named.aliases] : []).map((label) => {
-        const name = escapeRegExp(normalise(label));
+        const plain = normalise(label);
+        const name = escapeRegExp(plain);
         const opening = `^(?:the |an? )?${name}`;
         return {
+          name: plain,
           asSubject: new RegExp(
             `${opening}(?: [\\w-]+){0,3}? (?:(?:is|was|are|were) (?:an?|the|one of)|(?:is|was|are|were) [\\w-]+ed (?:[\\w-]+ ){0,2}?as|means|refers to)\\b`,
           ),
