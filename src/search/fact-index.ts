@@ -122,6 +122,14 @@ const COMMON_TERM_SCORE = 0.5;
 const COMMON_CHECKED = 60;
 /** Facts whose terms are remembered for that check. */
 const FACT_TERMS_CACHE = 5_000;
+/**
+ * A fact whose text says the question's words in the question's order ("let netflix read", stop
+ * words too) reads like its source: its score is multiplied by up to 1 + WORDING_LIFT, by the share
+ * of the question's runs of WORDING_RUN words (names alone aside) its text holds. Checked in the
+ * best candidates only. (Pairs of words, or a bigger lift, match by chance and cost right answers.)
+ */
+const WORDING_LIFT = 0.5;
+const WORDING_RUN = 3;
 /** Entities whose facts' definition fits are remembered (what-is questions). */
 const DEFINITIONS_CACHE = 200;
 
@@ -227,6 +235,7 @@ export class FactIndex {
   /** Entities each fact names (see mentions), worked out when first needed. */
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
   private readonly factTerms = new Map<string, ReadonlySet<string>>();
+  private readonly factWords = new Map<string, readonly string[]>();
   private readonly crowdedDeals = new Map<string, boolean>();
   private readonly dealTitleEntities = new Map<string, readonly string[]>();
   private readonly dealTermSets = new Map<string, ReadonlySet<string>>();
@@ -447,7 +456,7 @@ export class FactIndex {
     };
 
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
-    const rate = (result: Candidate, common: readonly string[]): Hit => {
+    const rate = (result: Candidate, common: readonly string[], wording = 0): Hit => {
       const fact = result.fact;
       const deal = deals.get(fact.deal);
       const dealTerms = deal?.terms;
@@ -518,21 +527,26 @@ export class FactIndex {
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
+      if (wording > 0) score *= 1 + WORDING_LIFT * wording;
       return { fact, score, coverage, own: termTotal > 0 ? ownWeight / termTotal : 1, entityMatches: named };
     };
 
     const byScore = (a: Hit, b: Hit) => (b.score > a.score ? 1 : b.score < a.score ? -1 : 0);
-    let hits: Hit[] = [];
-    for (const result of factResults) hits.push(rate(result, []));
-    hits.sort(byScore);
-    // Common terms are checked in the best candidates only: reading a fact's text costs time.
-    if (checked.length > 0) {
-      const candidates = new Map(factResults.map((result) => [result.fact, result]));
-      const rescored = hits.slice(0, COMMON_CHECKED).map((hit) => {
-        const own = this.termsOfFact(hit.fact);
+    const rated = factResults.map((result) => rate(result, NO_WORDS));
+    // Candidates best first (equal scores in the search's order: the sort is stable).
+    const order = rated.map((_, i) => i).sort((a, b) => byScore(rated[a] as Hit, rated[b] as Hit));
+    let hits = order.map((i) => rated[i] as Hit);
+    // Common terms and the question's wording are checked in the best candidates only: reading a
+    // fact's text costs time.
+    const runs = wordRuns(query.words, ofEntities);
+    if (checked.length > 0 || runs.length > 0) {
+      const rescored = order.slice(0, COMMON_CHECKED).map((i) => {
+        const result = factResults[i] as Candidate;
+        const own = checked.length > 0 ? this.termsOfFact(result.fact) : NO_TERMS;
         return rate(
-          candidates.get(hit.fact) as Candidate,
-          checked.filter((term) => own.has(term)),
+          result,
+          checked.length > 0 ? checked.filter((term) => own.has(term)) : NO_WORDS,
+          runs.length > 0 ? runsIn(this.wordsOfFact(result.fact), runs) / runs.length : 0,
         );
       });
       hits = [...rescored, ...hits.slice(COMMON_CHECKED)].sort(byScore);
@@ -769,11 +783,22 @@ export class FactIndex {
     return found;
   }
 
+  /** A fact's words as written (stop words too), for matching a question's wording. */
+  private wordsOfFact(fact: Fact): readonly string[] {
+    let own = this.factWords.get(fact.id);
+    if (!own) {
+      own = words(fact.text);
+      if (this.factWords.size >= FACT_TERMS_CACHE) this.factWords.clear();
+      this.factWords.set(fact.id, own);
+    }
+    return own;
+  }
+
   /** A fact's index terms, for checking the common terms the search left out. */
   private termsOfFact(fact: Fact): ReadonlySet<string> {
     let own = this.factTerms.get(fact.id);
     if (!own) {
-      own = new Set(words(fact.text).flatMap(termsOfWord));
+      own = new Set(this.wordsOfFact(fact).flatMap(termsOfWord));
       if (this.factTerms.size >= FACT_TERMS_CACHE) this.factTerms.clear();
       this.factTerms.set(fact.id, own);
     }
@@ -980,6 +1005,40 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
     groups.push(entity.parent && ids.has(entity.parent) ? [entity.id, entity.parent] : [entity.id]);
   }
   return groups;
+}
+
+/**
+ * The question's runs of WORDING_RUN consecutive words, but for runs of names' words only
+ * ("cambridge analytica inc"), which every fact naming them holds; `nameTerms`: the names' index terms.
+ */
+function wordRuns(question: readonly string[], nameTerms: ReadonlySet<string>): (readonly string[])[] {
+  const isName = question.map((word) => {
+    const terms = termsOfWord(word);
+    return terms.length > 0 && terms.every((term) => nameTerms.has(term));
+  });
+  const runs: (readonly string[])[] = [];
+  for (let i = 0; i + WORDING_RUN <= question.length; i++) {
+    if (isName.slice(i, i + WORDING_RUN).every(Boolean)) continue;
+    const run = question.slice(i, i + WORDING_RUN);
+    if (!runs.some((other) => other.every((word, k) => word === run[k]))) runs.push(run);
+  }
+  return runs;
+}
+
+/** How many of `runs` a text's words hold, word after word. */
+function runsIn(text: readonly string[], runs: readonly (readonly string[])[]): number {
+  let found = 0;
+  for (const run of runs) {
+    for (let i = 0; i + run.length <= text.length; i++) {
+      let k = 0;
+      while (k < run.length && text[i + k] === run[k]) k++;
+      if (k === run.length) {
+        found++;
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 /** Whether `list` holds every one of `items`. */
