@@ -48,6 +48,14 @@ interface Candidate {
   readonly textTerms: readonly string[];
 }
 
+/** What search works out for each candidate (see Hit), by the candidate's place. */
+interface Ratings {
+  readonly score: Float64Array;
+  readonly coverage: Float64Array;
+  readonly own: Float64Array;
+  readonly named: Float64Array;
+}
+
 const NO_TERMS: ReadonlySet<string> = new Set();
 const NO_WORDS: readonly string[] = [];
 
@@ -236,6 +244,13 @@ export class FactIndex {
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
   private readonly factTerms = new Map<string, ReadonlySet<string>>();
   private readonly factWords = new Map<string, readonly string[]>();
+  private asked?: { query: Query; known: readonly string[]; ids: ReadonlySet<string> };
+  private ratings: Ratings = {
+    score: new Float64Array(RERANK_DEPTH * 2),
+    coverage: new Float64Array(RERANK_DEPTH * 2),
+    own: new Float64Array(RERANK_DEPTH * 2),
+    named: new Float64Array(RERANK_DEPTH * 2),
+  };
   private readonly crowdedDeals = new Map<string, boolean>();
   private readonly dealTitleEntities = new Map<string, readonly string[]>();
   private readonly dealTermSets = new Map<string, ReadonlySet<string>>();
@@ -399,8 +414,10 @@ export class FactIndex {
       });
     }
     // A strongly matching deal brings its facts along even where their own text doesn't match.
-    const seen = new Set(factResults.map((r) => r.fact.id));
     const topDeals = [...deals.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, DEALS_EXPANDED);
+    const expanded = new Set(topDeals.map(([id]) => id));
+    const seen = new Set<string>();
+    for (const { fact } of factResults) if (expanded.has(fact.deal)) seen.add(fact.id);
     for (const [dealId] of topDeals) {
       for (const fact of this.kb.deals.get(dealId)?.facts ?? []) {
         if (!seen.has(fact.id)) factResults.push({ fact, score: 0, terms: NO_WORDS, textTerms: NO_WORDS });
@@ -456,7 +473,10 @@ export class FactIndex {
     };
 
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
-    const rate = (result: Candidate, common: readonly string[], wording = 0): Hit => {
+    // Each candidate's score, coverage, own share and entity matches, by its place in factResults.
+    const rated = this.ratedFor(factResults.length);
+    const rate = (i: number, common: readonly string[], wording = 0): void => {
+      const result = factResults[i] as Candidate;
       const fact = result.fact;
       const deal = deals.get(fact.deal);
       const dealTerms = deal?.terms;
@@ -528,30 +548,61 @@ export class FactIndex {
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
       if (wording > 0) score *= 1 + WORDING_LIFT * wording;
-      return { fact, score, coverage, own: termTotal > 0 ? ownWeight / termTotal : 1, entityMatches: named };
+      rated.score[i] = score;
+      rated.coverage[i] = coverage;
+      rated.own[i] = termTotal > 0 ? ownWeight / termTotal : 1;
+      rated.named[i] = named;
     };
 
-    const byScore = (a: Hit, b: Hit) => (b.score > a.score ? 1 : b.score < a.score ? -1 : 0);
-    const rated = factResults.map((result) => rate(result, NO_WORDS));
+    const scores = rated.score;
+    const byScore = (a: number, b: number) => {
+      const x = scores[a] as number;
+      const y = scores[b] as number;
+      return y > x ? 1 : y < x ? -1 : 0;
+    };
+    const order: number[] = [];
+    for (let i = 0; i < factResults.length; i++) {
+      rate(i, NO_WORDS);
+      order.push(i);
+    }
     // Candidates best first (equal scores in the search's order: the sort is stable).
-    const order = rated.map((_, i) => i).sort((a, b) => byScore(rated[a] as Hit, rated[b] as Hit));
-    let hits = order.map((i) => rated[i] as Hit);
+    order.sort(byScore);
     // Common terms and the question's wording are checked in the best candidates only: reading a
     // fact's text costs time.
     const runs = wordRuns(query.words, ofEntities);
     if (checked.length > 0 || runs.length > 0) {
-      const rescored = order.slice(0, COMMON_CHECKED).map((i) => {
-        const result = factResults[i] as Candidate;
-        const own = checked.length > 0 ? this.termsOfFact(result.fact) : NO_TERMS;
-        return rate(
-          result,
+      for (const i of order.slice(0, COMMON_CHECKED)) {
+        const { fact } = factResults[i] as Candidate;
+        const own = checked.length > 0 ? this.termsOfFact(fact) : NO_TERMS;
+        rate(
+          i,
           checked.length > 0 ? checked.filter((term) => own.has(term)) : NO_WORDS,
-          runs.length > 0 ? runsIn(this.wordsOfFact(result.fact), runs) / runs.length : 0,
+          runs.length > 0 ? runsIn(this.wordsOfFact(fact), runs) / runs.length : 0,
         );
-      });
-      hits = [...rescored, ...hits.slice(COMMON_CHECKED)].sort(byScore);
+      }
+      order.sort(byScore);
     }
-    return hits.slice(0, options.limit ?? 20);
+    return order.slice(0, options.limit ?? 20).map((i) => ({
+      fact: (factResults[i] as Candidate).fact,
+      score: rated.score[i] as number,
+      coverage: rated.coverage[i] as number,
+      own: rated.own[i] as number,
+      entityMatches: rated.named[i] as number,
+    }));
+  }
+
+  /** Room for `count` candidates' ratings, reused from search to search (one search runs at a time). */
+  private ratedFor(count: number): Ratings {
+    if (this.ratings.score.length < count) {
+      const size = Math.max(count, 2 * this.ratings.score.length);
+      this.ratings = {
+        score: new Float64Array(size),
+        coverage: new Float64Array(size),
+        own: new Float64Array(size),
+        named: new Float64Array(size),
+      };
+    }
+    return this.ratings;
   }
 
   /**
@@ -613,12 +664,17 @@ export class FactIndex {
       }
       case "who": {
         // "Which companies got the data?": the more names a fact gives, the more it answers.
-        const asked = new Set([...query.entities.map((entity) => entity.id), ...known]);
-        // "Which apps…?": products are the names asked for.
-        const named = (id: string) =>
-          this.isSomeone(id) ||
-          (query.intent.products === true && this.kb.entities.get(id)?.kind === "product");
-        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && named(id)).length;
+        const asked = this.askedOf(query, known);
+        let others = 0;
+        for (const id of this.mentions(fact)) {
+          if (asked.has(id)) continue;
+          // "Which apps…?": products are the names asked for.
+          if (
+            this.isSomeone(id) ||
+            (query.intent.products === true && this.kb.entities.get(id)?.kind === "product")
+          )
+            others++;
+        }
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
         break;
       }
@@ -685,6 +741,15 @@ export class FactIndex {
     if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
     if (primary !== "denial" && all.has("denial") && fact.status === "denied") fit *= 1.5;
     return fit;
+  }
+
+  /** Who a question names or already has in focus (`known`), for intentFit; the last one kept (one query, many facts). */
+  private askedOf(query: Query, known: readonly string[]): ReadonlySet<string> {
+    const last = this.asked;
+    if (last?.query === query && last.known === known) return last.ids;
+    const ids = new Set([...query.entities.map((entity) => entity.id), ...known]);
+    this.asked = { query, known, ids };
+    return ids;
   }
 
   /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */
