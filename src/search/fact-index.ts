@@ -126,10 +126,10 @@ const OWN_FLOOR = 0.5;
 const WHY_OWN_FLOOR = 1;
 /** Score a fact gets for each common term (left out of the search) its own text holds. */
 const COMMON_TERM_SCORE = 0.5;
-/** How many of the best candidates have the common terms checked in their text. */
+/** How many of the best candidates have the common terms (looked up in the index) and the wording checked. */
 const COMMON_CHECKED = 60;
-/** Facts whose terms are remembered for that check. */
-const FACT_TERMS_CACHE = 5_000;
+/** Facts whose words are remembered for the wording check (see WORDING_LIFT). */
+const FACT_WORDS_CACHE = 5_000;
 /**
  * A fact whose text says the question's words in the question's order ("let netflix read", stop
  * words too) reads like its source: its score is multiplied by up to 1 + WORDING_LIFT, by the share
@@ -242,7 +242,6 @@ export class FactIndex {
   private readonly words: ReadonlyMap<string, number>;
   /** Entities each fact names (see mentions), worked out when first needed. */
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
-  private readonly factTerms = new Map<string, ReadonlySet<string>>();
   private readonly factWords = new Map<string, readonly string[]>();
   private asked?: { query: Query; known: readonly string[]; ids: ReadonlySet<string> };
   private ratings: Ratings = {
@@ -573,10 +572,9 @@ export class FactIndex {
     if (checked.length > 0 || runs.length > 0) {
       for (const i of order.slice(0, COMMON_CHECKED)) {
         const { fact } = factResults[i] as Candidate;
-        const own = checked.length > 0 ? this.termsOfFact(fact) : NO_TERMS;
         rate(
           i,
-          checked.length > 0 ? checked.filter((term) => own.has(term)) : NO_WORDS,
+          checked.length > 0 ? checked.filter((term) => this.search_.holds(fact.id, "text", term)) : NO_WORDS,
           runs.length > 0 ? runsIn(this.wordsOfFact(fact), runs) / runs.length : 0,
         );
       }
@@ -853,19 +851,8 @@ export class FactIndex {
     let own = this.factWords.get(fact.id);
     if (!own) {
       own = words(fact.text);
-      if (this.factWords.size >= FACT_TERMS_CACHE) this.factWords.clear();
+      if (this.factWords.size >= FACT_WORDS_CACHE) this.factWords.clear();
       this.factWords.set(fact.id, own);
-    }
-    return own;
-  }
-
-  /** A fact's index terms, for checking the common terms the search left out. */
-  private termsOfFact(fact: Fact): ReadonlySet<string> {
-    let own = this.factTerms.get(fact.id);
-    if (!own) {
-      own = new Set(this.wordsOfFact(fact).flatMap(termsOfWord));
-      if (this.factTerms.size >= FACT_TERMS_CACHE) this.factTerms.clear();
-      this.factTerms.set(fact.id, own);
     }
     return own;
   }

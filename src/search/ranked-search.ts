@@ -209,6 +209,14 @@ export class RankedSearch<T> extends MiniSearch<T> {
     };
   }
 
+  /** Whether a document's `field` holds `term` as indexed (a look-up in the index, not a read of the text). */
+  holds(id: string, field: string, term: string): boolean {
+    const doc = this._idToShortId.get(id);
+    const fieldId = this._fieldIds[field];
+    if (doc === undefined || fieldId === undefined) return false;
+    return this._index.get(term)?.get(fieldId)?.has(doc) ?? false;
+  }
+
   /** Room for `words` 32-bit masks per document, cleared. */
   private ensureMasks(words: number): void {
     if (words !== this.words) {
