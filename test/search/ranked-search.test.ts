@@ -117,6 +117,16 @@ describe("RankedSearch", () => {
       expect(drain(loaded, terms, { boost, bm25 })).toEqual(drain(search, terms, { boost, bm25 }));
   });
 
+  it("says which terms a document's field holds, as the text's own terms", () => {
+    const facts = [...kb.facts.values()].slice(0, 200);
+    for (const fact of facts) {
+      const own = new Set(words(fact.text).flatMap(termsOfWord));
+      for (const terms of queries.slice(0, 20))
+        for (const term of terms) expect(search.holds(fact.id, "text", term)).toBe(own.has(term));
+    }
+    expect(search.holds("no-such-fact", "text", "data")).toBe(false);
+  });
+
   it("keeps more than 32 query terms apart", () => {
     const many = [...new Set(queries.flat())].slice(0, 70);
     const expected = search
