@@ -29,6 +29,9 @@ interface IndexDocument {
 
 const DEAL_PREFIX = "deal:";
 
+/** How many facts a search returns unless told otherwise. */
+export const SEARCH_LIMIT = 20;
+
 export interface Hit {
   readonly fact: Fact;
   readonly score: number;
@@ -76,6 +79,7 @@ export interface SearchOptions {
   readonly preferFacts?: readonly string[];
   /** Favour facts that name these entities (the company in focus among a deal's several parties). */
   readonly preferEntities?: readonly string[];
+  /** How many facts to return: SEARCH_LIMIT unless given. */
   readonly limit?: number;
 }
 
@@ -580,7 +584,7 @@ export class FactIndex {
       }
       order.sort(byScore);
     }
-    return order.slice(0, options.limit ?? 20).map((i) => ({
+    return order.slice(0, options.limit ?? SEARCH_LIMIT).map((i) => ({
       fact: (factResults[i] as Candidate).fact,
       score: rated.score[i] as number,
       coverage: rated.coverage[i] as number,
