@@ -132,6 +132,9 @@ const WHY_OWN_FLOOR = 1;
 const COMMON_TERM_SCORE = 0.5;
 /** How many of the best candidates have the common terms (looked up in the index) and the wording checked. */
 const COMMON_CHECKED = 60;
+/** Unknown words whose nearest known word is remembered (see spell), each at most this long. */
+const TYPOS_REMEMBERED = 10_000;
+const TYPO_WORD_MAX = 64;
 /** Facts whose words are remembered for the wording check (see WORDING_LIFT). */
 const FACT_WORDS_CACHE = 5_000;
 /**
@@ -229,6 +232,8 @@ export class FactIndex {
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
   private readonly vocabulary: SearchableMap<number>;
   private readonly vocabularyByLetter = new Map<string, SearchableMap<number>>();
+  /** Words not in the index → the word they are a typo of (null: none), as spell found them. */
+  private readonly typos = new Map<string, { readonly word: string; readonly distance: number } | null>();
   private readonly entityNameTerms = new Map<string, ReadonlySet<string>>();
   private readonly factCues = new Map<string, FactCues>();
   private readonly entityDefinitions = new Map<string, readonly DefinitionPatterns[]>();
@@ -332,6 +337,19 @@ export class FactIndex {
     if (known !== undefined) return { word, distance: 0 };
     const allowed = typoAllowance(word);
     if (allowed === 0) return undefined;
+    // The search within a typo's reach is the costly part, and words recur from question to question.
+    const remembered = this.typos.get(word);
+    if (remembered !== undefined) return remembered ? { ...remembered } : undefined;
+    const found = this.nearestWord(word, allowed);
+    if (word.length <= TYPO_WORD_MAX) {
+      if (this.typos.size >= TYPOS_REMEMBERED) this.typos.clear();
+      this.typos.set(word, found ?? null);
+    }
+    return found && { ...found };
+  };
+
+  /** The most common vocabulary word within `allowed` typos of `word` (same first letter). */
+  private nearestWord(word: string, allowed: number): { word: string; distance: number } | undefined {
     let best: { word: string; distance: number; count: number } | undefined;
     // A typo keeps the first letter: only words with it are searched (their rest against the
     // word's rest, the same edit distance), a twentieth of the vocabulary.
@@ -345,7 +363,7 @@ export class FactIndex {
       }
     }
     return best && { word: best.word, distance: best.distance };
-  };
+  }
 
   /** The vocabulary's words starting with `letter`, keyed by the rest of each word. */
   private wordsStartingWith(letter: string): SearchableMap<number> {
