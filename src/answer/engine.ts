@@ -5,7 +5,7 @@
  */
 
 import { type Phrase, say } from "../i18n/messages.js";
-import { dealLabel, withParents } from "../knowledge/relations.js";
+import { dealLabel } from "../knowledge/relations.js";
 import { orderSources, type SourceTier, tierOf } from "../knowledge/tiers.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
 import { entityGroups, type FactIndex, type Hit, SEARCH_LIMIT } from "../search/fact-index.js";
@@ -447,7 +447,7 @@ export class AnswerEngine {
     if (query.entities.length > 0) {
       const named = new Set(query.entities.map((e) => e.id));
       deals = [...this.kb.deals.values()]
-        .filter((deal) => [...withParents(this.kb, deal.parties)].some((id) => named.has(id)))
+        .filter((deal) => [...this.index.entitiesOfDeal(deal.id)].some((id) => named.has(id)))
         .sort((a, b) => b.facts.length - a.facts.length)
         .map((deal) => deal.id);
     }
