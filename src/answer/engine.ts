@@ -5,10 +5,10 @@
  */
 
 import { type Phrase, say } from "../i18n/messages.js";
-import { dealLabel, withParents } from "../knowledge/relations.js";
+import { dealLabel } from "../knowledge/relations.js";
 import { orderSources, type SourceTier, tierOf } from "../knowledge/tiers.js";
 import type { Fact, KnowledgeBase } from "../knowledge/types.js";
-import { entityGroups, type FactIndex, type Hit } from "../search/fact-index.js";
+import { entityGroups, type FactIndex, type Hit, SEARCH_LIMIT } from "../search/fact-index.js";
 import type { Intent } from "../search/intent.js";
 import type { Language } from "../search/languages/index.js";
 import { placesIn } from "../search/places.js";
@@ -65,12 +65,20 @@ export const ANSWER_DEFAULTS = {
   maxShown: 40,
 } as const;
 
+/** How many facts "I don't know" looks through for deals to suggest. */
+const SUGGESTION_DEPTH = 30;
+
 /** Intents whose answer is one fact and its closest support, not the deal's story. */
 const NARROW: ReadonlySet<Intent> = new Set(["when", "how-much", "who", "why", "what-is", "legal", "denial"]);
 
 export class AnswerEngine {
   /** Starter questions for up to 25 deals (Discord's autocomplete maximum), best-covered first. */
   private readonly starters: string[];
+  /**
+   * This answer's search with nothing in focus, SUGGESTION_DEPTH deep: when it ends in "I don't
+   * know", the suggestions come from it rather than from the same search again.
+   */
+  private lastSearch?: { readonly query: Query; readonly hits: readonly Hit[] };
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -86,6 +94,7 @@ export class AnswerEngine {
   }
 
   answer(question: string, focus?: Focus, options: AnalyseOptions = {}): AnswerResult {
+    this.lastSearch = undefined;
     const query = this.index.analyse(question, options);
     const { primary } = query.intent;
     if (primary === "small-talk") return { answer: this.unknown(question, query, "small-talk") };
@@ -224,7 +233,13 @@ export class AnswerEngine {
     if (query.entities.length === 0 && query.terms.every((term) => this.index.isGeneric(term))) return [];
     // "how much did they pay?" with nothing in focus: who are "they"? Better to ask back.
     if (!focus && query.anaphoric && query.entities.length === 0 && query.terms.length <= 2) return [];
-    let hits = this.index.search(query, focus ? { preferDeal: focus.deal } : {});
+    let hits: Hit[];
+    if (focus) hits = this.index.search(query, { preferDeal: focus.deal });
+    else {
+      const deep = this.index.search(query, { limit: SUGGESTION_DEPTH });
+      this.lastSearch = { query, hits: deep };
+      hits = deep.slice(0, SEARCH_LIMIT);
+    }
     // Two companies named: answer only from facts that involve both, or "a deal between
     // Samsung and Google" gets answered with a deal of only one of them. A claim's figure
     // found with another company stays, so the verdict can say whose it is.
@@ -432,12 +447,16 @@ export class AnswerEngine {
     if (query.entities.length > 0) {
       const named = new Set(query.entities.map((e) => e.id));
       deals = [...this.kb.deals.values()]
-        .filter((deal) => [...withParents(this.kb, deal.parties)].some((id) => named.has(id)))
+        .filter((deal) => [...this.index.entitiesOfDeal(deal.id)].some((id) => named.has(id)))
         .sort((a, b) => b.facts.length - a.facts.length)
         .map((deal) => deal.id);
     }
     if (deals.length === 0 && query.terms.some((term) => !this.index.isGeneric(term))) {
-      deals = [...new Set(this.index.search(query, { limit: 30 }).map((hit) => hit.fact.deal))];
+      const searched =
+        this.lastSearch?.query === query
+          ? this.lastSearch.hits
+          : this.index.search(query, { limit: SUGGESTION_DEPTH });
+      deals = [...new Set(searched.map((hit) => hit.fact.deal))];
     }
     const out: string[] = [];
     for (const id of deals) {

@@ -3,13 +3,14 @@
  * question wants (intents) and whom it names (entities), and a fact inherits part of its
  * deal's score.
  */
-import MiniSearch, { type AsPlainObject, type Options } from "minisearch";
+import type { AsPlainObject, Options } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import { entitiesOfFact, withParents } from "../knowledge/relations.js";
 import type { Deal, Fact, FactStatus, KnowledgeBase } from "../knowledge/types.js";
 import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { isPlace, placesIn } from "./places.js";
 import { type AnalyseOptions, analyseQuery, type Query } from "./query.js";
+import { RankedSearch } from "./ranked-search.js";
 import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
 /**
@@ -28,6 +29,9 @@ interface IndexDocument {
 
 const DEAL_PREFIX = "deal:";
 
+/** How many facts a search returns unless told otherwise. */
+export const SEARCH_LIMIT = 20;
+
 export interface Hit {
   readonly fact: Fact;
   readonly score: number;
@@ -41,13 +45,22 @@ export interface Hit {
 
 /** A fact MiniSearch found: its score, the query terms it matched, and those in its own text. */
 interface Candidate {
-  readonly id: string;
+  readonly fact: Fact;
   readonly score: number;
   readonly terms: readonly string[];
-  readonly textTerms: ReadonlySet<string>;
+  readonly textTerms: readonly string[];
+}
+
+/** What search works out for each candidate (see Hit), by the candidate's place. */
+interface Ratings {
+  readonly score: Float64Array;
+  readonly coverage: Float64Array;
+  readonly own: Float64Array;
+  readonly named: Float64Array;
 }
 
 const NO_TERMS: ReadonlySet<string> = new Set();
+const NO_WORDS: readonly string[] = [];
 
 /** A built index, saved: MiniSearch's JSON and the knowledge base's words with their counts. */
 export interface SavedIndex {
@@ -66,6 +79,7 @@ export interface SearchOptions {
   readonly preferFacts?: readonly string[];
   /** Favour facts that name these entities (the company in focus among a deal's several parties). */
   readonly preferEntities?: readonly string[];
+  /** How many facts to return: SEARCH_LIMIT unless given. */
   readonly limit?: number;
 }
 
@@ -116,10 +130,23 @@ const OWN_FLOOR = 0.5;
 const WHY_OWN_FLOOR = 1;
 /** Score a fact gets for each common term (left out of the search) its own text holds. */
 const COMMON_TERM_SCORE = 0.5;
-/** How many of the best candidates have the common terms checked in their text. */
+/** How many of the best candidates have the common terms (looked up in the index) and the wording checked. */
 const COMMON_CHECKED = 60;
-/** Facts whose terms are remembered for that check. */
-const FACT_TERMS_CACHE = 5_000;
+/** Unknown words whose nearest known word is remembered (see spell), each at most this long. */
+const TYPOS_REMEMBERED = 10_000;
+const TYPO_WORD_MAX = 64;
+/** Facts whose words are remembered for the wording check (see WORDING_LIFT). */
+const FACT_WORDS_CACHE = 5_000;
+/**
+ * A fact whose text says the question's words in the question's order ("let netflix read", stop
+ * words too) reads like its source: its score is multiplied by up to 1 + WORDING_LIFT, by the share
+ * of the question's runs of WORDING_RUN words (names alone aside) its text holds. Checked in the
+ * best candidates only. (Pairs of words, or a bigger lift, match by chance and cost right answers.)
+ */
+const WORDING_LIFT = 0.5;
+const WORDING_RUN = 3;
+/** Entities whose facts' definition fits are remembered (what-is questions). */
+const DEFINITIONS_CACHE = 200;
 
 /** Words that give a cause or a purpose. */
 const WHY_CUES =
@@ -168,6 +195,8 @@ interface FactCues {
 
 /** For "what is X", one of X's names: X defined as the subject, described elsewhere, opening with a deed. */
 interface DefinitionPatterns {
+  /** The name as the patterns spell it: text without it matches none of them. */
+  readonly name: string;
   readonly asSubject: RegExp;
   readonly described: RegExp;
   readonly opensWithDeed: RegExp;
@@ -194,17 +223,22 @@ const DEAL_SHARE = 0.5;
 const UNKNOWN_WEIGHT = 3;
 
 const FIELD_BOOST = { text: 2, questions: 2, deal: 1, names: 1.2 };
+const BM25 = { k: 1.2, b: 0.5, d: 0.5 };
 
 export class FactIndex {
-  private readonly search_: MiniSearch<IndexDocument>;
+  private readonly search_: RankedSearch<IndexDocument>;
   /** Every index term → how many times it is indexed. */
   private readonly terms = new Map<string, number>();
   /** Every word as written in the knowledge base → how often; a radix tree, for typo correction. */
   private readonly vocabulary: SearchableMap<number>;
   private readonly vocabularyByLetter = new Map<string, SearchableMap<number>>();
+  /** Words not in the index → the word they are a typo of (null: none), as spell found them. */
+  private readonly typos = new Map<string, { readonly word: string; readonly distance: number } | null>();
   private readonly entityNameTerms = new Map<string, ReadonlySet<string>>();
   private readonly factCues = new Map<string, FactCues>();
   private readonly entityDefinitions = new Map<string, readonly DefinitionPatterns[]>();
+  /** definitionFit's results: entity → fact → fit. */
+  private readonly definitionFits = new Map<string, Map<string, number>>();
   /** Each fact's place in its deal's file: a deal tells its story in order. */
   private readonly placeInDeal = new Map<string, number>();
   private readonly entitiesOf = new Map<string, ReadonlySet<string>>();
@@ -217,7 +251,14 @@ export class FactIndex {
   private readonly words: ReadonlyMap<string, number>;
   /** Entities each fact names (see mentions), worked out when first needed. */
   private readonly mentioned = new Map<string, ReadonlySet<string>>();
-  private readonly factTerms = new Map<string, ReadonlySet<string>>();
+  private readonly factWords = new Map<string, readonly string[]>();
+  private asked?: { query: Query; known: readonly string[]; ids: ReadonlySet<string> };
+  private ratings: Ratings = {
+    score: new Float64Array(RERANK_DEPTH * 2),
+    coverage: new Float64Array(RERANK_DEPTH * 2),
+    own: new Float64Array(RERANK_DEPTH * 2),
+    named: new Float64Array(RERANK_DEPTH * 2),
+  };
   private readonly crowdedDeals = new Map<string, boolean>();
   private readonly dealTitleEntities = new Map<string, readonly string[]>();
   private readonly dealTermSets = new Map<string, ReadonlySet<string>>();
@@ -245,19 +286,20 @@ export class FactIndex {
         tokenize: (text) => text.split(" "),
         processTerm: (term) => term,
         boost: FIELD_BOOST,
-        bm25: { k: 1.2, b: 0.5, d: 0.5 },
+        bm25: BM25,
       },
     };
     if (saved) {
       // A saved index of this very knowledge base: who each fact involves is worked out again
       // (cheap); the index itself is read, not built.
-      this.search_ = MiniSearch.loadJS<IndexDocument>(saved.search, options);
+      this.search_ = RankedSearch.loadRanked<IndexDocument>(saved.search, options);
       for (const fact of kb.facts.values()) this.involve(fact);
     } else {
-      this.search_ = new MiniSearch<IndexDocument>(options);
+      this.search_ = new RankedSearch<IndexDocument>(options);
       this.search_.addAll([...kb.facts.values()].map((fact) => this.documentOf(fact)));
       this.search_.addAll([...kb.deals.values()].map((deal) => this.dealDocument(deal)));
     }
+    this.search_.prepare();
     this.vocabulary = SearchableMap.from(wordCounts);
     this.words = wordCounts;
     for (const [word, count] of wordCounts) {
@@ -295,6 +337,19 @@ export class FactIndex {
     if (known !== undefined) return { word, distance: 0 };
     const allowed = typoAllowance(word);
     if (allowed === 0) return undefined;
+    // The search within a typo's reach is the costly part, and words recur from question to question.
+    const remembered = this.typos.get(word);
+    if (remembered !== undefined) return remembered ? { ...remembered } : undefined;
+    const found = this.nearestWord(word, allowed);
+    if (word.length <= TYPO_WORD_MAX) {
+      if (this.typos.size >= TYPOS_REMEMBERED) this.typos.clear();
+      this.typos.set(word, found ?? null);
+    }
+    return found && { ...found };
+  };
+
+  /** The most common vocabulary word within `allowed` typos of `word` (same first letter). */
+  private nearestWord(word: string, allowed: number): { word: string; distance: number } | undefined {
     let best: { word: string; distance: number; count: number } | undefined;
     // A typo keeps the first letter: only words with it are searched (their rest against the
     // word's rest, the same edit distance), a twentieth of the vocabulary.
@@ -308,7 +363,7 @@ export class FactIndex {
       }
     }
     return best && { word: best.word, distance: best.distance };
-  };
+  }
 
   /** The vocabulary's words starting with `letter`, keyed by the rest of each word. */
   private wordsStartingWith(letter: string): SearchableMap<number> {
@@ -345,13 +400,15 @@ export class FactIndex {
     const searched = selective.length > 0 ? selective : query.terms;
     const checked = query.terms.filter((term) => !searched.includes(term));
     // Typos were corrected during analysis, so the search itself is exact (and fast).
-    const results = this.search_.search(searched.join(" "), {
+    const ranking = this.search_.ranked(searched, {
+      boost: FIELD_BOOST,
+      bm25: BM25,
       // "fined over security phone numbers": what comes after "over" says why, not what.
-      ...(query.context.size > 0 ? { boostTerm: (term: string) => (query.context.has(term) ? 0.5 : 1) } : {}),
+      ...(query.context.size > 0 ? { termBoost: (term: string) => (query.context.has(term) ? 0.5 : 1) } : {}),
       ...(options.deal
         ? {
-            filter: (result) =>
-              result.id === DEAL_PREFIX + options.deal || this.kb.facts.get(result.id)?.deal === options.deal,
+            accept: (id: string) =>
+              id === DEAL_PREFIX + options.deal || this.kb.facts.get(id)?.deal === options.deal,
           }
         : {}),
     });
@@ -359,25 +416,32 @@ export class FactIndex {
     // Deals first: their scores and matched terms carry over to their facts.
     const deals = new Map<string, { score: number; terms: readonly string[] }>();
     const factResults: Candidate[] = [];
-    for (const result of results) {
-      if (factResults.length >= RERANK_DEPTH) break;
-      const id = String(result.id);
+    while (factResults.length < RERANK_DEPTH) {
+      const doc = ranking.next();
+      if (doc < 0) break;
+      const id = ranking.id(doc);
       if (id.startsWith(DEAL_PREFIX)) {
-        deals.set(id.slice(DEAL_PREFIX.length), { score: result.score, terms: result.queryTerms });
+        deals.set(id.slice(DEAL_PREFIX.length), { score: ranking.score(doc), terms: ranking.terms(doc) });
         continue;
       }
+      const fact = this.kb.facts.get(id);
+      if (!fact) continue;
       // Which terms the fact's own text holds (not its questions or names): names in the text.
-      const textTerms = new Set<string>();
-      for (const [term, fields] of Object.entries(result.match))
-        if (fields.includes("text")) textTerms.add(term);
-      factResults.push({ id, score: result.score, terms: result.queryTerms, textTerms });
+      factResults.push({
+        fact,
+        score: ranking.score(doc),
+        terms: ranking.terms(doc),
+        textTerms: groups.length > 0 ? ranking.termsIn(doc, "text") : NO_WORDS,
+      });
     }
     // A strongly matching deal brings its facts along even where their own text doesn't match.
-    const seen = new Set(factResults.map((r) => r.id));
     const topDeals = [...deals.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, DEALS_EXPANDED);
+    const expanded = new Set(topDeals.map(([id]) => id));
+    const seen = new Set<string>();
+    for (const { fact } of factResults) if (expanded.has(fact.deal)) seen.add(fact.id);
     for (const [dealId] of topDeals) {
       for (const fact of this.kb.deals.get(dealId)?.facts ?? []) {
-        if (!seen.has(fact.id)) factResults.push({ id: fact.id, score: 0, terms: [], textTerms: NO_TERMS });
+        if (!seen.has(fact.id)) factResults.push({ fact, score: 0, terms: NO_WORDS, textTerms: NO_WORDS });
       }
     }
 
@@ -406,11 +470,37 @@ export class FactIndex {
     // "Did Premom send data to China?": the place is what the question turns on.
     const places = placesIn(query.terms);
 
+    // The question's entity groups, worked out once for all candidates: each name's index terms,
+    // and whether the group names a subject (a company, a product, a person).
+    const named_ = groups.map((group) =>
+      group.map((id) => {
+        const nameTerms = entityTerms.get(id);
+        return { id, nameTerms, nameList: nameTerms ? [...nameTerms] : undefined };
+      }),
+    );
+    const subjectGroups = groups.filter((group) =>
+      group.some((id) => SUBJECT_KINDS.has(this.kb.entities.get(id)?.kind ?? "")),
+    );
+    // Whether a deal's title names what the question names, once per deal.
+    const titleNamed = new Map<string, boolean>();
+    const namesInTitle = (deal: string): boolean => {
+      let found = titleNamed.get(deal);
+      if (found === undefined) {
+        const inTitle = this.titleEntities(deal);
+        found = groups.some((group) => group.some((id) => inTitle.includes(id)));
+        titleNamed.set(deal, found);
+      }
+      return found;
+    };
+
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
-    const rate = (result: Candidate, common: readonly string[]): Hit | undefined => {
-      const fact = this.kb.facts.get(result.id);
-      if (!fact) return undefined;
+    // Each candidate's score, coverage, own share and entity matches, by its place in factResults.
+    const rated = this.ratedFor(factResults.length);
+    const rate = (i: number, common: readonly string[], wording = 0): void => {
+      const result = factResults[i] as Candidate;
+      const fact = result.fact;
       const deal = deals.get(fact.deal);
+      const dealTerms = deal?.terms;
       // The question's own words in the fact's own text count fully; words only its deal's text
       // holds (title, summary, tags) count half: a deal's long summary matches many questions.
       let ownWeight = 0;
@@ -418,13 +508,15 @@ export class FactIndex {
       for (const term of common) ownWeight += weights.get(term) ?? 0;
       // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
       let ownRank = ownWeight;
-      for (const term of query.context)
-        if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
+      if (query.context.size > 0)
+        for (const term of query.context)
+          if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
       let matchedWeight = ownWeight;
-      for (const term of deal?.terms ?? []) {
-        if (!result.terms.includes(term) && !common.includes(term))
-          matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
-      }
+      if (dealTerms)
+        for (const term of dealTerms) {
+          if (!result.terms.includes(term) && !common.includes(term))
+            matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
+        }
       const involved = this.entitiesOf.get(fact.id);
       const inDeal = this.dealEntities.get(fact.deal);
       // An entity the fact itself involves counts fully; one only its deal's other facts
@@ -432,18 +524,17 @@ export class FactIndex {
       // that names the entity in its own text, among several parties, counts most.
       let named = 0;
       let boost = 0;
-      for (const group of groups) {
+      for (const group of named_) {
         let best = 0;
         let found = false;
-        for (const [i, id] of group.entries()) {
-          const nameTerms = entityTerms.get(id);
-          const inText =
-            nameTerms !== undefined && [...nameTerms].every((term) => result.textTerms.has(term));
+        for (let i = 0; i < group.length; i++) {
+          const { id, nameTerms, nameList } = group[i] as (typeof group)[number];
+          const inText = nameList !== undefined && containsAll(result.textTerms, nameList);
           const isInvolved = inText || (involved?.has(id) ?? false);
           const nearby = !isInvolved && (inDeal?.has(id) ?? false);
           const nameMatched =
-            result.terms.some((term) => nameTerms?.has(term)) ||
-            (deal?.terms.some((term) => nameTerms?.has(term)) ?? false);
+            nameTerms !== undefined &&
+            (hasAny(nameTerms, result.terms) || (dealTerms !== undefined && hasAny(nameTerms, dealTerms)));
           if (isInvolved || nearby || nameMatched) found = true;
           // The first of a group is the most precise name; its parent counts less.
           const weight = i === 0 ? 1 : 0.4;
@@ -453,8 +544,8 @@ export class FactIndex {
         if (found) {
           // Only the parent of what was named ("facebook" in "facebook's onavo"), or an entity only
           // other facts of the deal involve: half a match.
-          const first = entityTerms.get(group[0] as string);
-          const direct = best >= 0.2 || result.terms.some((term) => first?.has(term));
+          const first = group[0]?.nameTerms;
+          const direct = best >= 0.2 || (first !== undefined && hasAny(first, result.terms));
           matchedWeight += direct ? ENTITY_WEIGHT : ENTITY_WEIGHT / 2;
           if (best >= 0.2) named++;
         }
@@ -464,10 +555,9 @@ export class FactIndex {
       let score = result.score + COMMON_TERM_SCORE * common.length + DEAL_SHARE * (deal?.score ?? 0);
       if (wanted > 0) score *= named > 0 ? (1 + boost) * (0.4 + (0.6 * named) / wanted) : 0.5;
       // A company, product or person the question is about, and the fact is not: barely a match.
-      if (this.missesSubject(fact, groups, result.textTerms)) score *= MISSED_SUBJECT;
+      if (this.missesSubject(fact, subjectGroups, result.textTerms)) score *= MISSED_SUBJECT;
       // The deal whose title names what was asked is the deal about it ("Babel Street's Locate X").
-      if (groups.some((group) => group.some((id) => this.titleEntities(fact.deal).includes(id))))
-        score *= TITLE_NAMED;
+      if (wanted > 0 && namesInTitle(fact.deal)) score *= TITLE_NAMED;
       if (rankTotal > 0) score *= (ownFloor + ownRank / rankTotal) ** 2;
       if (
         places.length > 0 &&
@@ -478,25 +568,61 @@ export class FactIndex {
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
-      return { fact, score, coverage, own: termTotal > 0 ? ownWeight / termTotal : 1, entityMatches: named };
+      if (wording > 0) score *= 1 + WORDING_LIFT * wording;
+      rated.score[i] = score;
+      rated.coverage[i] = coverage;
+      rated.own[i] = termTotal > 0 ? ownWeight / termTotal : 1;
+      rated.named[i] = named;
     };
 
-    const byScore = (a: Hit, b: Hit) => b.score - a.score;
-    let hits = factResults.map((result) => rate(result, [])).filter((hit) => hit !== undefined);
-    hits.sort(byScore);
-    // Common terms are checked in the best candidates only: reading a fact's text costs time.
-    if (checked.length > 0) {
-      const rescored = hits.slice(0, COMMON_CHECKED).map((hit) => {
-        const own = this.termsOfFact(hit.fact);
-        const candidate = factResults.find((r) => r.id === hit.fact.id) as Candidate;
-        return rate(
-          candidate,
-          checked.filter((term) => own.has(term)),
-        ) as Hit;
-      });
-      hits = [...rescored, ...hits.slice(COMMON_CHECKED)].sort(byScore);
+    const scores = rated.score;
+    const byScore = (a: number, b: number) => {
+      const x = scores[a] as number;
+      const y = scores[b] as number;
+      return y > x ? 1 : y < x ? -1 : 0;
+    };
+    const order: number[] = [];
+    for (let i = 0; i < factResults.length; i++) {
+      rate(i, NO_WORDS);
+      order.push(i);
     }
-    return hits.slice(0, options.limit ?? 20);
+    // Candidates best first (equal scores in the search's order: the sort is stable).
+    order.sort(byScore);
+    // Common terms and the question's wording are checked in the best candidates only: reading a
+    // fact's text costs time.
+    const runs = wordRuns(query.words, ofEntities);
+    if (checked.length > 0 || runs.length > 0) {
+      for (const i of order.slice(0, COMMON_CHECKED)) {
+        const { fact } = factResults[i] as Candidate;
+        rate(
+          i,
+          checked.length > 0 ? checked.filter((term) => this.search_.holds(fact.id, "text", term)) : NO_WORDS,
+          runs.length > 0 ? runsIn(this.wordsOfFact(fact), runs) / runs.length : 0,
+        );
+      }
+      order.sort(byScore);
+    }
+    return order.slice(0, options.limit ?? SEARCH_LIMIT).map((i) => ({
+      fact: (factResults[i] as Candidate).fact,
+      score: rated.score[i] as number,
+      coverage: rated.coverage[i] as number,
+      own: rated.own[i] as number,
+      entityMatches: rated.named[i] as number,
+    }));
+  }
+
+  /** Room for `count` candidates' ratings, reused from search to search (one search runs at a time). */
+  private ratedFor(count: number): Ratings {
+    if (this.ratings.score.length < count) {
+      const size = Math.max(count, 2 * this.ratings.score.length);
+      this.ratings = {
+        score: new Float64Array(size),
+        coverage: new Float64Array(size),
+        own: new Float64Array(size),
+        named: new Float64Array(size),
+      };
+    }
+    return this.ratings;
   }
 
   /**
@@ -558,12 +684,17 @@ export class FactIndex {
       }
       case "who": {
         // "Which companies got the data?": the more names a fact gives, the more it answers.
-        const asked = new Set([...query.entities.map((entity) => entity.id), ...known]);
-        // "Which apps…?": products are the names asked for.
-        const named = (id: string) =>
-          this.isSomeone(id) ||
-          (query.intent.products === true && this.kb.entities.get(id)?.kind === "product");
-        const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && named(id)).length;
+        const asked = this.askedOf(query, known);
+        let others = 0;
+        for (const id of this.mentions(fact)) {
+          if (asked.has(id)) continue;
+          // "Which apps…?": products are the names asked for.
+          if (
+            this.isSomeone(id) ||
+            (query.intent.products === true && this.kb.entities.get(id)?.kind === "product")
+          )
+            others++;
+        }
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
         break;
       }
@@ -571,7 +702,7 @@ export class FactIndex {
         fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":
-        fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
+        for (const entity of query.entities) fit = Math.max(fit, this.definitionFit(fact, entity.id));
         // The deal named after X tells what X is better than a passing mention elsewhere.
         if (query.entities.some((entity) => this.titleEntities(fact.deal).includes(entity.id))) fit *= 1.4;
         break;
@@ -632,6 +763,15 @@ export class FactIndex {
     return fit;
   }
 
+  /** Who a question names or already has in focus (`known`), for intentFit; the last one kept (one query, many facts). */
+  private askedOf(query: Query, known: readonly string[]): ReadonlySet<string> {
+    const last = this.asked;
+    if (last?.query === query && last.known === known) return last.ids;
+    const ids = new Set([...query.entities.map((entity) => entity.id), ...known]);
+    this.asked = { query, known, ids };
+    return ids;
+  }
+
   /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */
   saysWhatEachGets(fact: Fact): boolean {
     return fact.amount?.per === "user" || this.cues(fact).each;
@@ -656,9 +796,28 @@ export class FactIndex {
    * discontinued" says what became of it, not what it is.
    */
   private definitionFit(fact: Fact, entity: string): number {
+    let known = this.definitionFits.get(entity);
+    if (!known) {
+      if (this.definitionFits.size >= DEFINITIONS_CACHE) this.definitionFits.clear();
+      known = new Map();
+      this.definitionFits.set(entity, known);
+    }
+    let fit = known.get(fact.id);
+    if (fit === undefined) {
+      fit = this.readDefinitionFit(fact, entity);
+      known.set(fact.id, fit);
+    }
+    return fit;
+  }
+
+  /** definitionFit, read from the fact's text (the patterns are slow: their results are kept). */
+  private readDefinitionFit(fact: Fact, entity: string): number {
     const text = normalise(fact.text).slice(0, 160);
     let fit = 1;
-    for (const { asSubject, described, opensWithDeed } of this.definitionPatterns(entity)) {
+    for (const { name, asSubject, described, opensWithDeed } of this.definitionPatterns(entity)) {
+      // Each pattern holds the name word for word; most candidates' text does not (and the
+      // patterns' alternations are slow to fail).
+      if (!text.includes(name)) continue;
       if (asSubject.test(text)) return DEFINES_AS_SUBJECT;
       if (described.test(text)) fit = Math.max(fit, DEFINES);
       else if (opensWithDeed.test(text)) fit = Math.max(fit, DESCRIBES);
@@ -672,9 +831,11 @@ export class FactIndex {
     if (!patterns) {
       const named = this.kb.entities.get(entity);
       patterns = (named ? [named.name, ...named.aliases] : []).map((label) => {
-        const name = escapeRegExp(normalise(label));
+        const plain = normalise(label);
+        const name = escapeRegExp(plain);
         const opening = `^(?:the |an? )?${name}`;
         return {
+          name: plain,
           asSubject: new RegExp(
             `${opening}(?: [\\w-]+){0,3}? (?:(?:is|was|are|were) (?:an?|the|one of)|(?:is|was|are|were) [\\w-]+ed (?:[\\w-]+ ){0,2}?as|means|refers to)\\b`,
           ),
@@ -707,13 +868,13 @@ export class FactIndex {
     return found;
   }
 
-  /** A fact's index terms, for checking the common terms the search left out. */
-  private termsOfFact(fact: Fact): ReadonlySet<string> {
-    let own = this.factTerms.get(fact.id);
+  /** A fact's words as written (stop words too), for matching a question's wording. */
+  private wordsOfFact(fact: Fact): readonly string[] {
+    let own = this.factWords.get(fact.id);
     if (!own) {
-      own = new Set(words(fact.text).flatMap(termsOfWord));
-      if (this.factTerms.size >= FACT_TERMS_CACHE) this.factTerms.clear();
-      this.factTerms.set(fact.id, own);
+      own = words(fact.text);
+      if (this.factWords.size >= FACT_WORDS_CACHE) this.factWords.clear();
+      this.factWords.set(fact.id, own);
     }
     return own;
   }
@@ -769,24 +930,30 @@ export class FactIndex {
   /**
    * Whether the question names a subject (a company, a product, a person) that the fact does not
    * involve at all: "epsilon doj fine" is about Epsilon, whatever else the DOJ fined.
+   * `subjectGroups`: the question's entity groups that name a subject.
    */
   private missesSubject(
     fact: Fact,
-    groups: readonly (readonly string[])[],
-    textTerms: ReadonlySet<string>,
+    subjectGroups: readonly (readonly string[])[],
+    textTerms: readonly string[],
   ): boolean {
-    return groups.some(
-      (group) =>
-        group.some((id) => SUBJECT_KINDS.has(this.kb.entities.get(id)?.kind ?? "")) &&
-        group.every((id) => !this.isInvolved(fact, id, textTerms)),
-    );
+    for (const group of subjectGroups) {
+      let involved = false;
+      for (const id of group)
+        if (this.isInvolved(fact, id, textTerms)) {
+          involved = true;
+          break;
+        }
+      if (!involved) return true;
+    }
+    return false;
   }
 
   /** Whether a fact involves an entity: it names it in its text, or is by, about or party to it. */
-  private isInvolved(fact: Fact, id: string, textTerms: ReadonlySet<string>): boolean {
+  private isInvolved(fact: Fact, id: string, textTerms: readonly string[]): boolean {
     if (this.entitiesOf.get(fact.id)?.has(id)) return true;
     if (!this.kb.entities.has(id)) return false;
-    for (const term of this.nameTerms(id)) if (!textTerms.has(term)) return false;
+    for (const term of this.nameTerms(id)) if (!textTerms.includes(term)) return false;
     return true;
   }
 
@@ -912,6 +1079,52 @@ export function entityGroups(query: Pick<Query, "entities">): string[][] {
     groups.push(entity.parent && ids.has(entity.parent) ? [entity.id, entity.parent] : [entity.id]);
   }
   return groups;
+}
+
+/**
+ * The question's runs of WORDING_RUN consecutive words, but for runs of names' words only
+ * ("cambridge analytica inc"), which every fact naming them holds; `nameTerms`: the names' index terms.
+ */
+function wordRuns(question: readonly string[], nameTerms: ReadonlySet<string>): (readonly string[])[] {
+  const isName = question.map((word) => {
+    const terms = termsOfWord(word);
+    return terms.length > 0 && terms.every((term) => nameTerms.has(term));
+  });
+  const runs: (readonly string[])[] = [];
+  for (let i = 0; i + WORDING_RUN <= question.length; i++) {
+    if (isName.slice(i, i + WORDING_RUN).every(Boolean)) continue;
+    const run = question.slice(i, i + WORDING_RUN);
+    if (!runs.some((other) => other.every((word, k) => word === run[k]))) runs.push(run);
+  }
+  return runs;
+}
+
+/** How many of `runs` a text's words hold, word after word. */
+function runsIn(text: readonly string[], runs: readonly (readonly string[])[]): number {
+  let found = 0;
+  for (const run of runs) {
+    for (let i = 0; i + run.length <= text.length; i++) {
+      let k = 0;
+      while (k < run.length && text[i + k] === run[k]) k++;
+      if (k === run.length) {
+        found++;
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Whether `list` holds every one of `items`. */
+function containsAll(list: readonly string[], items: readonly string[]): boolean {
+  for (const item of items) if (!list.includes(item)) return false;
+  return true;
+}
+
+/** Whether `set` holds any of `items`. */
+function hasAny(set: ReadonlySet<string>, items: readonly string[]): boolean {
+  for (const item of items) if (set.has(item)) return true;
+  return false;
 }
 
 /** A speller that knows every word as written: no typo matching. */

@@ -35,6 +35,8 @@ export interface Query {
   readonly pointedAt: ReadonlySet<string>;
   /** Terms of words that only say what kind of answer is wanted ("legal" in "was that legal?"), not what about. */
   readonly cues: ReadonlySet<string>;
+  /** The question's words in order, stop words included, typos corrected: its wording, for matching a fact's. */
+  readonly words: readonly string[];
 }
 
 const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
@@ -143,6 +145,7 @@ export function analyseQuery(
     context,
     pointedAt,
     cues: new Set(intentCues(typed, intent.all).flatMap(termsOfWord)),
+    words: corrected,
   };
 }
 
