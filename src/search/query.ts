@@ -40,7 +40,7 @@ export interface Query {
 const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
 
 const FOLLOW_UP =
-  /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deal|company|companies|case|lawsuit|suit|fine|settlement|ruling|app|firm|broker|data|story))\b/;
+  /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deals?|company|companies|cases?|lawsuits?|suits?|fines?|settlements?|rulings?|apps?|firms?|brokers?|data|story))\b/;
 /** "That ruling", "this deal", "the same fine": a noun pointing back at what was just said. */
 const POINTED_AT =
   /\b(?:that|this|these|those|the same)\s+(ruling|decision|deal|deals|fine|fines|penalty|settlement|lawsuit|suit|case|report|story|claim|order|law|bill|rule|study|investigation|probe|agreement|contract|sale|program|programme|tool|judgment|verdict|complaint|letter|statement|policy|change|breach|leak|trial|appeal|payment|money|amount|vote|document|filing|info|information|thing|stuff)\b/g;

@@ -196,6 +196,11 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "quash",
     "quashed",
     "tossed",
+    // "Throw the fine out" with words between ("throw one of the fines out"): see PHRASES.
+    "throw",
+    "throws",
+    "threw",
+    "thrown",
   ],
   ["face", "faces", "facial"],
   [

@@ -23,6 +23,12 @@ describe("text analysis", () => {
     expect(terms("paid")).toEqual(terms("spent"));
   });
 
+  it("reads a court throwing a fine out, with words between, as overturning it", () => {
+    // "Threw out" is folded as a phrase; "throw one of the fines out" keeps "throw" on its own.
+    expect(terms("throw one of the fines out")).toContain(terms("overturned")[0]);
+    expect(terms("the court threw out the fine")).toEqual(terms("the court overturned the fine"));
+  });
+
   it("keeps apostrophes and accents from splitting words", () => {
     expect(terms("Netflix's")).toEqual(terms("Netflix"));
     expect(normalise("Café")).toBe("cafe");
@@ -173,5 +179,11 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("when was that?").followUp).toBe(true);
     expect(analyse("tell me more").more).toBe(true);
     expect(analyse("did netflix read facebook messages").followUp).toBe(false);
+  });
+
+  it("reads a plural noun pointing back as a follow-up too: the fines, the lawsuits", () => {
+    expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
+    expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
+    expect(analyse("were fines ever paid by anyone").anaphoric).toBe(false);
   });
 });
