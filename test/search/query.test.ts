@@ -23,6 +23,11 @@ describe("text analysis", () => {
     expect(terms("paid")).toEqual(terms("spent"));
   });
 
+  it("folds merging, mixing and combining data onto one word", () => {
+    expect(terms("merge")).toEqual(terms("combined"));
+    expect(terms("mix")).toEqual(terms("combining"));
+  });
+
   it("reads a court throwing a fine out, with words between, as overturning it", () => {
     // "Threw out" is folded as a phrase; "throw one of the fines out" keeps "throw" on its own.
     expect(terms("throw one of the fines out")).toContain(terms("overturned")[0]);
