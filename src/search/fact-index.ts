@@ -127,6 +127,9 @@ const WHY_CUES =
 /** Words that state a cause outright, not only what came before. */
 const CAUSE_CUES =
   /\b(?:because|due to|in order to|so that|so (?:it|they) could|the reason|reasons? (?:for|why)|in exchange|in return|purpose|motive)\b/i;
+/** Words that tell by what means something was done: "through an SDK", "used GEDmatch to", "software that logged". */
+const MEANS_CUES =
+  /\b(?:through|via|using|used (?:\w+ ){1,3}to|by (?:\w+ing)|based on|obtained|gathered|from (?:an?|the) (?:\w+ )?(?:vendor|broker|source|app|sdk)|software|sdks?|tool|technology|pixel|tracker|code|match(?:ed|es|ing)?)\b/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -158,6 +161,8 @@ interface FactCues {
   readonly each: boolean;
   /** An explicit cause ("because", "due to"). */
   readonly cause: boolean;
+  /** By what means ("through", "software", "used X to"). */
+  readonly means: boolean;
   /** A weaker cause or purpose. */
   readonly why: boolean;
   readonly legal: boolean;
@@ -568,7 +573,10 @@ export class FactIndex {
         break;
       }
       case "why":
-        fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
+        // "How did they…": the means answer it first; a cause or purpose next.
+        if (query.intent.means)
+          fit *= this.cues(fact).means ? 2.2 : this.cues(fact).cause ? 1.4 : fact.date ? 0.6 : 0.85;
+        else fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":
         fit *= Math.max(1, ...query.entities.map((entity) => this.definitionFit(fact, entity.id)));
@@ -799,6 +807,7 @@ export class FactIndex {
         figure: FIGURE.test(text) || UNDISCLOSED.test(text),
         each: EACH.test(text),
         cause: CAUSE_CUES.test(text),
+        means: MEANS_CUES.test(text),
         why: WHY_CUES.test(text),
         legal: LEGAL_CUES.test(text),
         lawfulness: LAWFULNESS.test(text),

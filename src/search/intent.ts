@@ -60,7 +60,16 @@ export interface IntentAnalysis {
   readonly perPerson?: boolean;
   /** "Which apps…", "what products…": the who is a product or a service, not a person or a company. */
   readonly products?: boolean;
+  /**
+   * "How did Vizio know what people watched?": asks by what means something was done, answered
+   * by how it worked (software that logged the screen), not by what came of it. Its primary is why.
+   */
+  readonly means?: boolean;
 }
+
+/** "How did…", "how could…": asking by what means (not "how much", "how long", "how did it end"). */
+const MEANS =
+  /^(?:and |so |but |wait )?how (?:did|does|do|could|can|was|were)\b(?! (?:i|we|you|one)\b)(?!.*\b(?:end|ended|turn out|turned out|go|went)\b)/;
 
 /** "Who said…", "who first reported…", "by whom": asking who said, found or decided something. */
 const WHO_SAID =
@@ -222,13 +231,17 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
   const yesNo = YES_NO.test(text);
   const howTo = HOW_TO.test(text);
 
+  // "How did Vizio know what people were watching?": the question is how, whatever its clause asks.
+  const means = MEANS.test(text) && !all.has("how-much") && !all.has("when");
   const primary: Intent = advice
     ? "advice"
     : all.has("claim")
       ? "claim"
-      : ((
-          ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
-        ).find((intent) => all.has(intent)) ?? "topic");
+      : means
+        ? "why"
+        : ((
+            ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
+          ).find((intent) => all.has(intent)) ?? "topic");
   all.add(primary);
   return {
     primary,
@@ -240,5 +253,6 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     ...(PRODUCTS.test(text) ? { products: true } : {}),
     ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
     ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
+    ...(means ? { means: true } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Conversations } from "../../src/answer/conversation.js";
-import type { Knowledge } from "../../src/answer/knowledge.js";
-import { FIXTURE_DIR, knowledgeFrom } from "../support/knowledge.js";
+import { buildKnowledge, type Knowledge } from "../../src/answer/knowledge.js";
+import { FIXTURE_DIR, knowledgeFrom, loadFixture } from "../support/knowledge.js";
 
 describe("answers from the fixture knowledge base", () => {
   let knowledge: Knowledge;
@@ -251,5 +251,38 @@ describe("answers from the real knowledge base", () => {
     conversations.set("c", focus);
     expect(conversations.get("b")).toBeUndefined();
     expect(conversations.get("a")).toBeDefined();
+  });
+});
+
+/** The fixture with more facts added to Acme's breach deal: a small knowledge base for one rule at a time. */
+function acmeBreachWith(facts: string): Knowledge {
+  const result = loadFixture({
+    "deals/acme-breach.yaml": [
+      "    amount: { value: 5000000, currency: USD }",
+      `    amount: { value: 5000000, currency: USD }\n${facts}`,
+    ],
+  });
+  if (!result.ok) throw new Error(result.errors[0]?.message);
+  return buildKnowledge(result.kb);
+}
+
+describe("answers what kind of fact the question's words ask for", () => {
+  it("answers 'how did they…' with the means, not with what the deed was for", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-motive
+    text: In 2018 attackers targeted Acme Social's users to sell their phone numbers.
+    status: reported
+    sources: [news-report]
+    date: 2018
+  - id: ab-means
+    text: The attackers got in through a flaw in Acme Social's password reset tool.
+    status: reported
+    sources: [news-report]
+`);
+    const { answer } = knowledge.engine.answer("how did the attackers get into acme?");
+    expect(answer.facts[0]?.id).toBe("ab-means");
+    // A why-question still wants the motive.
+    expect(knowledge.engine.answer("why did attackers target acme users?").answer.facts[0]?.id).toBe(
+      "ab-motive",
+    );
   });
 });

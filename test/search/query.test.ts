@@ -186,6 +186,15 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("did netflix read facebook messages").followUp).toBe(false);
   });
 
+  it("reads 'how did X…' as asking by what means, whatever its clause asks", () => {
+    const vizio = analyse("how did vizio know what people were watching?").intent;
+    expect(vizio.primary).toBe("why");
+    expect(vizio.means).toBe(true);
+    expect(analyse("how did the lawsuit end").intent.means).toBeUndefined();
+    expect(analyse("how much did they pay").intent.means).toBeUndefined();
+    expect(analyse("why did they sell it").intent.means).toBeUndefined();
+  });
+
   it("reads a plural noun pointing back as a follow-up too: the fines, the lawsuits", () => {
     expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
     expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
