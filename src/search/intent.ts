@@ -183,7 +183,7 @@ const WHAT_IS =
   /^(?:so |and |but )?(?:what|wat)(?:'s| is| are| was| were) (?:a |an |the )?(.{1,60}?)\s*\??$|^define\b|\bmeaning of\b|\bwhat does (?:the (?:term|word) )?.{1,40} mean\b|\bwhat(?:'s| is) meant by\b/;
 /** What follows "what is" when it asks for a figure, a status or a story, not a definition. */
 const NOT_A_DEFINITION =
-  /\b(?:fine|penalty|settlement|amount|deal|story|status|outcome|result|case|lawsuit|point|reason|purpose|difference|latest|news|going on|happening|happened|up with|new|problem|issue|date|timeline|number)\b|\b(?:did|does|do|has|have|had|was|were|is|are)\b/;
+  /\b(?:fine|penalty|settlement|amount|deal|story|status|outcome|result|case|lawsuit|point|reason|purpose|difference|latest|news|going on|happening|happened|up with|new|problem|issue|date|timeline|number|scandal|controversy|affair|row|uproar|backlash|outcry)\b|\b(?:did|does|do|has|have|had|was|were|is|are)\b/;
 
 const YES_NO = /^(?:and |so |but |wait )?(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b/;
 const QUESTION_START =

@@ -195,6 +195,11 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("why did they sell it").intent.means).toBeUndefined();
   });
 
+  it("reads 'what was the X scandal' as asking for the story, not for a definition of X", () => {
+    expect(analyse("what was the google buzz privacy scandal").intent.primary).toBe("topic");
+    expect(analyse("what was google buzz").intent.primary).toBe("what-is");
+  });
+
   it("reads a plural noun pointing back as a follow-up too: the fines, the lawsuits", () => {
     expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
     expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
