@@ -106,6 +106,10 @@ const DESCRIBES = 2;
 const PLACE_NAMED = 1.5;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
+/** For "what happened?", what is left of an allegation by anyone but an authority: it starts the story. */
+const ALLEGED_OUTCOME = 0.7;
+/** Entity kinds whose word is an action taken: a regulator's charges, a court's findings. */
+const AUTHORITIES: ReadonlySet<string> = new Set(["regulator", "court"]);
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -607,7 +611,16 @@ export class FactIndex {
           fit *= 2;
         break;
       case "outcome":
-        fit *= fact.status === "ruled" ? 2.2 : fact.amount ? 1.3 : 1;
+        // A claim someone makes in a suit is where the story starts, not how it ended; what a
+        // regulator charges is itself an action taken.
+        fit *=
+          fact.status === "ruled"
+            ? 2.2
+            : fact.amount
+              ? 1.3
+              : fact.status === "alleged" && !this.byAuthority(fact)
+                ? ALLEGED_OUTCOME
+                : 1;
         break;
       case "is-it-true":
       case "claim":
@@ -695,6 +708,11 @@ export class FactIndex {
       this.entityDefinitions.set(entity, patterns);
     }
     return patterns;
+  }
+
+  /** Whether a regulator, a court or a government body says what a fact reports. */
+  private byAuthority(fact: Fact): boolean {
+    return fact.by.some((id) => AUTHORITIES.has(this.kb.entities.get(id)?.kind ?? ""));
   }
 
   private isSomeone(id: string): boolean {

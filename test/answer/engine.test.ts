@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Conversations } from "../../src/answer/conversation.js";
 import { buildKnowledge, type Knowledge } from "../../src/answer/knowledge.js";
+import type { Fact } from "../../src/knowledge/types.js";
 import { FIXTURE_DIR, knowledgeFrom, loadFixture } from "../support/knowledge.js";
 
 describe("answers from the fixture knowledge base", () => {
@@ -257,6 +258,10 @@ describe("answers from the real knowledge base", () => {
 /** The fixture with more facts added to Acme's breach deal: a small knowledge base for one rule at a time. */
 function acmeBreachWith(facts: string): Knowledge {
   const result = loadFixture({
+    "entities.yaml": [
+      "entities:",
+      "entities:\n  - id: acme-regulator\n    name: Acme Regulator\n    kind: regulator",
+    ],
     "deals/acme-breach.yaml": [
       "    amount: { value: 5000000, currency: USD }",
       `    amount: { value: 5000000, currency: USD }\n${facts}`,
@@ -284,5 +289,25 @@ describe("answers what kind of fact the question's words ask for", () => {
     expect(knowledge.engine.answer("why did attackers target acme users?").answer.facts[0]?.id).toBe(
       "ab-motive",
     );
+  });
+
+  it("answers 'what happened with the lawsuit?' with how it ended, before what the plaintiffs claimed", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-suit
+    text: Jane Doe sued Acme Social over the breach, alleging it ignored warnings.
+    status: alleged
+    sources: [news-report]
+    by: [jane-doe]
+  - id: ab-regulator-charges
+    text: A regulator charged Acme Social over the breach.
+    status: alleged
+    sources: [news-report]
+    by: [acme-regulator]
+`);
+    const query = knowledge.index.analyse("what happened with the lawsuit against acme?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-suit")).toBeLessThan(1);
+    // What a regulator charges is itself something that happened.
+    expect(fitOf("ab-regulator-charges")).toBe(1);
+    expect(fitOf("ab-fine")).toBeGreaterThan(1);
   });
 });
