@@ -110,6 +110,8 @@ const MISSED_SUBJECT = 0.3;
 const ALLEGED_OUTCOME = 0.7;
 /** Entity kinds whose word is an action taken: a regulator's charges, a court's findings. */
 const AUTHORITIES: ReadonlySet<string> = new Set(["regulator", "court"]);
+/** How much more a fact telling what a person can do counts for "how do I…?". */
+const RECOURSE = 2;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -134,6 +136,9 @@ const CAUSE_CUES =
 /** Words that tell by what means something was done: "through an SDK", "used GEDmatch to", "software that logged". */
 const MEANS_CUES =
   /\b(?:through|via|using|used (?:\w+ ){1,3}to|by (?:\w+ing)|based on|obtained|gathered|from (?:an?|the) (?:\w+ )?(?:vendor|broker|source|app|sdk)|software|sdks?|tool|technology|pixel|tracker|code|match(?:ed|es|ing)?)\b/i;
+/** Words that tell what a person can do about it: a setting to turn off, a form, a way to opt out. */
+const RECOURSE_CUES =
+  /\b(?:settings?|turn(?:ing|ed)? off|switch(?:ing|ed)? off|opt(?:ing)? out (?:by|through|via|with|in|of having)|forms?|toggle|(?:users|people|customers|members|drivers|patients|authors) (?:can|could|may)|(?:let|lets|letting|allow|allows|give|gives) (?:users|people|customers|members|drivers|patients|authors))\b/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -167,6 +172,8 @@ interface FactCues {
   readonly cause: boolean;
   /** By what means ("through", "software", "used X to"). */
   readonly means: boolean;
+  /** What a person can do about it ("a setting to opt out"). */
+  readonly recourse: boolean;
   /** A weaker cause or purpose. */
   readonly why: boolean;
   readonly legal: boolean;
@@ -646,6 +653,8 @@ export class FactIndex {
       default:
         break;
     }
+    // "How can I opt out?": what a person can do (a setting, a form) answers it.
+    if (query.intent.howTo && this.cues(fact).recourse) fit *= RECOURSE;
     // Secondary intents lean a little: "how much were they fined" also wants the ruling.
     if (primary !== "outcome" && all.has("outcome") && fact.status === "ruled") fit *= 1.3;
     if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
@@ -826,6 +835,7 @@ export class FactIndex {
         each: EACH.test(text),
         cause: CAUSE_CUES.test(text),
         means: MEANS_CUES.test(text),
+        recourse: RECOURSE_CUES.test(text),
         why: WHY_CUES.test(text),
         legal: LEGAL_CUES.test(text),
         lawfulness: LAWFULNESS.test(text),

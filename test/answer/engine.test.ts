@@ -310,4 +310,19 @@ describe("answers what kind of fact the question's words ask for", () => {
     expect(fitOf("ab-regulator-charges")).toBe(1);
     expect(fitOf("ab-fine")).toBeGreaterThan(1);
   });
+
+  it("answers 'how can I…?' with what a person can do: a setting, a form", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-opted-out-list
+    text: Acme Social said it would send partners the list of users who had opted out of sharing their data.
+    status: confirmed
+    sources: [news-report]
+  - id: ab-opt-out-setting
+    text: Acme Social gave users a setting to opt out.
+    status: confirmed
+    sources: [news-report]
+`);
+    const query = knowledge.index.analyse("how can I opt out of acme sharing my data?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-opt-out-setting")).toBeGreaterThan(1.5 * fitOf("ab-opted-out-list"));
+  });
 });
