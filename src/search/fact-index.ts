@@ -421,6 +421,8 @@ export class FactIndex {
     const preferEntities = options.preferEntities ?? [];
     // "Did Premom send data to China?": the place is what the question turns on.
     const places = placesIn(query.terms);
+    const lawfulnessAsked = query.intent.primary === "legal";
+    const lawCues = lawfulnessAsked ? [...query.cues].filter((term) => weights.has(term)) : [];
 
     // Scores a candidate; `common` are the common terms (left out of the search) its text holds.
     const rate = (result: Candidate, common: readonly string[]): Hit | undefined => {
@@ -432,13 +434,20 @@ export class FactIndex {
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
       for (const term of common) ownWeight += weights.get(term) ?? 0;
+      // "Was that legal?": a finding that the law was broken ("broke the Data Protection Act")
+      // holds what "legal" asks, in other words.
+      const credited =
+        lawfulnessAsked && this.cues(fact).lawfulness
+          ? lawCues.filter((term) => !result.terms.includes(term) && !common.includes(term))
+          : [];
+      for (const term of credited) ownWeight += weights.get(term) ?? 0;
       // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
       let ownRank = ownWeight;
       for (const term of query.context)
         if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
       let matchedWeight = ownWeight;
       for (const term of deal?.terms ?? []) {
-        if (!result.terms.includes(term) && !common.includes(term))
+        if (!result.terms.includes(term) && !common.includes(term) && !credited.includes(term))
           matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
       }
       const involved = this.entitiesOf.get(fact.id);

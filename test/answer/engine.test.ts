@@ -325,4 +325,19 @@ describe("answers what kind of fact the question's words ask for", () => {
     const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
     expect(fitOf("ab-opt-out-setting")).toBeGreaterThan(1.5 * fitOf("ab-opted-out-list"));
   });
+
+  it("answers 'was it legal?' with a finding that the law was broken, not with a fact that says 'legal'", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-legal-costs
+    text: The regulator also ordered Acme Social to pay its legal costs.
+    status: ruled
+    sources: [news-report]
+  - id: ab-broke-law
+    text: The regulator found that Acme Social broke data protection law.
+    status: ruled
+    sources: [news-report]
+`);
+    expect(knowledge.engine.answer("was it legal for acme to keep the data?").answer.facts[0]?.id).toBe(
+      "ab-broke-law",
+    );
+  });
 });
