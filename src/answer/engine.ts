@@ -100,8 +100,10 @@ export class AnswerEngine {
         .slice(0, ANSWER_DEFAULTS.fieldSearchDepth)
         .filter((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
       // "How much do I get?": what each person gets, among the close facts, before the fund's total.
+      // "How many Vizio TVs?": a count of TVs, among the close facts, before a count of lawsuits.
       const lead =
         (query.intent.perPerson ? close.find((hit) => this.index.saysWhatEachGets(hit.fact)) : undefined) ??
+        close.find((hit) => this.index.countsWhatWasAsked(hit.fact, query)) ??
         close[0];
       if (!lead) return { answer: this.unknown(question, query) };
       hits = [lead, ...hits.filter((hit) => hit !== lead)];

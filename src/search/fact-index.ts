@@ -573,8 +573,7 @@ export class FactIndex {
         // "Terms were not disclosed", "no fine": a figure's absence answers "how much" too.
         const figure = this.cues(fact).figure;
         // "How many TVs": a count of TVs, not of lawsuits.
-        const countsWhatWasAsked =
-          count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
+        const countsWhatWasAsked = count && (!query.intent.counted || this.countsWhatWasAsked(fact, query));
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         // "How much do I get?": what each person gets, not the fund.
@@ -669,6 +668,12 @@ export class FactIndex {
     if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
     if (primary !== "denial" && all.has("denial") && fact.status === "denied") fit *= 1.5;
     return fit;
+  }
+
+  /** Whether a fact counts the very things "how many X" asks about (TVs, not lawsuits). */
+  countsWhatWasAsked(fact: Fact, query: Query): boolean {
+    const { counted } = query.intent;
+    return fact.count !== undefined && counted !== undefined && sameThing(counted, fact.count.unit);
   }
 
   /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */

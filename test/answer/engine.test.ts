@@ -340,4 +340,19 @@ describe("answers what kind of fact the question's words ask for", () => {
       "ab-broke-law",
     );
   });
+
+  it("answers 'how many X' with a count of X among the closest facts, not a count of something else", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-suits
+    text: By 2020 nine lawsuits accused Acme Social of tracking what users watched on their TVs.
+    status: alleged
+    sources: [news-report]
+    count: { value: 9, unit: lawsuits }
+  - id: ab-tvs
+    text: The order concerned about 11 million Acme TVs.
+    status: ruled
+    sources: [news-report]
+    count: { value: 11000000, unit: TVs }
+`);
+    expect(knowledge.engine.answer("how many acme tvs were tracked?").answer.facts[0]?.id).toBe("ab-tvs");
+  });
 });
