@@ -124,6 +124,7 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "mixes",
     "mixing",
   ],
+  ["bid", "bids", "bidding", "bidder", "bidders", "offer", "offers", "offered", "offering"],
   ["location", "locations", "geolocation", "gps", "whereabouts", "geodata"],
   ["fine", "fined", "fines", "penalty", "penalties", "penalised", "penalized"],
   ["lawsuit", "lawsuits", "suit", "sued", "sue", "suing", "litigation", "class-action"],

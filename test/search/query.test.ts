@@ -23,6 +23,11 @@ describe("text analysis", () => {
     expect(terms("paid")).toEqual(terms("spent"));
   });
 
+  it("reads a bid as an offer", () => {
+    expect(terms("bid")).toEqual(terms("offer"));
+    expect(terms("bidding")).toEqual(terms("offered"));
+  });
+
   it("folds merging, mixing and combining data onto one word", () => {
     expect(terms("merge")).toEqual(terms("combined"));
     expect(terms("mix")).toEqual(terms("combining"));
