@@ -69,7 +69,7 @@ export function analyseQuery(
   // detector makes of "alexa coppa fine"; otherwise the detector's language, else the chat's.
   const language = looksEnglish(text, matcher, speller, options.language)
     ? "en"
-    : (detectLanguage(text) ?? options.language ?? "en");
+    : chatOrDetected(text, options.language);
   const english = toEnglish(text, language);
   const wording = reword(english);
   // Correct typos first, so "cambrige analitica" meets its entity by name.
@@ -153,6 +153,24 @@ function spelledOnce(speller: Speller): Speller {
     if (!spelt.has(word)) spelt.set(word, speller(word));
     return spelt.get(word);
   };
+}
+
+/**
+ * The detector's language, unless the chat's language (not English) has more of the message's words
+ * than it: a short message ("xq texas demanda a allstate?", "meta a démenti ?") is easily misread,
+ * and the chat says which language its people write.
+ */
+function chatOrDetected(text: string, chat: Language | undefined): Language {
+  const detected = detectLanguage(text);
+  if (!chat || chat === "en" || detected === chat) return detected ?? chat ?? "en";
+  let ofChat = 0;
+  let ofDetected = 0;
+  for (const word of words(text)) {
+    const languages: readonly Language[] = languagesOfWord(word);
+    if (languages.includes(chat)) ofChat++;
+    if (detected && languages.includes(detected)) ofDetected++;
+  }
+  return ofChat > ofDetected ? chat : (detected ?? chat);
 }
 
 /** Share of a message's words that must be English (or names) for it to be read as English. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Knowledge } from "../../src/answer/knowledge.js";
 import { typoDistance } from "../../src/search/entities.js";
+import { loadLanguageDetection } from "../../src/search/languages/index.js";
 import { normalise, terms } from "../../src/search/text.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
@@ -209,5 +210,25 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
     expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
     expect(analyse("were fines ever paid by anyone").anaphoric).toBe(false);
+  });
+});
+
+describe("the language of a message in a chat of another language", () => {
+  let knowledge: Knowledge;
+  beforeAll(async () => {
+    await loadLanguageDetection();
+    knowledge = await knowledgeFrom();
+  });
+
+  it("reads a short message in the chat's language when most of its words are that language's", () => {
+    // A detector misreads these short messages (as English, as Italian); the chat says Spanish, French.
+    const es = knowledge.index.analyse("xq texas demanda a allstate?", { language: "es" });
+    expect(es.language).toBe("es");
+    expect(es.intent.primary).toBe("why");
+    expect(knowledge.index.analyse("meta a démenti ?", { language: "fr" }).language).toBe("fr");
+    // A message plainly in another language keeps that language.
+    expect(knowledge.index.analyse("Wann hat Facebook das erfahren?", { language: "fr" }).language).toBe(
+      "de",
+    );
   });
 });
