@@ -112,6 +112,8 @@ const ALLEGED_OUTCOME = 0.7;
 const AUTHORITIES: ReadonlySet<string> = new Set(["regulator", "court"]);
 /** How much more a fact telling what a person can do counts for "how do I…?". */
 const RECOURSE = 2;
+/** How much more a fact counts when its amount or count is the figure the question states. */
+const SAME_FIGURE = 2;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -434,6 +436,12 @@ export class FactIndex {
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
       for (const term of common) ownWeight += weights.get(term) ?? 0;
+      // "The 1200 million fine": a fact stating €1.2 billion holds the figure, in other words.
+      const figure = query.figures.length > 0 && this.statesFigure(fact, query.figures);
+      const written = figure
+        ? [...query.figureTerms].filter((term) => !result.terms.includes(term) && !common.includes(term))
+        : [];
+      for (const term of written) ownWeight += weights.get(term) ?? 0;
       // "Was that legal?": a finding that the law was broken ("broke the Data Protection Act")
       // holds what "legal" asks, in other words.
       const credited =
@@ -447,7 +455,12 @@ export class FactIndex {
         if (result.terms.includes(term)) ownRank -= (weights.get(term) ?? 0) / 2;
       let matchedWeight = ownWeight;
       for (const term of deal?.terms ?? []) {
-        if (!result.terms.includes(term) && !common.includes(term) && !credited.includes(term))
+        if (
+          !result.terms.includes(term) &&
+          !common.includes(term) &&
+          !credited.includes(term) &&
+          !written.includes(term)
+        )
           matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
       }
       const involved = this.entitiesOf.get(fact.id);
@@ -500,6 +513,8 @@ export class FactIndex {
       )
         score *= PLACE_NAMED;
       score *= coverage * coverage;
+      // "Who imposed the 1200 million fine?": the fact with that very figure is the one meant.
+      if (figure) score *= SAME_FIGURE;
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
@@ -674,6 +689,12 @@ export class FactIndex {
   countsWhatWasAsked(fact: Fact, query: Query): boolean {
     const { counted } = query.intent;
     return fact.count !== undefined && counted !== undefined && sameThing(counted, fact.count.unit);
+  }
+
+  /** Whether a fact's amount or count is one of these figures (within 5%). */
+  private statesFigure(fact: Fact, figures: readonly number[]): boolean {
+    const values = [fact.amount?.value, fact.count?.value].filter((v): v is number => v !== undefined);
+    return values.some((value) => figures.some((figure) => Math.abs(value - figure) <= figure * 0.05));
   }
 
   /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */

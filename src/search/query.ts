@@ -21,6 +21,10 @@ export interface Query {
   readonly intent: IntentAnalysis;
   /** Money the question states ("$100 million"), in units of its currency: a claim's figure to check. */
   readonly amounts: readonly number[];
+  /** Every large figure the question states, money or not ("the 1200 million fine", "87 million people"). */
+  readonly figures: readonly number[];
+  /** The terms those figures are written with ("1200", "million"): a fact stating the figure holds them. */
+  readonly figureTerms: ReadonlySet<string>;
   /** Leans on what came before: "they", "that", "the deal", or nothing but an intent. */
   readonly followUp: boolean;
   /** Refers back with a pronoun or "the deal", even if it names someone. */
@@ -136,6 +140,10 @@ export function analyseQuery(
     entities,
     intent,
     amounts: amountsIn(wording.text),
+    figures: figuresIn(wording.text),
+    figureTerms: new Set(
+      [...wording.text.matchAll(FIGURE_WORDS)].flatMap((match) => words(match[0]).flatMap(termsOfWord)),
+    ),
     followUp: entities.length === 0 && (anaphoric || more || uniqueTerms.length <= 1),
     anaphoric,
     more,
@@ -238,6 +246,19 @@ const SCALE: Readonly<Record<string, number>> = {
   billion: 1e9,
   billions: 1e9,
 };
+
+/** A figure with a scale word: "1200 million", "1.2bn". */
+const FIGURE_WORDS = /\b(\d+(?:[.,]\d+)?)\s*(million|millions|billion|billions|bn)\b/g;
+
+/** "1200 million", "1.2bn", "$5 billion" → 1.2e9, 1.2e9, 5e9: figures with a scale word, money or not. */
+export function figuresIn(text: string): number[] {
+  const out: number[] = [];
+  for (const match of text.matchAll(FIGURE_WORDS)) {
+    const value = Number((match[1] ?? "").replace(",", ".")) * (SCALE[match[2] ?? ""] ?? 1);
+    if (Number.isFinite(value) && value > 0) out.push(value);
+  }
+  return out;
+}
 
 /** "$100 million", "€1.2bn", "5 billion dollars" → 100e6, 1.2e9, 5e9. */
 export function amountsIn(text: string): number[] {

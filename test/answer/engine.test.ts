@@ -355,4 +355,16 @@ describe("answers what kind of fact the question's words ask for", () => {
 `);
     expect(knowledge.engine.answer("how many acme tvs were tracked?").answer.facts[0]?.id).toBe("ab-tvs");
   });
+
+  it("reads a figure the question states as pointing at the fact with that figure, however written", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-big-fine
+    text: In 2022 the regulator fined Acme Social €1.2 billion.
+    status: ruled
+    sources: [news-report]
+    amount: { value: 1200000000, currency: EUR }
+`);
+    expect(knowledge.engine.answer("who gave acme the 1200 million fine?").answer.facts[0]?.id).toBe(
+      "ab-big-fine",
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Knowledge } from "../../src/answer/knowledge.js";
 import { typoDistance } from "../../src/search/entities.js";
 import { loadLanguageDetection } from "../../src/search/languages/index.js";
+import { figuresIn } from "../../src/search/query.js";
 import { normalise, terms } from "../../src/search/text.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
@@ -22,6 +23,12 @@ describe("text analysis", () => {
     expect(terms("inbox")).toEqual([message]);
     expect(terms("private messages")).toEqual([message]);
     expect(terms("paid")).toEqual(terms("spent"));
+  });
+
+  it("reads the figures a question states, money or not", () => {
+    expect(figuresIn("the 1200 million fine")).toEqual([1.2e9]);
+    expect(figuresIn("87 million people and a 1.5bn fund")).toEqual([87e6, 1.5e9]);
+    expect(figuresIn("in 2019")).toEqual([]);
   });
 
   it("reads a bid as an offer", () => {
