@@ -101,9 +101,18 @@ export class AnswerEngine {
         .filter((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
       // "How much do I get?": what each person gets, among the close facts, before the fund's total.
       // "How many Vizio TVs?": a count of TVs, among the close facts, before a count of lawsuits.
+      // "When is the deadline?", "when do authors get paid?": the latest date among the close facts,
+      // not the date the story began.
+      const latest = query.intent.upcoming
+        ? close.reduce<Hit | undefined>(
+            (best, hit) => ((hit.fact.date ?? "") > (best?.fact.date ?? "") ? hit : best),
+            undefined,
+          )
+        : undefined;
       const lead =
         (query.intent.perPerson ? close.find((hit) => this.index.saysWhatEachGets(hit.fact)) : undefined) ??
         close.find((hit) => this.index.countsWhatWasAsked(hit.fact, query)) ??
+        latest ??
         close[0];
       if (!lead) return { answer: this.unknown(question, query) };
       hits = [lead, ...hits.filter((hit) => hit !== lead)];

@@ -65,7 +65,12 @@ export interface IntentAnalysis {
    * by how it worked (software that logged the screen), not by what came of it. Its primary is why.
    */
   readonly means?: boolean;
+  /** "When do authors get paid?", "when is the deadline?": asks when something is due, not when it was. */
+  readonly upcoming?: boolean;
 }
+
+/** "When do…", "when is…", "when will…": a date still to come, or the one now in force. */
+const UPCOMING = /\bwhen (?:do|does|will|is|are|can|should|would)\b/;
 
 /** "How did…", "how could…": asking by what means (not "how much", "how long", "how did it end"). */
 const MEANS =
@@ -254,5 +259,6 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
     ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
     ...(means ? { means: true } : {}),
+    ...(primary === "when" && UPCOMING.test(text) ? { upcoming: true } : {}),
   };
 }

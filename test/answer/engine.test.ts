@@ -367,4 +367,17 @@ describe("answers what kind of fact the question's words ask for", () => {
       "ab-big-fine",
     );
   });
+
+  it("answers 'when do…?' and 'when is…?' with the latest date among the closest facts", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-payout
+    text: Payments from the fund would reach Acme Social users by June 2021.
+    status: reported
+    sources: [news-report]
+    date: 2021-06
+`);
+    const ask = (q: string) => knowledge.engine.answer(q).answer.facts[0]?.id;
+    expect(ask("when do acme users get paid from the regulator's fine?")).toBe("ab-payout");
+    // "When did…" asks when it happened: the fine.
+    expect(ask("when did the regulator fine acme?")).toBe("ab-fine");
+  });
 });

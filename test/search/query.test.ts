@@ -213,6 +213,12 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("what was google buzz").intent.primary).toBe("what-is");
   });
 
+  it("tells 'when is/do…' (a date due) from 'when did…' (a date past)", () => {
+    expect(analyse("when is the deadline?").intent.upcoming).toBe(true);
+    expect(analyse("when do authors get paid").intent.upcoming).toBe(true);
+    expect(analyse("when did they pay?").intent.upcoming).toBeUndefined();
+  });
+
   it("reads a plural noun pointing back as a follow-up too: the fines, the lawsuits", () => {
     expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
     expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
