@@ -46,6 +46,8 @@ export const ANSWER_DEFAULTS = {
   fieldSearchDepth: 5,
   /** A yes/no question opens with a verdict when its lead fact covers this much of it. */
   verdictCoverage: 0.75,
+  /** For "did they…?", a fact of the lead's deal telling of evidence leads when it scores this near (its score × this ≥ the lead's). */
+  evidenceLean: 1.5,
   /** Most facts in one answer to a broad question ("tell me about…", a claim). */
   maxFacts: 4,
   /** Most facts in one answer to a narrow question (when, how much, who, why, what is, was it legal). */
@@ -116,6 +118,25 @@ export class AnswerEngine {
         close[0];
       if (!lead) return { answer: this.unknown(question, query) };
       hits = [lead, ...hits.filter((hit) => hit !== lead)];
+    }
+
+    // "Did Crisis Text Line sell texts to an AI company?": of the story's closest facts, the one
+    // telling what others found or revealed ("Politico reported that…") answers it, when it scores
+    // near the lead. Only facts of the lead's deal move: the story stays the one found.
+    if (query.intent.yesNo && (primary === "topic" || primary === "is-it-true")) {
+      const lead = hits[0];
+      const evidence =
+        lead && !this.index.showsEvidence(lead.fact)
+          ? hits
+              .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
+              .find(
+                (hit) =>
+                  hit.fact.deal === lead.fact.deal &&
+                  hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
+                  this.index.showsEvidence(hit.fact),
+              )
+          : undefined;
+      if (evidence) hits = [evidence, ...hits.filter((hit) => hit !== evidence)];
     }
 
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;

@@ -141,6 +141,9 @@ const MEANS_CUES =
 /** Words that tell what a person can do about it: a setting to turn off, a form, a way to opt out. */
 const RECOURSE_CUES =
   /\b(?:settings?|turn(?:ing|ed)? off|switch(?:ing|ed)? off|opt(?:ing)? out (?:by|through|via|with|in|of having)|forms?|toggle|(?:users|people|customers|members|drivers|patients|authors) (?:can|could|may)|(?:let|lets|letting|allow|allows|give|gives) (?:users|people|customers|members|drivers|patients|authors))\b/i;
+/** Words of evidence found by others: someone showed, found, revealed or reported that it happened. */
+const EVIDENCE_CUES =
+  /\b(?:demonstrat\w*|showed|shown|shows that|proved|proven|found that|revealed|reported that|documented|uncovered)\b/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -176,6 +179,8 @@ interface FactCues {
   readonly means: boolean;
   /** What a person can do about it ("a setting to opt out"). */
   readonly recourse: boolean;
+  /** Others showed, found or revealed it. */
+  readonly evidence: boolean;
   /** A weaker cause or purpose. */
   readonly why: boolean;
   readonly legal: boolean;
@@ -697,6 +702,11 @@ export class FactIndex {
     return values.some((value) => figures.some((figure) => Math.abs(value - figure) <= figure * 0.05));
   }
 
+  /** Whether a fact tells of evidence found by others: someone showed, found, revealed or reported that it happened. */
+  showsEvidence(fact: Fact): boolean {
+    return this.cues(fact).evidence;
+  }
+
   /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */
   saysWhatEachGets(fact: Fact): boolean {
     return fact.amount?.per === "user" || this.cues(fact).each;
@@ -871,6 +881,7 @@ export class FactIndex {
         cause: CAUSE_CUES.test(text),
         means: MEANS_CUES.test(text),
         recourse: RECOURSE_CUES.test(text),
+        evidence: EVIDENCE_CUES.test(text),
         why: WHY_CUES.test(text),
         legal: LEGAL_CUES.test(text),
         lawfulness: LAWFULNESS.test(text),

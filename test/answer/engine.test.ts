@@ -380,4 +380,19 @@ describe("answers what kind of fact the question's words ask for", () => {
     // "When did…" asks when it happened: the fine.
     expect(ask("when did the regulator fine acme?")).toBe("ab-fine");
   });
+
+  it("answers 'did they…?' with what others found or revealed, when it is nearly as close as the lead", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-sold-claim
+    text: Acme Social sold user data to brokers, the plaintiffs claim.
+    status: alleged
+    sources: [news-report]
+  - id: ab-sold-revealed
+    text: A newspaper revealed that Acme Social sold user data.
+    status: reported
+    sources: [news-report]
+`);
+    expect(knowledge.engine.answer("did acme sell user data to brokers?").answer.facts[0]?.id).toBe(
+      "ab-sold-revealed",
+    );
+  });
 });
