@@ -48,6 +48,8 @@ interface Candidate {
 }
 
 const NO_TERMS: ReadonlySet<string> = new Set();
+/** No terms, shared: a candidate crediting none allocates nothing. */
+const NONE: readonly string[] = [];
 
 /** A built index, saved: MiniSearch's JSON and the knowledge base's words with their counts. */
 export interface SavedIndex {
@@ -445,14 +447,14 @@ export class FactIndex {
       const figure = query.figures.length > 0 && this.statesFigure(fact, query.figures);
       const written = figure
         ? [...query.figureTerms].filter((term) => !result.terms.includes(term) && !common.includes(term))
-        : [];
+        : NONE;
       for (const term of written) ownWeight += weights.get(term) ?? 0;
       // "Was that legal?": a finding that the law was broken ("broke the Data Protection Act")
       // holds what "legal" asks, in other words.
       const credited =
         lawfulnessAsked && this.cues(fact).lawfulness
           ? lawCues.filter((term) => !result.terms.includes(term) && !common.includes(term))
-          : [];
+          : NONE;
       for (const term of credited) ownWeight += weights.get(term) ?? 0;
       // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
       let ownRank = ownWeight;
