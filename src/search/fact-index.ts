@@ -116,6 +116,8 @@ const AUTHORITIES: ReadonlySet<string> = new Set(["regulator", "court"]);
 const RECOURSE = 2;
 /** How much more a fact counts when its amount or count is the figure the question states. */
 const SAME_FIGURE = 2;
+/** How much more a fact naming whom something was passed to counts for "who got it?". */
+const RECEIVED = 1.3;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -146,6 +148,9 @@ const RECOURSE_CUES =
 /** Words of evidence found by others: someone showed, found, revealed or reported that it happened. */
 const EVIDENCE_CUES =
   /\b(?:demonstrat\w*|showed|shown|shows that|proved|proven|found that|revealed|reported that|documented|uncovered)\b/i;
+/** Words of something passed on to someone: "sent … to Google", "the recipients", "bought". */
+const PASSED_TO =
+  /\b(?:sent|send|sends|passed|shared|shares|sold|sells|gave|gives|handed|provided|disclosed|transmitted|licensed|supplied)\b[^.]{0,100}?\bto\b|\brecipients?\b|\b(?:received|obtained|bought)\b/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -179,6 +184,8 @@ interface FactCues {
   readonly cause: boolean;
   /** By what means ("through", "software", "used X to"). */
   readonly means: boolean;
+  /** Something passed on to someone ("sent … to Google"). */
+  readonly passedTo: boolean;
   /** What a person can do about it ("a setting to opt out"). */
   readonly recourse: boolean;
   /** Others showed, found or revealed it. */
@@ -611,6 +618,8 @@ export class FactIndex {
           (query.intent.products === true && this.kb.entities.get(id)?.kind === "product");
         const others = [...this.mentions(fact)].filter((id) => !asked.has(id) && named(id)).length;
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
+        // "Which companies got the data?": names of those it was passed to answer it.
+        if (query.intent.recipients && others > 0 && this.cues(fact).passedTo) fit *= RECEIVED;
         break;
       }
       case "why":
@@ -882,6 +891,7 @@ export class FactIndex {
         each: EACH.test(text),
         cause: CAUSE_CUES.test(text),
         means: MEANS_CUES.test(text),
+        passedTo: PASSED_TO.test(text),
         recourse: RECOURSE_CUES.test(text),
         evidence: EVIDENCE_CUES.test(text),
         why: WHY_CUES.test(text),

@@ -67,7 +67,12 @@ export interface IntentAnalysis {
   readonly means?: boolean;
   /** "When do authors get paid?", "when is the deadline?": asks when something is due, not when it was. */
   readonly upcoming?: boolean;
+  /** "Which companies got the data?": the who is whoever received something, not whoever gave it. */
+  readonly recipients?: boolean;
 }
+
+/** "Who got…", "which companies received…", "who bought…": asking who received something. */
+const RECIPIENTS = /\b(?:got|get|gets|received|receive|receives|bought|buys|obtained|ended up with)\b/;
 
 /** "When do…", "when is…", "when will…": a date still to come, or the one now in force. */
 const UPCOMING = /\bwhen (?:do|does|will|is|are|can|should|would)\b/;
@@ -259,6 +264,7 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
     ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
     ...(means ? { means: true } : {}),
+    ...(primary === "who" && RECIPIENTS.test(text) ? { recipients: true } : {}),
     ...(primary === "when" && UPCOMING.test(text) ? { upcoming: true } : {}),
   };
 }

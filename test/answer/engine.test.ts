@@ -395,4 +395,19 @@ describe("answers what kind of fact the question's words ask for", () => {
       "ab-sold-revealed",
     );
   });
+
+  it("answers 'which companies got the data?' with those it was passed to, not others the story names", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-streamco-questions
+    text: StreamCo also faced questions over its own tracking.
+    status: reported
+    sources: [news-report]
+  - id: ab-sent-to-streamco
+    text: Acme Social sent the leaked data to StreamCo.
+    status: reported
+    sources: [news-report]
+`);
+    const query = knowledge.index.analyse("which companies got acme's data?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-sent-to-streamco")).toBeGreaterThan(fitOf("ab-streamco-questions"));
+  });
 });
