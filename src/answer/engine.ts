@@ -139,6 +139,28 @@ export class AnswerEngine {
       if (evidence) hits = [evidence, ...hits.filter((hit) => hit !== evidence)];
     }
 
+    // "Did Grindr appeal the fine?": of the story's closest facts, what the company asked about did
+    // or said answers whether it did, before what others then ruled; when it scores near the lead.
+    if (query.intent.didIt && primary === "outcome") {
+      const lead = hits[0];
+      const subjects = query.entities
+        .filter((entity) => entity.kind === "company")
+        .map((entity) => entity.id);
+      const byIt = (hit: Hit) => subjects.some((id) => hit.fact.by.includes(id));
+      const own =
+        lead && subjects.length > 0 && !byIt(lead)
+          ? hits
+              .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
+              .find(
+                (hit) =>
+                  hit.fact.deal === lead.fact.deal &&
+                  hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
+                  byIt(hit),
+              )
+          : undefined;
+      if (own) hits = [own, ...hits.filter((hit) => hit !== own)];
+    }
+
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;
     const shown = inFocus ? new Set(focus.shown ?? focus.facts) : new Set<string>();
     // "Tell me more" wants what has not been said yet; so does "which other phone makers?", when

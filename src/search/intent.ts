@@ -69,6 +69,8 @@ export interface IntentAnalysis {
   readonly upcoming?: boolean;
   /** "Which companies got the data?": the who is whoever received something, not whoever gave it. */
   readonly recipients?: boolean;
+  /** "Did Grindr appeal…?", "has it paid…?": a yes/no question about a deed done, not about what is now. */
+  readonly didIt?: boolean;
 }
 
 /** "Who got…", "which companies received…", "who bought…": asking who received something. */
@@ -264,6 +266,7 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
     ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
     ...(means ? { means: true } : {}),
+    ...(/^(?:and |so |but |wait )?(?:did|has|have|had)\b/.test(text) ? { didIt: true } : {}),
     ...(primary === "who" && RECIPIENTS.test(text) ? { recipients: true } : {}),
     ...(primary === "when" && UPCOMING.test(text) ? { upcoming: true } : {}),
   };

@@ -410,4 +410,20 @@ describe("answers what kind of fact the question's words ask for", () => {
     const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
     expect(fitOf("ab-sent-to-streamco")).toBeGreaterThan(fitOf("ab-streamco-questions"));
   });
+
+  it("answers 'did they appeal?' with what the company did, before what others then ruled", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-appeal-upheld
+    text: The appeals board upheld the regulator's fine against Acme.
+    status: ruled
+    sources: [news-report]
+  - id: ab-acme-appealed
+    text: Acme Social appealed the regulator's fine.
+    status: denied
+    sources: [news-report]
+    by: [acme]
+`);
+    expect(knowledge.engine.answer("did acme appeal the regulator's fine?").answer.facts[0]?.id).toBe(
+      "ab-acme-appealed",
+    );
+  });
 });

@@ -219,6 +219,11 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("when did they pay?").intent.upcoming).toBeUndefined();
   });
 
+  it("tells a yes/no question about a deed done ('did…', 'has…') from one about now ('is…')", () => {
+    expect(analyse("did grindr appeal the fine?").intent.didIt).toBe(true);
+    expect(analyse("is meta still doing pay or consent?").intent.didIt).toBeUndefined();
+  });
+
   it("reads a plural noun pointing back as a follow-up too: the fines, the lawsuits", () => {
     expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
     expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
