@@ -118,6 +118,8 @@ const RECOURSE = 2;
 const SAME_FIGURE = 2;
 /** How much more a fact naming whom something was passed to counts for "who got it?". */
 const RECEIVED = 1.3;
+/** For "what happened?", a fact stating an order's terms (not marked ruled) counts nearly as a ruling. */
+const ORDER_TERMS_FIT = 1.8;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -151,6 +153,9 @@ const EVIDENCE_CUES =
 /** Words of something passed on to someone: "sent … to Google", "the recipients", "bought". */
 const PASSED_TO =
   /\b(?:sent|send|sends|passed|shared|shares|sold|sells|gave|gives|handed|provided|disclosed|transmitted|licensed|supplied)\b[^.]{0,100}?\bto\b|\brecipients?\b|\b(?:received|obtained|bought)\b/i;
+/** A fact that states an order's terms as its main clause: "Under the order X must…", "The settlement bars X from…". */
+const ORDER_TERMS =
+  /^(?:under (?:the|a|its|their) (?:[\w-]+ ){0,3}(?:order|settlement|agreement|decree|ruling|judgment)\b|the (?:[\w-]+ ){0,3}(?:order|settlement|agreement|decree|ruling|judgment) (?:also )?(?:requires|required|bars|barred|bans|banned|prohibits|prohibited|forbids|forbade|orders|ordered)\b)/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -184,6 +189,8 @@ interface FactCues {
   readonly cause: boolean;
   /** By what means ("through", "software", "used X to"). */
   readonly means: boolean;
+  /** States an order's terms as its main clause. */
+  readonly orderTerms: boolean;
   /** Something passed on to someone ("sent … to Google"). */
   readonly passedTo: boolean;
   /** What a person can do about it ("a setting to opt out"). */
@@ -662,11 +669,13 @@ export class FactIndex {
         fit *=
           fact.status === "ruled"
             ? 2.2
-            : fact.amount
-              ? 1.3
-              : fact.status === "alleged" && !this.byAuthority(fact)
-                ? ALLEGED_OUTCOME
-                : 1;
+            : this.cues(fact).orderTerms
+              ? ORDER_TERMS_FIT
+              : fact.amount
+                ? 1.3
+                : fact.status === "alleged" && !this.byAuthority(fact)
+                  ? ALLEGED_OUTCOME
+                  : 1;
         break;
       case "is-it-true":
       case "claim":
@@ -891,6 +900,7 @@ export class FactIndex {
         each: EACH.test(text),
         cause: CAUSE_CUES.test(text),
         means: MEANS_CUES.test(text),
+        orderTerms: ORDER_TERMS.test(text),
         passedTo: PASSED_TO.test(text),
         recourse: RECOURSE_CUES.test(text),
         evidence: EVIDENCE_CUES.test(text),

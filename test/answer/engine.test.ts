@@ -426,4 +426,20 @@ describe("answers what kind of fact the question's words ask for", () => {
       "ab-acme-appealed",
     );
   });
+
+  it("answers 'what happened?' with an order's terms as well as a ruling", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-order-terms
+    text: Under the proposed order settling the case, Acme Social must delete the leaked data.
+    status: confirmed
+    sources: [news-report]
+  - id: ab-order-mentioned
+    text: Acme Social said the order was unfair.
+    status: confirmed
+    sources: [news-report]
+`);
+    const query = knowledge.index.analyse("what happened to acme after the breach?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-order-terms")).toBeGreaterThan(1.5);
+    expect(fitOf("ab-order-mentioned")).toBe(1);
+  });
 });
