@@ -46,6 +46,8 @@ export const ANSWER_DEFAULTS = {
   fieldSearchDepth: 5,
   /** A yes/no question opens with a verdict when its lead fact covers this much of it. */
   verdictCoverage: 0.75,
+  /** For "did they…?", a fact of the lead's deal telling of evidence leads when it scores this near (its score × this ≥ the lead's). */
+  evidenceLean: 1.5,
   /** Most facts in one answer to a broad question ("tell me about…", a claim). */
   maxFacts: 4,
   /** Most facts in one answer to a narrow question (when, how much, who, why, what is, was it legal). */
@@ -109,11 +111,63 @@ export class AnswerEngine {
         .slice(0, ANSWER_DEFAULTS.fieldSearchDepth)
         .filter((hit) => hit.fact.deal === top && this.index.intentFit(hit.fact, query) >= 1);
       // "How much do I get?": what each person gets, among the close facts, before the fund's total.
+      // "How many Vizio TVs?": a count of TVs, among the close facts, before a count of lawsuits.
+      // "When is the deadline?", "when do authors get paid?": the latest date among the close facts,
+      // not the date the story began.
+      const latest = query.intent.upcoming
+        ? close.reduce<Hit | undefined>(
+            (best, hit) => ((hit.fact.date ?? "") > (best?.fact.date ?? "") ? hit : best),
+            undefined,
+          )
+        : undefined;
       const lead =
         (query.intent.perPerson ? close.find((hit) => this.index.saysWhatEachGets(hit.fact)) : undefined) ??
+        close.find((hit) => this.index.countsWhatWasAsked(hit.fact, query)) ??
+        latest ??
         close[0];
       if (!lead) return { answer: this.unknown(question, query) };
       hits = [lead, ...hits.filter((hit) => hit !== lead)];
+    }
+
+    // "Did Crisis Text Line sell texts to an AI company?": of the story's closest facts, the one
+    // telling what others found or revealed ("Politico reported that…") answers it, when it scores
+    // near the lead. Only facts of the lead's deal move: the story stays the one found.
+    if (query.intent.yesNo && (primary === "topic" || primary === "is-it-true")) {
+      const lead = hits[0];
+      const evidence =
+        lead && !this.index.showsEvidence(lead.fact)
+          ? hits
+              .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
+              .find(
+                (hit) =>
+                  hit.fact.deal === lead.fact.deal &&
+                  hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
+                  this.index.showsEvidence(hit.fact),
+              )
+          : undefined;
+      if (evidence) hits = [evidence, ...hits.filter((hit) => hit !== evidence)];
+    }
+
+    // "Did Grindr appeal the fine?": of the story's closest facts, what the company asked about did
+    // or said answers whether it did, before what others then ruled; when it scores near the lead.
+    if (query.intent.didIt && primary === "outcome") {
+      const lead = hits[0];
+      const subjects = query.entities
+        .filter((entity) => entity.kind === "company")
+        .map((entity) => entity.id);
+      const byIt = (hit: Hit) => subjects.some((id) => hit.fact.by.includes(id));
+      const own =
+        lead && subjects.length > 0 && !byIt(lead)
+          ? hits
+              .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
+              .find(
+                (hit) =>
+                  hit.fact.deal === lead.fact.deal &&
+                  hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
+                  byIt(hit),
+              )
+          : undefined;
+      if (own) hits = [own, ...hits.filter((hit) => hit !== own)];
     }
 
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;

@@ -60,6 +60,7 @@ interface Ratings {
 }
 
 const NO_TERMS: ReadonlySet<string> = new Set();
+/** No terms, shared: a candidate crediting none allocates nothing. */
 const NO_WORDS: readonly string[] = [];
 
 /** A built index, saved: MiniSearch's JSON and the knowledge base's words with their counts. */
@@ -120,6 +121,18 @@ const DESCRIBES = 2;
 const PLACE_NAMED = 1.5;
 /** What is left of a fact's score when it does not involve a subject the question names. */
 const MISSED_SUBJECT = 0.3;
+/** For "what happened?", what is left of an allegation by anyone but an authority: it starts the story. */
+const ALLEGED_OUTCOME = 0.7;
+/** Entity kinds whose word is an action taken: a regulator's charges, a court's findings. */
+const AUTHORITIES: ReadonlySet<string> = new Set(["regulator", "court"]);
+/** How much more a fact telling what a person can do counts for "how do I…?". */
+const RECOURSE = 2;
+/** How much more a fact counts when its amount or count is the figure the question states. */
+const SAME_FIGURE = 2;
+/** How much more a fact naming whom something was passed to counts for "who got it?". */
+const RECEIVED = 1.3;
+/** For "what happened?", a fact stating an order's terms (not marked ruled) counts nearly as a ruling. */
+const ORDER_TERMS_FIT = 1.8;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -154,6 +167,21 @@ const WHY_CUES =
 /** Words that state a cause outright, not only what came before. */
 const CAUSE_CUES =
   /\b(?:because|due to|in order to|so that|so (?:it|they) could|the reason|reasons? (?:for|why)|in exchange|in return|purpose|motive)\b/i;
+/** Words that tell by what means something was done: "through an SDK", "used GEDmatch to", "software that logged". */
+const MEANS_CUES =
+  /\b(?:through|via|using|used (?:\w+ ){1,3}to|by (?:\w+ing)|based on|obtained|gathered|from (?:an?|the) (?:\w+ )?(?:vendor|broker|source|app|sdk)|software|sdks?|tool|technology|pixel|tracker|code|match(?:ed|es|ing)?)\b/i;
+/** Words that tell what a person can do about it: a setting to turn off, a form, a way to opt out. */
+const RECOURSE_CUES =
+  /\b(?:settings?|turn(?:ing|ed)? off|switch(?:ing|ed)? off|opt(?:ing)? out (?:by|through|via|with|in|of having)|forms?|toggle|(?:users|people|customers|members|drivers|patients|authors) (?:can|could|may)|(?:let|lets|letting|allow|allows|give|gives) (?:users|people|customers|members|drivers|patients|authors))\b/i;
+/** Words of evidence found by others: someone showed, found, revealed or reported that it happened. */
+const EVIDENCE_CUES =
+  /\b(?:demonstrat\w*|showed|shown|shows that|proved|proven|found that|revealed|reported that|documented|uncovered)\b/i;
+/** Words of something passed on to someone: "sent … to Google", "the recipients", "bought". */
+const PASSED_TO =
+  /\b(?:sent|send|sends|passed|shared|shares|sold|sells|gave|gives|handed|provided|disclosed|transmitted|licensed|supplied)\b[^.]{0,100}?\bto\b|\brecipients?\b|\b(?:received|obtained|bought)\b/i;
+/** A fact that states an order's terms as its main clause: "Under the order X must…", "The settlement bars X from…". */
+const ORDER_TERMS =
+  /^(?:under (?:the|a|its|their) (?:[\w-]+ ){0,3}(?:order|settlement|agreement|decree|ruling|judgment)\b|the (?:[\w-]+ ){0,3}(?:order|settlement|agreement|decree|ruling|judgment) (?:also )?(?:requires|required|bars|barred|bans|banned|prohibits|prohibited|forbids|forbade|orders|ordered)\b)/i;
 /** Words that introduce what something is: "Avast's subsidiary Jumpshot". */
 const DESCRIPTORS =
   "subsidiary|unit|division|company|app|firm|service|programme|program|tool|vendor|broker|maker|platform|startup|api|database|feature|setting|law|act|product|spin-off|brand";
@@ -185,6 +213,16 @@ interface FactCues {
   readonly each: boolean;
   /** An explicit cause ("because", "due to"). */
   readonly cause: boolean;
+  /** By what means ("through", "software", "used X to"). */
+  readonly means: boolean;
+  /** States an order's terms as its main clause. */
+  readonly orderTerms: boolean;
+  /** Something passed on to someone ("sent … to Google"). */
+  readonly passedTo: boolean;
+  /** What a person can do about it ("a setting to opt out"). */
+  readonly recourse: boolean;
+  /** Others showed, found or revealed it. */
+  readonly evidence: boolean;
   /** A weaker cause or purpose. */
   readonly why: boolean;
   readonly legal: boolean;
@@ -469,6 +507,8 @@ export class FactIndex {
     const preferEntities = options.preferEntities ?? [];
     // "Did Premom send data to China?": the place is what the question turns on.
     const places = placesIn(query.terms);
+    const lawfulnessAsked = query.intent.primary === "legal";
+    const lawCues = lawfulnessAsked ? [...query.cues].filter((term) => weights.has(term)) : [];
 
     // The question's entity groups, worked out once for all candidates: each name's index terms,
     // and whether the group names a subject (a company, a product, a person).
@@ -506,6 +546,19 @@ export class FactIndex {
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
       for (const term of common) ownWeight += weights.get(term) ?? 0;
+      // "The 1200 million fine": a fact stating €1.2 billion holds the figure, in other words.
+      const figure = query.figures.length > 0 && this.statesFigure(fact, query.figures);
+      const written = figure
+        ? [...query.figureTerms].filter((term) => !result.terms.includes(term) && !common.includes(term))
+        : NO_WORDS;
+      for (const term of written) ownWeight += weights.get(term) ?? 0;
+      // "Was that legal?": a finding that the law was broken ("broke the Data Protection Act")
+      // holds what "legal" asks, in other words.
+      const credited =
+        lawfulnessAsked && this.cues(fact).lawfulness
+          ? lawCues.filter((term) => !result.terms.includes(term) && !common.includes(term))
+          : NO_WORDS;
+      for (const term of credited) ownWeight += weights.get(term) ?? 0;
       // For ranking, words that only give the context ("…say about the FTC lawsuit") count half.
       let ownRank = ownWeight;
       if (query.context.size > 0)
@@ -514,7 +567,12 @@ export class FactIndex {
       let matchedWeight = ownWeight;
       if (dealTerms)
         for (const term of dealTerms) {
-          if (!result.terms.includes(term) && !common.includes(term))
+          if (
+            !result.terms.includes(term) &&
+            !common.includes(term) &&
+            !credited.includes(term) &&
+            !written.includes(term)
+          )
             matchedWeight += (weights.get(term) ?? 0) * DEAL_TERM_SHARE;
         }
       const involved = this.entitiesOf.get(fact.id);
@@ -565,6 +623,8 @@ export class FactIndex {
       )
         score *= PLACE_NAMED;
       score *= coverage * coverage;
+      // "Who imposed the 1200 million fine?": the fact with that very figure is the one meant.
+      if (figure) score *= SAME_FIGURE;
       score *= this.intentFit(fact, query, preferEntities) * (preferred.get(fact.id) ?? 1);
       if (options.preferDeal === fact.deal) score *= 1.6;
       if (preferEntities.length > 0 && preferEntities.some((id) => this.mentions(fact).has(id))) score *= 1.5;
@@ -674,8 +734,7 @@ export class FactIndex {
         // "Terms were not disclosed", "no fine": a figure's absence answers "how much" too.
         const figure = this.cues(fact).figure;
         // "How many TVs": a count of TVs, not of lawsuits.
-        const countsWhatWasAsked =
-          count && (!query.intent.counted || sameThing(query.intent.counted, fact.count?.unit ?? ""));
+        const countsWhatWasAsked = count && (!query.intent.counted || this.countsWhatWasAsked(fact, query));
         if (wantsCount) fit *= countsWhatWasAsked ? 2.8 : count ? 1.3 : money ? 1.2 : figure ? 1.6 : 0.4;
         else fit *= money ? 2.8 : count ? 1.4 : figure ? 1.5 : 0.4;
         // "How much do I get?": what each person gets, not the fund.
@@ -696,10 +755,15 @@ export class FactIndex {
             others++;
         }
         fit *= others > 0 ? 1.5 + 0.3 * Math.min(others - 1, 3) : this.namesSomeone(fact) ? 1.2 : 0.6;
+        // "Which companies got the data?": names of those it was passed to answer it.
+        if (query.intent.recipients && others > 0 && this.cues(fact).passedTo) fit *= RECEIVED;
         break;
       }
       case "why":
-        fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
+        // "How did they…": the means answer it first; a cause or purpose next.
+        if (query.intent.means)
+          fit *= this.cues(fact).means ? 2.2 : this.cues(fact).cause ? 1.4 : fact.date ? 0.6 : 0.85;
+        else fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":
         for (const entity of query.entities) fit = Math.max(fit, this.definitionFit(fact, entity.id));
@@ -730,7 +794,18 @@ export class FactIndex {
           fit *= 2;
         break;
       case "outcome":
-        fit *= fact.status === "ruled" ? 2.2 : fact.amount ? 1.3 : 1;
+        // A claim someone makes in a suit is where the story starts, not how it ended; what a
+        // regulator charges is itself an action taken.
+        fit *=
+          fact.status === "ruled"
+            ? 2.2
+            : this.cues(fact).orderTerms
+              ? ORDER_TERMS_FIT
+              : fact.amount
+                ? 1.3
+                : fact.status === "alleged" && !this.byAuthority(fact)
+                  ? ALLEGED_OUTCOME
+                  : 1;
         break;
       case "is-it-true":
       case "claim":
@@ -756,6 +831,8 @@ export class FactIndex {
       default:
         break;
     }
+    // "How can I opt out?": what a person can do (a setting, a form) answers it.
+    if (query.intent.howTo && this.cues(fact).recourse) fit *= RECOURSE;
     // Secondary intents lean a little: "how much were they fined" also wants the ruling.
     if (primary !== "outcome" && all.has("outcome") && fact.status === "ruled") fit *= 1.3;
     if (primary !== "when" && all.has("when") && fact.date) fit *= 1.2;
@@ -770,6 +847,23 @@ export class FactIndex {
     const ids = new Set([...query.entities.map((entity) => entity.id), ...known]);
     this.asked = { query, known, ids };
     return ids;
+  }
+
+  /** Whether a fact counts the very things "how many X" asks about (TVs, not lawsuits). */
+  countsWhatWasAsked(fact: Fact, query: Query): boolean {
+    const { counted } = query.intent;
+    return fact.count !== undefined && counted !== undefined && sameThing(counted, fact.count.unit);
+  }
+
+  /** Whether a fact's amount or count is one of these figures (within 5%). */
+  private statesFigure(fact: Fact, figures: readonly number[]): boolean {
+    const values = [fact.amount?.value, fact.count?.value].filter((v): v is number => v !== undefined);
+    return values.some((value) => figures.some((figure) => Math.abs(value - figure) <= figure * 0.05));
+  }
+
+  /** Whether a fact tells of evidence found by others: someone showed, found, revealed or reported that it happened. */
+  showsEvidence(fact: Fact): boolean {
+    return this.cues(fact).evidence;
   }
 
   /** Whether a fact says what each person gets ("up to $100 each", an amount per user). */
@@ -848,6 +942,11 @@ export class FactIndex {
       this.entityDefinitions.set(entity, patterns);
     }
     return patterns;
+  }
+
+  /** Whether a regulator, a court or a government body says what a fact reports. */
+  private byAuthority(fact: Fact): boolean {
+    return fact.by.some((id) => AUTHORITIES.has(this.kb.entities.get(id)?.kind ?? ""));
   }
 
   private isSomeone(id: string): boolean {
@@ -966,6 +1065,11 @@ export class FactIndex {
         figure: FIGURE.test(text) || UNDISCLOSED.test(text),
         each: EACH.test(text),
         cause: CAUSE_CUES.test(text),
+        means: MEANS_CUES.test(text),
+        orderTerms: ORDER_TERMS.test(text),
+        passedTo: PASSED_TO.test(text),
+        recourse: RECOURSE_CUES.test(text),
+        evidence: EVIDENCE_CUES.test(text),
         why: WHY_CUES.test(text),
         legal: LEGAL_CUES.test(text),
         lawfulness: LAWFULNESS.test(text),

@@ -60,7 +60,28 @@ export interface IntentAnalysis {
   readonly perPerson?: boolean;
   /** "Which apps…", "what products…": the who is a product or a service, not a person or a company. */
   readonly products?: boolean;
+  /**
+   * "How did Vizio know what people watched?": asks by what means something was done, answered
+   * by how it worked (software that logged the screen), not by what came of it. Its primary is why.
+   */
+  readonly means?: boolean;
+  /** "When do authors get paid?", "when is the deadline?": asks when something is due, not when it was. */
+  readonly upcoming?: boolean;
+  /** "Which companies got the data?": the who is whoever received something, not whoever gave it. */
+  readonly recipients?: boolean;
+  /** "Did Grindr appeal…?", "has it paid…?": a yes/no question about a deed done, not about what is now. */
+  readonly didIt?: boolean;
 }
+
+/** "Who got…", "which companies received…", "who bought…": asking who received something. */
+const RECIPIENTS = /\b(?:got|get|gets|received|receive|receives|bought|buys|obtained|ended up with)\b/;
+
+/** "When do…", "when is…", "when will…": a date still to come, or the one now in force. */
+const UPCOMING = /\bwhen (?:do|does|will|is|are|can|should|would)\b/;
+
+/** "How did…", "how could…": asking by what means (not "how much", "how long", "how did it end"). */
+const MEANS =
+  /^(?:and |so |but |wait )?how (?:did|does|do|could|can|was|were)\b(?! (?:i|we|you|one)\b)(?!.*\b(?:end|ended|turn out|turned out|go|went)\b)/;
 
 /** "Who said…", "who first reported…", "by whom": asking who said, found or decided something. */
 const WHO_SAID =
@@ -174,7 +195,7 @@ const WHAT_IS =
   /^(?:so |and |but )?(?:what|wat)(?:'s| is| are| was| were) (?:a |an |the )?(.{1,60}?)\s*\??$|^define\b|\bmeaning of\b|\bwhat does (?:the (?:term|word) )?.{1,40} mean\b|\bwhat(?:'s| is) meant by\b/;
 /** What follows "what is" when it asks for a figure, a status or a story, not a definition. */
 const NOT_A_DEFINITION =
-  /\b(?:fine|penalty|settlement|amount|deal|story|status|outcome|result|case|lawsuit|point|reason|purpose|difference|latest|news|going on|happening|happened|up with|new|problem|issue|date|timeline|number)\b|\b(?:did|does|do|has|have|had|was|were|is|are)\b/;
+  /\b(?:fine|penalty|settlement|amount|deal|story|status|outcome|result|case|lawsuit|point|reason|purpose|difference|latest|news|going on|happening|happened|up with|new|problem|issue|date|timeline|number|scandal|controversy|affair|row|uproar|backlash|outcry)\b|\b(?:did|does|do|has|have|had|was|were|is|are)\b/;
 
 const YES_NO = /^(?:and |so |but |wait )?(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b/;
 const QUESTION_START =
@@ -222,13 +243,17 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
   const yesNo = YES_NO.test(text);
   const howTo = HOW_TO.test(text);
 
+  // "How did Vizio know what people were watching?": the question is how, whatever its clause asks.
+  const means = MEANS.test(text) && !all.has("how-much") && !all.has("when");
   const primary: Intent = advice
     ? "advice"
     : all.has("claim")
       ? "claim"
-      : ((
-          ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
-        ).find((intent) => all.has(intent)) ?? "topic");
+      : means
+        ? "why"
+        : ((
+            ["when", "how-much", "who", "why", "what-is", "legal", "denial", "is-it-true", "outcome"] as const
+          ).find((intent) => all.has(intent)) ?? "topic");
   all.add(primary);
   return {
     primary,
@@ -240,5 +265,9 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     ...(PRODUCTS.test(text) ? { products: true } : {}),
     ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
     ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
+    ...(means ? { means: true } : {}),
+    ...(/^(?:and |so |but |wait )?(?:did|has|have|had)\b/.test(text) ? { didIt: true } : {}),
+    ...(primary === "who" && RECIPIENTS.test(text) ? { recipients: true } : {}),
+    ...(primary === "when" && UPCOMING.test(text) ? { upcoming: true } : {}),
   };
 }

@@ -21,6 +21,10 @@ export interface Query {
   readonly intent: IntentAnalysis;
   /** Money the question states ("$100 million"), in units of its currency: a claim's figure to check. */
   readonly amounts: readonly number[];
+  /** Every large figure the question states, money or not ("the 1200 million fine", "87 million people"). */
+  readonly figures: readonly number[];
+  /** The terms those figures are written with ("1200", "million"): a fact stating the figure holds them. */
+  readonly figureTerms: ReadonlySet<string>;
   /** Leans on what came before: "they", "that", "the deal", or nothing but an intent. */
   readonly followUp: boolean;
   /** Refers back with a pronoun or "the deal", even if it names someone. */
@@ -42,7 +46,7 @@ export interface Query {
 const CONTEXT_WORDS = new Set(["over", "regarding", "concerning", "about"]);
 
 const FOLLOW_UP =
-  /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deal|company|companies|case|lawsuit|suit|fine|settlement|ruling|app|firm|broker|data|story))\b/;
+  /\b(?:they|them|their|theirs|it|its|that|this|those|these|he|she|him|her|his|the (?:deals?|company|companies|cases?|lawsuits?|suits?|fines?|settlements?|rulings?|apps?|firms?|brokers?|data|story))\b/;
 /** "That ruling", "this deal", "the same fine": a noun pointing back at what was just said. */
 const POINTED_AT =
   /\b(?:that|this|these|those|the same)\s+(ruling|decision|deal|deals|fine|fines|penalty|settlement|lawsuit|suit|case|report|story|claim|order|law|bill|rule|study|investigation|probe|agreement|contract|sale|program|programme|tool|judgment|verdict|complaint|letter|statement|policy|change|breach|leak|trial|appeal|payment|money|amount|vote|document|filing|info|information|thing|stuff)\b/g;
@@ -71,7 +75,7 @@ export function analyseQuery(
   // detector makes of "alexa coppa fine"; otherwise the detector's language, else the chat's.
   const language = looksEnglish(text, matcher, speller, options.language)
     ? "en"
-    : (detectLanguage(text) ?? options.language ?? "en");
+    : chatOrDetected(text, options.language);
   const english = toEnglish(text, language);
   const wording = reword(english);
   // Correct typos first, so "cambrige analitica" meets its entity by name.
@@ -138,6 +142,10 @@ export function analyseQuery(
     entities,
     intent,
     amounts: amountsIn(wording.text),
+    figures: figuresIn(wording.text),
+    figureTerms: new Set(
+      [...wording.text.matchAll(FIGURE_WORDS)].flatMap((match) => words(match[0]).flatMap(termsOfWord)),
+    ),
     followUp: entities.length === 0 && (anaphoric || more || uniqueTerms.length <= 1),
     anaphoric,
     more,
@@ -156,6 +164,24 @@ function spelledOnce(speller: Speller): Speller {
     if (!spelt.has(word)) spelt.set(word, speller(word));
     return spelt.get(word);
   };
+}
+
+/**
+ * The detector's language, unless the chat's language (not English) has more of the message's words
+ * than it: a short message ("xq texas demanda a allstate?", "meta a démenti ?") is easily misread,
+ * and the chat says which language its people write.
+ */
+function chatOrDetected(text: string, chat: Language | undefined): Language {
+  const detected = detectLanguage(text);
+  if (!chat || chat === "en" || detected === chat) return detected ?? chat ?? "en";
+  let ofChat = 0;
+  let ofDetected = 0;
+  for (const word of words(text)) {
+    const languages: readonly Language[] = languagesOfWord(word);
+    if (languages.includes(chat)) ofChat++;
+    if (detected && languages.includes(detected)) ofDetected++;
+  }
+  return ofChat > ofDetected ? chat : (detected ?? chat);
 }
 
 /** Share of a message's words that must be English (or names) for it to be read as English. */
@@ -223,6 +249,19 @@ const SCALE: Readonly<Record<string, number>> = {
   billion: 1e9,
   billions: 1e9,
 };
+
+/** A figure with a scale word: "1200 million", "1.2bn". */
+const FIGURE_WORDS = /\b(\d+(?:[.,]\d+)?)\s*(million|millions|billion|billions|bn)\b/g;
+
+/** "1200 million", "1.2bn", "$5 billion" → 1.2e9, 1.2e9, 5e9: figures with a scale word, money or not. */
+export function figuresIn(text: string): number[] {
+  const out: number[] = [];
+  for (const match of text.matchAll(FIGURE_WORDS)) {
+    const value = Number((match[1] ?? "").replace(",", ".")) * (SCALE[match[2] ?? ""] ?? 1);
+    if (Number.isFinite(value) && value > 0) out.push(value);
+  }
+  return out;
+}
 
 /** "$100 million", "€1.2bn", "5 billion dollars" → 100e6, 1.2e9, 5e9. */
 export function amountsIn(text: string): number[] {

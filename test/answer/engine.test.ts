@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Conversations } from "../../src/answer/conversation.js";
-import type { Knowledge } from "../../src/answer/knowledge.js";
-import { FIXTURE_DIR, knowledgeFrom } from "../support/knowledge.js";
+import { buildKnowledge, type Knowledge } from "../../src/answer/knowledge.js";
+import type { Fact } from "../../src/knowledge/types.js";
+import { FIXTURE_DIR, knowledgeFrom, loadFixture } from "../support/knowledge.js";
 
 describe("answers from the fixture knowledge base", () => {
   let knowledge: Knowledge;
@@ -251,5 +252,194 @@ describe("answers from the real knowledge base", () => {
     conversations.set("c", focus);
     expect(conversations.get("b")).toBeUndefined();
     expect(conversations.get("a")).toBeDefined();
+  });
+});
+
+/** The fixture with more facts added to Acme's breach deal: a small knowledge base for one rule at a time. */
+function acmeBreachWith(facts: string): Knowledge {
+  const result = loadFixture({
+    "entities.yaml": [
+      "entities:",
+      "entities:\n  - id: acme-regulator\n    name: Acme Regulator\n    kind: regulator",
+    ],
+    "deals/acme-breach.yaml": [
+      "    amount: { value: 5000000, currency: USD }",
+      `    amount: { value: 5000000, currency: USD }\n${facts}`,
+    ],
+  });
+  if (!result.ok) throw new Error(result.errors[0]?.message);
+  return buildKnowledge(result.kb);
+}
+
+describe("answers what kind of fact the question's words ask for", () => {
+  it("answers 'how did they…' with the means, not with what the deed was for", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-motive
+    text: In 2018 attackers targeted Acme Social's users to sell their phone numbers.
+    status: reported
+    sources: [news-report]
+    date: 2018
+  - id: ab-means
+    text: The attackers got in through a flaw in Acme Social's password reset tool.
+    status: reported
+    sources: [news-report]
+`);
+    const { answer } = knowledge.engine.answer("how did the attackers get into acme?");
+    expect(answer.facts[0]?.id).toBe("ab-means");
+    // A why-question still wants the motive.
+    expect(knowledge.engine.answer("why did attackers target acme users?").answer.facts[0]?.id).toBe(
+      "ab-motive",
+    );
+  });
+
+  it("answers 'what happened with the lawsuit?' with how it ended, before what the plaintiffs claimed", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-suit
+    text: Jane Doe sued Acme Social over the breach, alleging it ignored warnings.
+    status: alleged
+    sources: [news-report]
+    by: [jane-doe]
+  - id: ab-regulator-charges
+    text: A regulator charged Acme Social over the breach.
+    status: alleged
+    sources: [news-report]
+    by: [acme-regulator]
+`);
+    const query = knowledge.index.analyse("what happened with the lawsuit against acme?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-suit")).toBeLessThan(1);
+    // What a regulator charges is itself something that happened.
+    expect(fitOf("ab-regulator-charges")).toBe(1);
+    expect(fitOf("ab-fine")).toBeGreaterThan(1);
+  });
+
+  it("answers 'how can I…?' with what a person can do: a setting, a form", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-opted-out-list
+    text: Acme Social said it would send partners the list of users who had opted out of sharing their data.
+    status: confirmed
+    sources: [news-report]
+  - id: ab-opt-out-setting
+    text: Acme Social gave users a setting to opt out.
+    status: confirmed
+    sources: [news-report]
+`);
+    const query = knowledge.index.analyse("how can I opt out of acme sharing my data?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-opt-out-setting")).toBeGreaterThan(1.5 * fitOf("ab-opted-out-list"));
+  });
+
+  it("answers 'was it legal?' with a finding that the law was broken, not with a fact that says 'legal'", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-legal-costs
+    text: The regulator also ordered Acme Social to pay its legal costs.
+    status: ruled
+    sources: [news-report]
+  - id: ab-broke-law
+    text: The regulator found that Acme Social broke data protection law.
+    status: ruled
+    sources: [news-report]
+`);
+    expect(knowledge.engine.answer("was it legal for acme to keep the data?").answer.facts[0]?.id).toBe(
+      "ab-broke-law",
+    );
+  });
+
+  it("answers 'how many X' with a count of X among the closest facts, not a count of something else", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-suits
+    text: By 2020 nine lawsuits accused Acme Social of tracking what users watched on their TVs.
+    status: alleged
+    sources: [news-report]
+    count: { value: 9, unit: lawsuits }
+  - id: ab-tvs
+    text: The order concerned about 11 million Acme TVs.
+    status: ruled
+    sources: [news-report]
+    count: { value: 11000000, unit: TVs }
+`);
+    expect(knowledge.engine.answer("how many acme tvs were tracked?").answer.facts[0]?.id).toBe("ab-tvs");
+  });
+
+  it("reads a figure the question states as pointing at the fact with that figure, however written", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-big-fine
+    text: In 2022 the regulator fined Acme Social €1.2 billion.
+    status: ruled
+    sources: [news-report]
+    amount: { value: 1200000000, currency: EUR }
+`);
+    expect(knowledge.engine.answer("who gave acme the 1200 million fine?").answer.facts[0]?.id).toBe(
+      "ab-big-fine",
+    );
+  });
+
+  it("answers 'when do…?' and 'when is…?' with the latest date among the closest facts", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-payout
+    text: Payments from the fund would reach Acme Social users by June 2021.
+    status: reported
+    sources: [news-report]
+    date: 2021-06
+`);
+    const ask = (q: string) => knowledge.engine.answer(q).answer.facts[0]?.id;
+    expect(ask("when do acme users get paid from the regulator's fine?")).toBe("ab-payout");
+    // "When did…" asks when it happened: the fine.
+    expect(ask("when did the regulator fine acme?")).toBe("ab-fine");
+  });
+
+  it("answers 'did they…?' with what others found or revealed, when it is nearly as close as the lead", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-sold-claim
+    text: Acme Social sold user data to brokers, the plaintiffs claim.
+    status: alleged
+    sources: [news-report]
+  - id: ab-sold-revealed
+    text: A newspaper revealed that Acme Social sold user data.
+    status: reported
+    sources: [news-report]
+`);
+    expect(knowledge.engine.answer("did acme sell user data to brokers?").answer.facts[0]?.id).toBe(
+      "ab-sold-revealed",
+    );
+  });
+
+  it("answers 'which companies got the data?' with those it was passed to, not others the story names", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-streamco-questions
+    text: StreamCo also faced questions over its own tracking.
+    status: reported
+    sources: [news-report]
+  - id: ab-sent-to-streamco
+    text: Acme Social sent the leaked data to StreamCo.
+    status: reported
+    sources: [news-report]
+`);
+    const query = knowledge.index.analyse("which companies got acme's data?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-sent-to-streamco")).toBeGreaterThan(fitOf("ab-streamco-questions"));
+  });
+
+  it("answers 'did they appeal?' with what the company did, before what others then ruled", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-appeal-upheld
+    text: The appeals board upheld the regulator's fine against Acme.
+    status: ruled
+    sources: [news-report]
+  - id: ab-acme-appealed
+    text: Acme Social appealed the regulator's fine.
+    status: denied
+    sources: [news-report]
+    by: [acme]
+`);
+    expect(knowledge.engine.answer("did acme appeal the regulator's fine?").answer.facts[0]?.id).toBe(
+      "ab-acme-appealed",
+    );
+  });
+
+  it("answers 'what happened?' with an order's terms as well as a ruling", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-order-terms
+    text: Under the proposed order settling the case, Acme Social must delete the leaked data.
+    status: confirmed
+    sources: [news-report]
+  - id: ab-order-mentioned
+    text: Acme Social said the order was unfair.
+    status: confirmed
+    sources: [news-report]
+`);
+    const query = knowledge.index.analyse("what happened to acme after the breach?");
+    const fitOf = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, query);
+    expect(fitOf("ab-order-terms")).toBeGreaterThan(1.5);
+    expect(fitOf("ab-order-mentioned")).toBe(1);
   });
 });

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Knowledge } from "../../src/answer/knowledge.js";
 import { typoDistance } from "../../src/search/entities.js";
+import { loadLanguageDetection } from "../../src/search/languages/index.js";
+import { figuresIn } from "../../src/search/query.js";
 import { normalise, terms } from "../../src/search/text.js";
 import { knowledgeFrom } from "../support/knowledge.js";
 
@@ -21,6 +23,28 @@ describe("text analysis", () => {
     expect(terms("inbox")).toEqual([message]);
     expect(terms("private messages")).toEqual([message]);
     expect(terms("paid")).toEqual(terms("spent"));
+  });
+
+  it("reads the figures a question states, money or not", () => {
+    expect(figuresIn("the 1200 million fine")).toEqual([1.2e9]);
+    expect(figuresIn("87 million people and a 1.5bn fund")).toEqual([87e6, 1.5e9]);
+    expect(figuresIn("in 2019")).toEqual([]);
+  });
+
+  it("reads a bid as an offer", () => {
+    expect(terms("bid")).toEqual(terms("offer"));
+    expect(terms("bidding")).toEqual(terms("offered"));
+  });
+
+  it("folds merging, mixing and combining data onto one word", () => {
+    expect(terms("merge")).toEqual(terms("combined"));
+    expect(terms("mix")).toEqual(terms("combining"));
+  });
+
+  it("reads a court throwing a fine out, with words between, as overturning it", () => {
+    // "Threw out" is folded as a phrase; "throw one of the fines out" keeps "throw" on its own.
+    expect(terms("throw one of the fines out")).toContain(terms("overturned")[0]);
+    expect(terms("the court threw out the fine")).toEqual(terms("the court overturned the fine"));
   });
 
   it("keeps apostrophes and accents from splitting words", () => {
@@ -173,5 +197,56 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("when was that?").followUp).toBe(true);
     expect(analyse("tell me more").more).toBe(true);
     expect(analyse("did netflix read facebook messages").followUp).toBe(false);
+  });
+
+  it("reads 'how did X…' as asking by what means, whatever its clause asks", () => {
+    const vizio = analyse("how did vizio know what people were watching?").intent;
+    expect(vizio.primary).toBe("why");
+    expect(vizio.means).toBe(true);
+    expect(analyse("how did the lawsuit end").intent.means).toBeUndefined();
+    expect(analyse("how much did they pay").intent.means).toBeUndefined();
+    expect(analyse("why did they sell it").intent.means).toBeUndefined();
+  });
+
+  it("reads 'what was the X scandal' as asking for the story, not for a definition of X", () => {
+    expect(analyse("what was the google buzz privacy scandal").intent.primary).toBe("topic");
+    expect(analyse("what was google buzz").intent.primary).toBe("what-is");
+  });
+
+  it("tells 'when is/do…' (a date due) from 'when did…' (a date past)", () => {
+    expect(analyse("when is the deadline?").intent.upcoming).toBe(true);
+    expect(analyse("when do authors get paid").intent.upcoming).toBe(true);
+    expect(analyse("when did they pay?").intent.upcoming).toBeUndefined();
+  });
+
+  it("tells a yes/no question about a deed done ('did…', 'has…') from one about now ('is…')", () => {
+    expect(analyse("did grindr appeal the fine?").intent.didIt).toBe(true);
+    expect(analyse("is meta still doing pay or consent?").intent.didIt).toBeUndefined();
+  });
+
+  it("reads a plural noun pointing back as a follow-up too: the fines, the lawsuits", () => {
+    expect(analyse("didn't a court throw one of the fines out?").anaphoric).toBe(true);
+    expect(analyse("were the lawsuits dismissed?").followUp).toBe(true);
+    expect(analyse("were fines ever paid by anyone").anaphoric).toBe(false);
+  });
+});
+
+describe("the language of a message in a chat of another language", () => {
+  let knowledge: Knowledge;
+  beforeAll(async () => {
+    await loadLanguageDetection();
+    knowledge = await knowledgeFrom();
+  });
+
+  it("reads a short message in the chat's language when most of its words are that language's", () => {
+    // A detector misreads these short messages (as English, as Italian); the chat says Spanish, French.
+    const es = knowledge.index.analyse("xq texas demanda a allstate?", { language: "es" });
+    expect(es.language).toBe("es");
+    expect(es.intent.primary).toBe("why");
+    expect(knowledge.index.analyse("meta a démenti ?", { language: "fr" }).language).toBe("fr");
+    // A message plainly in another language keeps that language.
+    expect(knowledge.index.analyse("Wann hat Facebook das erfahren?", { language: "fr" }).language).toBe(
+      "de",
+    );
   });
 });
