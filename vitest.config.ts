@@ -27,6 +27,8 @@ export default defineConfig({
     hookTimeout: 20_000,
     maxWorkers: 3,
     isolate: false,
+    // Property tests try fast-check's 100 inputs each; FAST_CHECK_RUNS=2000 searches longer.
+    setupFiles: ["test/support/fast-check.ts"],
     // A green run says how many passed and how long it took; a failure says everything.
     reporters: ["dot"],
     projects: [

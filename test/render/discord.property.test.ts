@@ -75,7 +75,6 @@ describe("renderDiscord on arbitrary replies", () => {
           }
         }
       }),
-      { numRuns: 300 },
     );
   });
 
@@ -95,7 +94,6 @@ describe("renderDiscord on arbitrary replies", () => {
           for (const n of listed) expect(lead?.cites ?? []).toContain(n);
         }
       }),
-      { numRuns: 200 },
     );
   });
 
@@ -116,7 +114,6 @@ describe("renderDiscord on arbitrary replies", () => {
           expect(description.replace(/\\(.)/gs, "$1")).toBe(kept.length > 0 ? kept.join("\n") : "…");
         }
       }),
-      { numRuns: 200 },
     );
   });
 });

@@ -74,7 +74,6 @@ describe("renderPlain", () => {
         expect(typeof text).toBe("string");
         expect(renderPlain(input)).toBe(text);
       }),
-      { numRuns: 200 },
     );
   });
 });

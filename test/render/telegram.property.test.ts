@@ -46,7 +46,6 @@ describe("renderTelegram on arbitrary replies", () => {
         ];
         expect(keyboard.flat().map((button) => button.callback_data)).toEqual(carried);
       }),
-      { numRuns: 300 },
     );
   });
 
@@ -63,7 +62,6 @@ describe("renderTelegram on arbitrary replies", () => {
         // All citations are listed: Telegram can always split, so none is dropped.
         expect(listed).toEqual(new Set(input.citations.map((citation) => citation.n)));
       }),
-      { numRuns: 200 },
     );
   });
 
@@ -83,7 +81,6 @@ describe("renderTelegram on arbitrary replies", () => {
         const kept = texts.filter((t) => t.trim() !== "").map(wellFormed);
         expect(shown.join("\n")).toBe(kept.length > 0 ? kept.join("\n") : "…");
       }),
-      { numRuns: 200 },
     );
   });
 });

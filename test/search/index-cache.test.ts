@@ -6,14 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildKnowledge, type Knowledge } from "../../src/answer/knowledge.js";
 import { FactIndex } from "../../src/search/fact-index.js";
 import { readSavedIndex, saveIndex } from "../../src/search/index-cache.js";
-import { knowledgeFrom } from "../support/knowledge.js";
+import { FIXTURE_DIR, knowledgeFrom } from "../support/knowledge.js";
 import { loadQuestions } from "../support/questions.js";
 
 let work: string;
 let real: Knowledge;
+/** The small fixture, for what does not depend on size (saving the real index takes a second). */
+let small: Knowledge;
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "receipts-index-test-"));
   real = await knowledgeFrom();
+  small = await knowledgeFrom(FIXTURE_DIR);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -44,9 +47,10 @@ describe("the saved search index", () => {
 
   it("treats an unreadable or damaged file as no saved index", async () => {
     const cache = path.join(work, "damaged");
-    await saveIndex(real.index, cache);
+    await saveIndex(small.index, cache);
+    expect(readSavedIndex(small.kb, cache)).toBeDefined();
     for (const name of readdirSync(cache)) writeFileSync(path.join(cache, name), "{not json");
-    expect(readSavedIndex(real.kb, cache)).toBeUndefined();
+    expect(readSavedIndex(small.kb, cache)).toBeUndefined();
   });
 
   it("keeps only the most recent saved indexes, as the knowledge cache does", async () => {
@@ -57,9 +61,9 @@ describe("the saved search index", () => {
       writeFileSync(old, "{}");
       utimesSync(old, i, i);
     }
-    await saveIndex(real.index, cache);
+    await saveIndex(small.index, cache);
     const left = readdirSync(cache);
     expect(left.length).toBeLessThan(12);
-    expect(readSavedIndex(real.kb, cache)).toBeDefined();
+    expect(readSavedIndex(small.kb, cache)).toBeDefined();
   });
 });

@@ -14,6 +14,8 @@ const GOLDEN = path.join(import.meta.dirname, "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 const MAX_BYTES = 300 * 1024;
+/** How many of the real deals' pictures are rasterised (the busiest; see the first test). */
+const RASTERISED = 12;
 
 function svgSize(svg: string): { width: number; height: number } {
   const match = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
@@ -51,27 +53,26 @@ function syntheticDeal(count: number, dated: (i: number) => string | undefined):
 }
 
 describe("timelineSvg and rasterise", () => {
-  it("draw every deal within 1280×720 and 300 KB, with every dated fact and no undated one", async () => {
+  it("draw every deal within 1280×720 with every dated fact and no undated one, the busiest in 300 KB", async () => {
     const { kb } = await knowledgeFrom();
-    const deals = [...kb.deals.values()];
-    const pictures = await Promise.all(
-      deals.map(async (deal) => {
-        const svg = timelineSvg(deal);
-        return { deal, svg, png: await rasterise(svg) };
-      }),
-    );
-    for (const { deal, svg, png } of pictures) {
-      const size = pngSize(png);
-      expect(size, deal.id).toEqual(svgSize(svg));
+    const drawn = [...kb.deals.values()].map((deal) => ({ deal, svg: timelineSvg(deal) }));
+    for (const { deal, svg } of drawn) {
+      const size = svgSize(svg);
       expect(size.width, deal.id).toBeLessThanOrEqual(1280);
       expect(size.height, deal.id).toBeLessThanOrEqual(720);
-      expect(png.byteLength, deal.id).toBeLessThan(MAX_BYTES);
       const { dated, undated } = datedFacts(deal);
       const ids = factIdsIn(svg);
       expect([...ids].sort(), deal.id).toEqual(dated.map((d) => d.fact.id).sort());
       if (undated > 0) expect(svg, deal.id).toContain(`${undated} undated fact`);
     }
-    // Every deal's picture, drawn on a machine that may be busy: time is measured in bench/, not here.
+    // Rasterised: the pictures with the most in them, the ones nearest the byte limit (every
+    // deal's took 50 ms each, most of this file's time, to find the same).
+    const busiest = [...drawn].sort((a, b) => b.svg.length - a.svg.length).slice(0, RASTERISED);
+    for (const { deal, svg } of busiest) {
+      const png = await rasterise(svg);
+      expect(pngSize(png), deal.id).toEqual(svgSize(svg));
+      expect(png.byteLength, deal.id).toBeLessThan(MAX_BYTES);
+    }
   }, 120_000);
 
   it("keeps a deal with hundreds of dated facts within bounds, every fact on the axis", () => {
