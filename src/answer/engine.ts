@@ -132,42 +132,17 @@ export class AnswerEngine {
     // "Did Crisis Text Line sell texts to an AI company?": of the story's closest facts, the one
     // telling what others found or revealed ("Politico reported that…") answers it, when it scores
     // near the lead. Only facts of the lead's deal move: the story stays the one found.
-    if (query.intent.yesNo && (primary === "topic" || primary === "is-it-true")) {
-      const lead = hits[0];
-      const evidence =
-        lead && !this.index.showsEvidence(lead.fact)
-          ? hits
-              .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
-              .find(
-                (hit) =>
-                  hit.fact.deal === lead.fact.deal &&
-                  hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
-                  this.index.showsEvidence(hit.fact),
-              )
-          : undefined;
-      if (evidence) hits = [evidence, ...hits.filter((hit) => hit !== evidence)];
-    }
+    if (query.intent.yesNo && (primary === "topic" || primary === "is-it-true"))
+      hits = leadWithinDeal(hits, (hit) => this.index.showsEvidence(hit.fact));
 
     // "Did Grindr appeal the fine?": of the story's closest facts, what the company asked about did
     // or said answers whether it did, before what others then ruled; when it scores near the lead.
     if (query.intent.didIt && primary === "outcome") {
-      const lead = hits[0];
       const subjects = query.entities
         .filter((entity) => entity.kind === "company")
         .map((entity) => entity.id);
-      const byIt = (hit: Hit) => subjects.some((id) => hit.fact.by.includes(id));
-      const own =
-        lead && subjects.length > 0 && !byIt(lead)
-          ? hits
-              .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
-              .find(
-                (hit) =>
-                  hit.fact.deal === lead.fact.deal &&
-                  hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
-                  byIt(hit),
-              )
-          : undefined;
-      if (own) hits = [own, ...hits.filter((hit) => hit !== own)];
+      if (subjects.length > 0)
+        hits = leadWithinDeal(hits, (hit) => subjects.some((id) => hit.fact.by.includes(id)));
     }
 
     const inFocus = focus !== undefined && hits[0]?.fact.deal === focus.deal;
@@ -545,4 +520,23 @@ function capitalise(text: string): string {
   const trimmed = text.trim();
   const sentence = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[?.!]$/.test(sentence) ? sentence : `${sentence}?`;
+}
+
+/**
+ * `hits` led by the first of the lead's deal's closest facts that `fits`, when the lead does not
+ * and that fact scores near it (within ANSWER_DEFAULTS.evidenceLean); else `hits` as they are.
+ * Only facts of the lead's deal move: the story stays the one found.
+ */
+function leadWithinDeal(hits: Hit[], fits: (hit: Hit) => boolean): Hit[] {
+  const lead = hits[0];
+  if (!lead || fits(lead)) return hits;
+  const better = hits
+    .slice(1, ANSWER_DEFAULTS.fieldSearchDepth)
+    .find(
+      (hit) =>
+        hit.fact.deal === lead.fact.deal &&
+        hit.score * ANSWER_DEFAULTS.evidenceLean >= lead.score &&
+        fits(hit),
+    );
+  return better ? [better, ...hits.filter((hit) => hit !== better)] : hits;
 }
