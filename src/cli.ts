@@ -152,16 +152,19 @@ async function site(config: Config, args: string[]): Promise<number> {
   const given = at < 0 ? undefined : args[at] === "--out" ? args[at + 1] : args[at]?.slice("--out=".length);
   const out = path.resolve(given || "site");
   const started = performance.now();
-  const { loadKnowledgeDir } = await import("./knowledge/load.js");
-  const result = await loadKnowledgeDir(config.knowledgeDir, { warnings: false });
-  if (!result.ok) {
-    for (const problem of result.errors) console.error(formatProblem(problem));
-    console.error("The knowledge base has errors: fix them (npm run kb:check) and build again.");
-    return 1;
-  }
-  const { buildSite, SiteError } = await import("./site/build.js");
-  const { dealsLastChanged } = await import("./site/history.js");
+  const { buildSite, checkOut, SiteError } = await import("./site/build.js");
   try {
+    // A folder it may not write to is said at once, before the knowledge base is read.
+    await checkOut(out);
+    // Validated once per version, as the bot does; kb:check always validates.
+    const { loadKnowledgeCached } = await import("./knowledge/cache.js");
+    const result = await loadKnowledgeCached(config.knowledgeDir);
+    if (!result.ok) {
+      for (const problem of result.errors) console.error(formatProblem(problem));
+      console.error("The knowledge base has errors: fix them (npm run kb:check) and build again.");
+      return 1;
+    }
+    const { dealsLastChanged } = await import("./site/history.js");
     const files = await buildSite({
       kb: result.kb,
       out,
@@ -200,7 +203,7 @@ async function gaps(config: Config, args: string[]): Promise<number> {
   }
   const { SqliteLoopStore } = await import("./loop/store.js");
   const { findGaps, gapLines } = await import("./loop/gaps.js");
-  const { loadKnowledgeDir } = await import("./knowledge/load.js");
+  const { loadKnowledgeCached } = await import("./knowledge/cache.js");
   const store = openStore(config.dataDir);
   try {
     const found = await findGaps(new SqliteLoopStore(store), limit, Date.now());
@@ -208,7 +211,7 @@ async function gaps(config: Config, args: string[]): Promise<number> {
       console.log(JSON.stringify(found));
       return 0;
     }
-    const loaded = await loadKnowledgeDir(config.knowledgeDir, { warnings: false }).catch(() => undefined);
+    const loaded = await loadKnowledgeCached(config.knowledgeDir).catch(() => undefined);
     for (const line of gapLines(found, loaded?.ok ? loaded.kb : undefined)) console.log(line);
     return 0;
   } finally {

@@ -85,14 +85,22 @@ async function miniSearchScript(): Promise<string> {
   return `/*! MiniSearch ${version}, MIT License, Copyright 2022 Luca Ongaro */\n${script.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n")}`;
 }
 
-/** Empties `out` when it is a site we built before; refuses a folder that holds anything else. */
-async function clearOut(out: string): Promise<void> {
-  if (!existsSync(out)) return;
+/**
+ * What is in `out` now, when the site may be written there: nothing, or a site we built before.
+ * Throws a SiteError for a folder that holds anything else.
+ */
+export async function checkOut(out: string): Promise<string[]> {
+  if (!existsSync(out)) return [];
   const entries = await readdir(out);
-  if (entries.length === 0) return;
-  if (!entries.includes(MARKER))
+  if (entries.length > 0 && !entries.includes(MARKER))
     throw new SiteError(
       `site: ${out} is not empty and was not built by npm run site; choose an empty or new folder with --out`,
     );
+  return entries;
+}
+
+/** Empties `out` when it is a site we built before; refuses a folder that holds anything else. */
+async function clearOut(out: string): Promise<void> {
+  const entries = await checkOut(out);
   await Promise.all(entries.map((entry) => rm(path.join(out, entry), { recursive: true, force: true })));
 }
