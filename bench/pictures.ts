@@ -95,10 +95,13 @@ export async function benchPictures(kb: KnowledgeBase): Promise<boolean> {
     const commands: number[] = [];
     for (let i = 0; i < 3; i++) {
       const start = performance.now();
-      execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "site", "--out", out], { cwd: ROOT });
+      // As `npm run site` runs it: dist/, compiled first if src/ changed (the first run here).
+      execFileSync(process.execPath, ["scripts/run.mjs", "cli", "site", "--out", out], { cwd: ROOT });
       commands.push(performance.now() - start);
     }
-    console.log(`npm run site in a fresh process (start, load, validate, build): ${summary(commands)}`);
+    console.log(
+      `npm run site in a fresh process (start, load as validated once per version, build): ${summary(commands)}`,
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
