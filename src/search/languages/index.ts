@@ -99,12 +99,12 @@ function savedLexicon(language: Other): SavedLexicon | undefined {
 function prepare(language: Other): Prepared {
   let ready = prepared.get(language);
   if (ready) return ready;
-  const saved = savedLexicon(language) ?? makeLexicon(language);
+  const records = savedLexicon(language) ?? makeLexicon(language);
   ready = {
-    phrases: lookup(saved.phrases),
-    exact: lookup(saved.exact),
-    stopWords: new Set(saved.stopWords),
-    saved,
+    phrases: lookup(records.phrases),
+    exact: lookup(records.exact),
+    stopWords: new Set(records.stopWords),
+    saved: records,
   };
   prepared.set(language, ready);
   return ready;
@@ -144,8 +144,8 @@ function stemmedLexicon(language: Other): Stemmed {
   let ready = stemmed.get(language);
   if (ready) return ready;
   const stem = stemmerOf(language);
-  const saved = savedLexicon(language)?.stems ?? stemLexicon(language, stem);
-  ready = { stems: lookup(saved), stem, saved };
+  const records = savedLexicon(language)?.stems ?? stemLexicon(language, stem);
+  ready = { stems: lookup(records), stem, saved: records };
   stemmed.set(language, ready);
   return ready;
 }
