@@ -127,7 +127,7 @@ async function store(file: string, kb: KnowledgeBase, key: string): Promise<void
 /**
  * A cache file's JSON, or undefined: when its folder is not private (see privateFolder), or the
  * file is not there yet or was cut short. The caches beside the knowledge base (the saved index,
- * the language detector's database, the lexicons' stems) read through this.
+ * the language detector's database, the other languages' lexicons) read through this.
  */
 export function readCacheJson<T>(file: string): T | undefined {
   if (!privateFolder(path.dirname(file))) return undefined;
