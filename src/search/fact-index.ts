@@ -549,7 +549,7 @@ export class FactIndex {
       // "The 1200 million fine": a fact stating €1.2 billion holds the figure, in other words.
       const figure = query.figures.length > 0 && this.statesFigure(fact, query.figures);
       const written = figure
-        ? [...query.figureTerms].filter((term) => !result.terms.includes(term) && !common.includes(term))
+        ? query.figureTerms.filter((term) => !result.terms.includes(term) && !common.includes(term))
         : NO_WORDS;
       for (const term of written) ownWeight += weights.get(term) ?? 0;
       // "Was that legal?": a finding that the law was broken ("broke the Data Protection Act")

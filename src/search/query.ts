@@ -24,7 +24,7 @@ export interface Query {
   /** Every large figure the question states, money or not ("the 1200 million fine", "87 million people"). */
   readonly figures: readonly number[];
   /** The terms those figures are written with ("1200", "million"): a fact stating the figure holds them. */
-  readonly figureTerms: ReadonlySet<string>;
+  readonly figureTerms: readonly string[];
   /** Leans on what came before: "they", "that", "the deal", or nothing but an intent. */
   readonly followUp: boolean;
   /** Refers back with a pronoun or "the deal", even if it names someone. */
@@ -143,9 +143,11 @@ export function analyseQuery(
     intent,
     amounts: amountsIn(wording.text),
     figures: figuresIn(wording.text),
-    figureTerms: new Set(
-      [...wording.text.matchAll(FIGURE_WORDS)].flatMap((match) => words(match[0]).flatMap(termsOfWord)),
-    ),
+    figureTerms: [
+      ...new Set(
+        [...wording.text.matchAll(FIGURE_WORDS)].flatMap((match) => words(match[0]).flatMap(termsOfWord)),
+      ),
+    ],
     followUp: entities.length === 0 && (anaphoric || more || uniqueTerms.length <= 1),
     anaphoric,
     more,
