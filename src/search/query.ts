@@ -3,7 +3,7 @@ import type { Entity } from "../knowledge/types.js";
 import type { EntityMatcher, Speller } from "./entities.js";
 import { analyseIntent, type Intent, type IntentAnalysis, intentCues } from "./intent.js";
 import { detectLanguage, type Language, languagesOfWord, toEnglish } from "./languages/index.js";
-import { isCommonWord, termsOfWord, words } from "./text.js";
+import { isCommonWord, refoldPhrases, termsOfWord, words } from "./text.js";
 import { reword } from "./wording.js";
 
 export type { Intent } from "./intent.js";
@@ -84,7 +84,10 @@ export function analyseQuery(
     wording.text.replace(/\b(?:in )?(?:what|which) (?:year|date|month|day|time)\b/g, "when"),
   );
   const spelt = typed.map((word) => speller(word));
-  const corrected = typed.map((word, i) => spelt[i]?.word ?? word);
+  const { words: corrected, known } = refoldPhrases(
+    typed.map((word, i) => spelt[i]?.word ?? word),
+    spelt.map((word) => word !== undefined),
+  );
   const mentions = matcher.find(corrected, speller);
   const queryTerms: string[] = [];
   const unknownTerms = new Set<string>();
@@ -92,7 +95,7 @@ export function analyseQuery(
     for (const term of termsOfWord(word)) {
       queryTerms.push(term);
       // A word neither known nor everyday English is most likely a name we know nothing about.
-      if (!spelt[i] && !isCommonWord(word)) unknownTerms.add(term);
+      if (!known[i] && !isCommonWord(word)) unknownTerms.add(term);
     }
   };
   let next = 0;
@@ -105,7 +108,7 @@ export function analyseQuery(
 
   const lower = typed.join(" ");
   // "How many Vizio TVs": what is counted is the first word after "how many" that names no entity.
-  const many = typed.indexOf("many");
+  const many = corrected.indexOf("many");
   // A word of an alias that is not in the entity's own name ("TVs" in "Vizio TVs") names no entity.
   const named = new Set(
     mentions.flatMap((m) => {
@@ -116,8 +119,8 @@ export function analyseQuery(
     }),
   );
   const countedAt =
-    many >= 0 ? typed.findIndex((word, i) => i > many && !named.has(i) && !isCommonWord(word)) : -1;
-  const counted = countedAt >= 0 ? typed[countedAt] : undefined;
+    many >= 0 ? corrected.findIndex((word, i) => i > many && !named.has(i) && !isCommonWord(word)) : -1;
+  const counted = countedAt >= 0 ? corrected[countedAt] : undefined;
   // What is counted is asked about, even where an alias took it in.
   if (counted !== undefined)
     for (const term of termsOfWord(counted)) if (!queryTerms.includes(term)) queryTerms.push(term);

@@ -284,16 +284,24 @@ function phraseLength(tokens: readonly string[], start: number, phrase: Phrase):
   return at - start;
 }
 
+const NO_PHRASE = { length: 0, to: [] } as const;
+
+/** The longest phrase starting at word `start`: how many words it covers (0: none) and its replacement. */
+function phraseAt(tokens: readonly string[], start: number): { length: number; to: readonly string[] } {
+  let length = 0;
+  let to: readonly string[] = [];
+  for (const phrase of PHRASES_BY_FIRST.get(tokens[start] as string) ?? []) {
+    const n = phraseLength(tokens, start, phrase);
+    if (n > length) [length, to] = [n, phrase.to];
+  }
+  return { length, to };
+}
+
 function foldPhrases(tokens: string[]): string[] {
   let out: string[] | undefined;
   for (let i = 0; i < tokens.length; i++) {
-    const candidates = PHRASES_BY_FIRST.get(tokens[i] as string);
-    let length = 0;
-    let to: readonly string[] = [];
-    for (const phrase of candidates ?? []) {
-      const n = phraseLength(tokens, i, phrase);
-      if (n > length) [length, to] = [n, phrase.to];
-    }
+    // Most words start no phrase: one map lookup each (indexing spends its time here).
+    const { length, to } = PHRASES_BY_FIRST.has(tokens[i] as string) ? phraseAt(tokens, i) : NO_PHRASE;
     if (length === 0) {
       out?.push(tokens[i] as string);
       continue;
@@ -303,6 +311,31 @@ function foldPhrases(tokens: string[]): string[] {
     i += length - 1;
   }
   return out ?? tokens;
+}
+
+/**
+ * Phrases folded again once typos are corrected ("privte mesages" → "private messages" → "message");
+ * `known[i]` says whether word i was known as typed or corrected, and a folded phrase is known.
+ */
+export function refoldPhrases(
+  tokens: readonly string[],
+  known: readonly boolean[],
+): { words: string[]; known: boolean[] } {
+  const out = { words: [] as string[], known: [] as boolean[] };
+  for (let i = 0; i < tokens.length; i++) {
+    const { length, to } = phraseAt(tokens, i);
+    if (length === 0) {
+      out.words.push(tokens[i] as string);
+      out.known.push(known[i] ?? false);
+      continue;
+    }
+    for (const word of to) {
+      out.words.push(word);
+      out.known.push(true);
+    }
+    i += length - 1;
+  }
+  return out;
 }
 
 const ASCII = /^\p{ASCII}*$/u;

@@ -93,6 +93,14 @@ describe("query analysis on the real knowledge base", () => {
     expect(analyse("uber").unknownTerms.size).toBe(1);
   });
 
+  it("reads a phrase whose words were mistyped as the phrase", () => {
+    // "privte mesages" corrected is "private messages", one word: a message.
+    const typed = analyse("netflix privte mesages lawsuit");
+    expect(typed.terms).toEqual(analyse("netflix private messages lawsuit").terms);
+    expect(typed.terms).toEqual(terms("netflix message lawsuit"));
+    expect(typed.unknownTerms.size).toBe(0);
+  });
+
   it("marks words the index does not know as unknown", () => {
     const query = analyse("did talkspace share therapy chats");
     expect([...query.unknownTerms]).toEqual(terms("talkspace"));
