@@ -546,8 +546,11 @@ export class FactIndex {
       let ownWeight = 0;
       for (const term of result.terms) ownWeight += weights.get(term) ?? 0;
       for (const term of common) ownWeight += weights.get(term) ?? 0;
-      // "The 1200 million fine": a fact stating €1.2 billion holds the figure, in other words.
-      const figure = query.figures.length > 0 && this.statesFigure(fact, query.figures);
+      // "The 1200 million fine": a fact stating €1.2 billion holds the figure, in other words. In a
+      // why-question the figure is what happened ("how did they get data on 87 million people?"),
+      // not what is asked: the fact restating it does not answer.
+      const figure =
+        query.figures.length > 0 && query.intent.primary !== "why" && this.statesFigure(fact, query.figures);
       const written = figure
         ? query.figureTerms.filter((term) => !result.terms.includes(term) && !common.includes(term))
         : NO_WORDS;
@@ -762,7 +765,7 @@ export class FactIndex {
       case "why":
         // "How did they…": the means answer it first; a cause or purpose next.
         if (query.intent.means)
-          fit *= this.cues(fact).means ? 2.2 : this.cues(fact).cause ? 1.4 : fact.date ? 0.6 : 0.85;
+          fit *= this.cues(fact).means ? 3 : this.cues(fact).cause ? 1.4 : fact.date ? 0.6 : 0.85;
         else fit *= this.cues(fact).cause ? 2.2 : this.cues(fact).why ? 1.8 : fact.date ? 0.6 : 0.85;
         break;
       case "what-is":

@@ -291,6 +291,23 @@ describe("answers what kind of fact the question's words ask for", () => {
     );
   });
 
+  it("takes a figure in 'how did they…' as what happened, not as what is asked", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-count
+    text: The attackers took the phone numbers of six million Acme Social users.
+    status: reported
+    sources: [news-report]
+    count: { value: 6000000, unit: users }
+  - id: ab-means
+    text: The attackers got the phone numbers of Acme Social users through a flaw in a password tool.
+    status: reported
+    sources: [news-report]
+`);
+    const lead = (q: string) => knowledge.engine.answer(q).answer.facts[0]?.id;
+    expect(lead("how did the attackers get the phone numbers of 6 million acme users?")).toBe("ab-means");
+    // Asked for, the figure still points at the fact stating it.
+    expect(lead("who took the phone numbers of 6 million acme users?")).toBe("ab-count");
+  });
+
   it("answers 'what happened with the lawsuit?' with how it ended, before what the plaintiffs claimed", () => {
     const knowledge = acmeBreachWith(`  - id: ab-suit
     text: Jane Doe sued Acme Social over the breach, alleging it ignored warnings.
