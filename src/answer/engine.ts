@@ -255,8 +255,12 @@ export class AnswerEngine {
       }
       const top = inFocus[0];
       if (top && (followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;
-      // "when was that?" has no topic words: answer from the deal in focus, by intent.
-      if (followUp) return this.index.factsOfDeal(focus.deal, query, focus.facts, preferEntities);
+      // "when was that?" has no topic words: answer from the deal in focus, by intent, about what was
+      // just said. "What was the fine?" names what it asks for: the deal's fine, whatever was just said.
+      if (followUp) {
+        const namesWhatItAsks = query.terms.some((term) => query.cues.has(term));
+        return this.index.factsOfDeal(focus.deal, query, namesWhatItAsks ? [] : focus.facts, preferEntities);
+      }
     }
     // Only everyday words ("data deal") name no topic.
     if (query.entities.length === 0 && query.terms.every((term) => this.index.isGeneric(term))) return [];

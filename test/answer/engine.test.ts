@@ -308,6 +308,36 @@ describe("answers what kind of fact the question's words ask for", () => {
     expect(lead("who took the phone numbers of 6 million acme users?")).toBe("ab-count");
   });
 
+  it("answers a follow-up naming what it asks for ('what was the fine?') from the deal, not from the last answer", () => {
+    // No fact says "fine": the follow-up's word finds nothing, and what it asks for decides.
+    const result = loadFixture({
+      "deals/acme-breach.yaml": `id: acme-breach
+title: Acme Social's 2018 data breach
+parties: [acme]
+status: fined
+summary: Acme paid for a breach.
+facts:
+  - id: ab-fine
+    text: Acme Social had to pay $5 million in 2019.
+    status: ruled
+    sources: [news-report]
+    date: 2019
+    amount: { value: 5000000, currency: USD }
+  - id: ab-users
+    text: The breach exposed the records of 6 million Acme Social users.
+    status: reported
+    sources: [news-report]
+    count: { value: 6000000, unit: users }
+`,
+    });
+    if (!result.ok) throw new Error(result.errors[0]?.message);
+    const knowledge = buildKnowledge(result.kb);
+    const first = knowledge.engine.answer("how many acme social users did the breach expose?");
+    expect(first.answer.facts[0]?.id).toBe("ab-users");
+    const next = knowledge.engine.answer("what was the fine?", first.focus);
+    expect(next.answer.facts[0]?.id).toBe("ab-fine");
+  });
+
   it("answers 'what happened with the lawsuit?' with how it ended, before what the plaintiffs claimed", () => {
     const knowledge = acmeBreachWith(`  - id: ab-suit
     text: Jane Doe sued Acme Social over the breach, alleging it ignored warnings.
