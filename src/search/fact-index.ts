@@ -133,6 +133,10 @@ const SAME_FIGURE = 2;
 const RECEIVED = 1.3;
 /** For "what happened?", a fact stating an order's terms (not marked ruled) counts nearly as a ruling. */
 const ORDER_TERMS_FIT = 1.8;
+/** For "what was it about?", what is left of how it ended (a ruling, a sum paid, an order's terms). */
+const ABOUT_OUTCOME = 0.5;
+/** …and how much more what was alleged counts: a lawsuit is about its claims. */
+const ABOUT_ALLEGED = 1.5;
 /** Re-ranking (entities, intents, focus) looks at this many of MiniSearch's best facts. */
 const RERANK_DEPTH = 300;
 /** A question word found only in a fact's deal (title, summary, tags) counts this much of a word in the fact. */
@@ -825,6 +829,11 @@ export class FactIndex {
           query.entities.some((e) => e.kind === "regulator" || e.kind === "court")
         )
           fit *= 1.4;
+        // "What was the lawsuit about?": what was done or alleged, not how it ended (a ruling, a sum paid).
+        if (query.intent.about) {
+          if (fact.status === "ruled" || fact.amount || this.cues(fact).orderTerms) fit *= ABOUT_OUTCOME;
+          else if (fact.status === "alleged") fit *= ABOUT_ALLEGED;
+        }
         if (!query.intent.yesNo) {
           const inDeal = this.kb.deals.get(fact.deal)?.facts.length ?? 1;
           fit *= 1.25 - (0.35 * (this.placeInDeal.get(fact.id) ?? 0)) / Math.max(1, inDeal);

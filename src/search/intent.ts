@@ -71,7 +71,16 @@ export interface IntentAnalysis {
   readonly recipients?: boolean;
   /** "Did Grindr appeal…?", "has it paid…?": a yes/no question about a deed done, not about what is now. */
   readonly didIt?: boolean;
+  /**
+   * "What was the Oracle lawsuit about?", "the Google Buzz scandal": asks what it was about (what
+   * was done, or alleged), not how it ended.
+   */
+  readonly about?: boolean;
 }
+
+/** "What was the lawsuit about?", "what's the X scandal": asking what a story is about. */
+const ABOUT =
+  /^(?:and |so |but )?(?:what|wat)(?:'s| is| was| were| are) (?:the |this |that )?.{1,60}? about\b\s*\??$|\b(?:scandal|controversy|affair|uproar|outcry)\b/;
 
 /** "Who got…", "which companies received…", "who bought…": asking who received something. */
 const RECIPIENTS = /\b(?:got|get|gets|received|receive|receives|bought|buys|obtained|ended up with)\b/;
@@ -269,5 +278,6 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     ...(/^(?:and |so |but |wait )?(?:did|has|have|had)\b/.test(text) ? { didIt: true } : {}),
     ...(primary === "who" && RECIPIENTS.test(text) ? { recipients: true } : {}),
     ...(primary === "when" && UPCOMING.test(text) ? { upcoming: true } : {}),
+    ...(primary === "topic" && ABOUT.test(text) ? { about: true } : {}),
   };
 }

@@ -356,6 +356,13 @@ facts:
     // What a regulator charges is itself something that happened.
     expect(fitOf("ab-regulator-charges")).toBe(1);
     expect(fitOf("ab-fine")).toBeGreaterThan(1);
+    // "What was the lawsuit about?" asks the other way round: what was claimed, not the fine.
+    for (const q of ["what was the lawsuit against acme about?", "what's the acme breach scandal"]) {
+      const about = knowledge.index.analyse(q);
+      const fit = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, about);
+      expect(fit("ab-suit"), q).toBeGreaterThan(fit("ab-fine") * 2);
+    }
+    expect(knowledge.engine.answer("what was the lawsuit against acme about?").answer.facts[0]?.id).toBe("ab-suit");
   });
 
   it("answers 'how can I…?' with what a person can do: a setting, a form", () => {
