@@ -177,9 +177,9 @@ const MEANS_CUES =
 /** Words that tell what a person can do about it: a setting to turn off, a form, a way to opt out. */
 const RECOURSE_CUES =
   /\b(?:settings?|turn(?:ing|ed)? off|switch(?:ing|ed)? off|opt(?:ing)? out (?:by|through|via|with|in|of having)|forms?|toggle|(?:users|people|customers|members|drivers|patients|authors) (?:can|could|may)|(?:let|lets|letting|allow|allows|give|gives) (?:users|people|customers|members|drivers|patients|authors))\b/i;
-/** Words of evidence found by others: someone showed, found, revealed or reported that it happened. */
+/** Words of evidence: someone showed, found, revealed or reported that it happened, or the doer confirmed or admitted it. */
 const EVIDENCE_CUES =
-  /\b(?:demonstrat\w*|showed|shown|shows that|proved|proven|found that|revealed|reported that|documented|uncovered)\b/i;
+  /\b(?:demonstrat\w*|showed|shown|shows that|proved|proven|found that|revealed|reported that|documented|uncovered|confirmed|admitted|acknowledged)\b/i;
 /** Words of something passed on to someone: "sent … to Google", "the recipients", "bought". */
 const PASSED_TO =
   /\b(?:sent|send|sends|passed|shared|shares|sold|sells|gave|gives|handed|provided|disclosed|transmitted|licensed|supplied)\b[^.]{0,100}?\bto\b|\brecipients?\b|\b(?:received|obtained|bought)\b/i;
@@ -873,7 +873,7 @@ export class FactIndex {
     return values.some((value) => figures.some((figure) => Math.abs(value - figure) <= figure * 0.05));
   }
 
-  /** Whether a fact tells of evidence found by others: someone showed, found, revealed or reported that it happened. */
+  /** Whether a fact tells of evidence that it happened: others showed, found or revealed it, or the doer confirmed it. */
   showsEvidence(fact: Fact): boolean {
     return this.cues(fact).evidence;
   }

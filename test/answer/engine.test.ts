@@ -362,7 +362,9 @@ facts:
       const fit = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, about);
       expect(fit("ab-suit"), q).toBeGreaterThan(fit("ab-fine") * 2);
     }
-    expect(knowledge.engine.answer("what was the lawsuit against acme about?").answer.facts[0]?.id).toBe("ab-suit");
+    expect(knowledge.engine.answer("what was the lawsuit against acme about?").answer.facts[0]?.id).toBe(
+      "ab-suit",
+    );
   });
 
   it("answers 'how can I…?' with what a person can do: a setting, a form", () => {
@@ -447,6 +449,21 @@ facts:
 `);
     expect(knowledge.engine.answer("did acme sell user data to brokers?").answer.facts[0]?.id).toBe(
       "ab-sold-revealed",
+    );
+  });
+
+  it("answers 'is it doing…?' with what the company itself confirmed, when it is nearly as close as the lead", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-users-choose
+    text: Acme Social said users could choose whether their data is sold.
+    status: confirmed
+    sources: [news-report]
+  - id: ab-confirmed-sale
+    text: Acme Social confirmed that it had agreed to sell some of the user data it held.
+    status: confirmed
+    sources: [news-report]
+`);
+    expect(knowledge.engine.answer("is acme selling users data to brokers?").answer.facts[0]?.id).toBe(
+      "ab-confirmed-sale",
     );
   });
 
