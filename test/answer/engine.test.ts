@@ -359,8 +359,8 @@ facts:
     // "What was the lawsuit about?" asks the other way round: what was claimed, not the fine.
     for (const q of ["what was the lawsuit against acme about?", "what's the acme breach scandal"]) {
       const about = knowledge.index.analyse(q);
-      const fit = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, about);
-      expect(fit("ab-suit"), q).toBeGreaterThan(fit("ab-fine") * 2);
+      const fitFor = (id: string) => knowledge.index.intentFit(knowledge.kb.facts.get(id) as Fact, about);
+      expect(fitFor("ab-suit"), q).toBeGreaterThan(fitFor("ab-fine") * 2);
     }
     expect(knowledge.engine.answer("what was the lawsuit against acme about?").answer.facts[0]?.id).toBe(
       "ab-suit",
