@@ -93,6 +93,10 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
     "transmits",
     "transmitted",
     "transmitting",
+    "supply",
+    "supplied",
+    "supplies",
+    "supplying",
   ],
   [
     "buy",

@@ -23,6 +23,7 @@ describe("text analysis", () => {
     expect(terms("inbox")).toEqual([message]);
     expect(terms("private messages")).toEqual([message]);
     expect(terms("paid")).toEqual(terms("spent"));
+    expect(terms("supplied")).toEqual(terms("sent"));
   });
 
   it("reads the figures a question states, money or not", () => {
