@@ -251,7 +251,10 @@ export class AnswerEngine {
       );
       if (followUp && query.entities.length === 0 && inFocus.length > 0 && topicWords.length === 0) {
         const matched = new Set(inFocus.filter((hit) => hit.own > 0).map((hit) => hit.fact.id));
-        return this.index.factsOfDeal(focus.deal, query, [], preferEntities, matched);
+        // "What data did they send exactly?" wants what the chat was not yet told; "how much was the
+        // fine?" wants the figure, told or not.
+        const shown = fielded ? undefined : new Set(focus.shown ?? focus.facts);
+        return this.index.factsOfDeal(focus.deal, query, [], preferEntities, matched, shown);
       }
       const top = inFocus[0];
       if (top && (followUp || top.coverage >= ANSWER_DEFAULTS.followUpCoverage)) return inFocus;

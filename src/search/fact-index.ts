@@ -111,8 +111,10 @@ const ENTITY_WEIGHT = 2;
 const SUBJECT_KINDS: ReadonlySet<string> = new Set(["company", "product", "person", "api"]);
 /** How much more a fact counts when its deal's title names what the question names. */
 const TITLE_NAMED = 1.5;
-/** In a follow-up ranked by intent, how much more a fact holding the question's own words counts. */
+/** In a follow-up ranked by intent, how much more a fact holding the question's own words counts… */
 const MATCHED_WORDS = 1.3;
+/** …and what is left of one the chat was already shown: asked again, a follow-up wants something new. */
+const ALREADY_SHOWN = 0.8;
 /** For "what is X": a fact saying what X is with X as its subject, one that defines X elsewhere in it, one opening with what X does. */
 const DEFINES_AS_SUBJECT = 2.8;
 const DEFINES = 2.6;
@@ -702,6 +704,7 @@ export class FactIndex {
     preferFacts: readonly string[] = [],
     preferEntities: readonly string[] = [],
     matched: ReadonlySet<string> = NO_TERMS,
+    shown: ReadonlySet<string> = NO_TERMS,
   ): Hit[] {
     const facts = this.kb.deals.get(deal)?.facts ?? [];
     const preferred = new Map(preferFacts.map((id, i) => [id, i === 0 ? 3 : 1.5]));
@@ -714,6 +717,7 @@ export class FactIndex {
           (preferred.get(fact.id) ?? 1) *
           (preferEntities.some((id) => this.mentions(fact).has(id)) ? 1.5 : 1) *
           (matched.has(fact.id) ? MATCHED_WORDS : 1) *
+          (shown.has(fact.id) ? ALREADY_SHOWN : 1) *
           (1 - position / (facts.length * 20)),
         coverage: 1,
         own: 1,

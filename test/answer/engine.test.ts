@@ -338,6 +338,22 @@ facts:
     expect(next.answer.facts[0]?.id).toBe("ab-fine");
   });
 
+  it("answers a follow-up of everyday words with what the chat was not yet told", () => {
+    const knowledge = acmeBreachWith(`  - id: ab-sent-report
+    text: A newspaper reported that Acme Social sent user data to brokers.
+    status: reported
+    sources: [news-report]
+  - id: ab-sent-fields
+    text: The data Acme Social sent included names and email addresses.
+    status: reported
+    sources: [news-report]
+`);
+    const first = knowledge.engine.answer("did acme send user data to brokers?");
+    expect(first.answer.facts[0]?.id).toBe("ab-sent-report");
+    const next = knowledge.engine.answer("what data did they send exactly?", first.focus);
+    expect(next.answer.facts[0]?.id).toBe("ab-sent-fields");
+  });
+
   it("answers 'what happened with the lawsuit?' with how it ended, before what the plaintiffs claimed", () => {
     const knowledge = acmeBreachWith(`  - id: ab-suit
     text: Jane Doe sued Acme Social over the breach, alleging it ignored warnings.
