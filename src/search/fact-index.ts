@@ -202,7 +202,7 @@ const EACH =
   /\beach\b|\bper (?:person|user|member|customer|claimant|book|title|owner)\b|\bup to \$|\bclaim (?:up to|either)\b/i;
 /** Facts that say a figure was not given, or that there was none. */
 const UNDISCLOSED =
-  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\bdid not (?:say|disclose|reveal)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b|\b(?:did not|didn't|never|declined to) (?:impose|issue|levy|seek) (?:a |any )?(?:fine|penalty)\b/i;
+  /\b(?:not|never|wasn't|weren't) (?:been )?(?:disclosed|revealed|made public|announced|reported)\b|\bundisclosed\b|\b(?:did not|didn't|declined to|refused to) (?:say|disclose|reveal)\b|\bneither (?:side|party|company|of them) (?:said|disclosed|revealed)\b|\bno (?:fine|penalty|monetary|money|payment)\b|\bwithout (?:a |any )?(?:fine|penalty)\b|\b(?:did not|didn't|never|declined to) (?:impose|issue|levy|seek) (?:a |any )?(?:fine|penalty)\b/i;
 /** Words of someone saying something. */
 const SAID = /\b(?:said|says|statement|spokes)/i;
 /** Words of rulings and findings. */

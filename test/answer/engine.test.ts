@@ -89,6 +89,19 @@ describe("answers from the real knowledge base", () => {
     for (const citation of answer.citations) expect(citation.url).toMatch(/^https?:\/\//);
   });
 
+  it("counts what a senator did as Congress's", () => {
+    const congress = knowledge.engine.answer(
+      "did congress complain about carmakers selling driving data?",
+    ).answer;
+    expect(congress.facts[0]?.id).toBe("hh-letter"); // by Senators Wyden and Markey
+  });
+
+  it("answers 'how much' with 'neither side disclosed' when that is all there is", () => {
+    const price = knowledge.engine.answer("how much did openai pay the ap?").answer;
+    expect(price.status).toBe("answered");
+    expect(price.facts[0]?.text).toMatch(/disclosed/);
+  });
+
   it("keeps a conversation's focus per chat, and forgets it after a while", () => {
     let now = 0;
     const conversations = new Conversations({ ttlMs: 1000, now: () => now });
