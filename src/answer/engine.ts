@@ -121,7 +121,9 @@ export class AnswerEngine {
           )
         : undefined;
       const lead =
-        (query.intent.perPerson ? close.find((hit) => this.index.saysWhatEachGets(hit.fact)) : undefined) ??
+        (primary === "how-much" && query.intent.perPerson
+          ? close.find((hit) => this.index.saysWhatEachGets(hit.fact))
+          : undefined) ??
         close.find((hit) => this.index.countsWhatWasAsked(hit.fact, query)) ??
         latest ??
         close[0];

@@ -134,13 +134,23 @@ const ADVICE = [
   /\brecommend|\bsuggest (?:a|an|some|me)\b/,
   /\b(?:is it|are they|is \w+) safe to\b|\bsafe to use\b/,
   /\bwhat do you think\b|\byour (?:opinion|view|take)\b|\bdo you (?:think|believe|like)\b|\bwould you\b/,
-  /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change)\b/,
-  /\bnext (?:year|month|week|time)\b|\bin the future\b|\bgoing to happen\b|\bgonna\b|\bpredict|\bforecast|\blikely to\b|\bwhat will\b|\bany chance\b/,
   /\b(?:which|what) (?:\w+ ){0,3}(?:is|are) (?:the )?(?:most|least) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b/,
   /\b(?:can'?t|cannot|unable to|won'?t let me|how to|how do i) (?:log|sign)\b|\b(?:log|sign)(?:ging)? ?(?:in|into|on)\b.{0,20}\b(?:account|app)\b|\bmy (?:password|account|subscription|login)\b|\bunsubscribe\b/,
   /\bthis (?:week|weekend)\b|\btonight\b|\bwhat'?s new\b|\blatest (?:update|version|news|release|model|features?|episode|season)\b|\bnext (?:season|episode|update)\b/,
   /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work)\b|\boutage\b|\bright now\b/,
 ];
+
+/** The future: what will happen is a prediction, out of scope like advice. */
+const FUTURE = [
+  /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change)\b/,
+  /\bnext (?:year|month|week|time)\b|\bin the future\b|\bgoing to happen\b|\bgonna\b|\bpredict|\bforecast|\blikely to\b|\bwhat will\b|\bany chance\b/,
+];
+
+/**
+ * What a settlement pays out: "how much will I get from the Vizio settlement?", "when will I get my
+ * settlement money?" ask for its terms (a sum each, a date set), a matter of record, not a prediction.
+ */
+const PAYOUT = /\b(?:settle\w*|payouts?|payments?|claims?|compensation|refunds?|checks?|cheques?|money)\b/;
 
 const HOW_TO =
   /\bhow (?:do|can|should|could|would) (?:i|we|you|one|people)\b|\bhow to\b|\bis there a way to\b/;
@@ -244,7 +254,9 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
   const statement = !asked && text.split(" ").length >= 5 && CLAIM_VERB.test(text);
   if (claim || statement) all.add("claim");
   const price = PRICE.test(text) && !DEAL_MONEY.test(text);
-  const advice = (price || ADVICE.some((pattern) => pattern.test(text))) && !claim;
+  const payout = PER_PERSON.test(raw) && PAYOUT.test(text);
+  const future = !payout && FUTURE.some((pattern) => pattern.test(text));
+  const advice = (price || future || ADVICE.some((pattern) => pattern.test(text))) && !claim;
   if (advice) all.add("advice");
   const many =
     /\b(?:how many|number of)\s+(?:(?:the|of|their|its|people's|\w+'s)\s+)?([\p{L}][\p{L}-]*)/u.exec(text);

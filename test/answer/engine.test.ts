@@ -201,6 +201,12 @@ describe("answers from the real knowledge base", () => {
     expect(knowledge.index.analyse("how much was the zoom settlement").intent.perPerson).toBeUndefined();
   });
 
+  it("answers 'when will I get my settlement money?' with the date payments are due, not the sum each", () => {
+    const { answer } = knowledge.engine.answer("when will i get my anthropic settlement money?");
+    expect(answer.facts[0]?.date).toBeDefined();
+    expect(answer.facts[0]?.amount?.per).toBeUndefined();
+  });
+
   it("answers a yes/no question with the fact that speaks to it, wherever its deal file tells it", () => {
     // The recipients are named late in the Flo file; the story's opening facts do not name Google.
     const { answer } = knowledge.engine.answer("did google get data from the flo app");

@@ -150,6 +150,10 @@ describe("query analysis on the real knowledge base", () => {
     ])
       expect(intent(q).primary, q).toBe("advice");
     expect(intent("how much did google pay reddit").primary).toBe("how-much");
+    // What a settlement pays each person, and when, is on record: no prediction.
+    expect(intent("how much will i get from the vizio settlement?").primary).toBe("how-much");
+    expect(intent("when will i get my settlement money?").primary).toBe("when");
+    expect(intent("will i get hacked next year?").primary).toBe("advice");
   });
 
   it("reads 'which other phone makers' and 'which ovulation tracker' as who-questions, 'which other data' not", () => {
