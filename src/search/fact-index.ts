@@ -11,7 +11,7 @@ import { EntityMatcher, typoAllowance, typoDistance } from "./entities.js";
 import { isPlace, placesIn } from "./places.js";
 import { type AnalyseOptions, analyseQuery, type Query } from "./query.js";
 import { RankedSearch } from "./ranked-search.js";
-import { isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
+import { isCommonWord, isStopWord, normalise, terms, termsOfWord, words } from "./text.js";
 
 /**
  * Two kinds of document share the index: one per fact (its text, the ways people ask for it,
@@ -1005,7 +1005,6 @@ export class FactIndex {
     return Math.min(1.2, Math.max(0.4, 0.3 + rarity));
   }
 
-  /** Whether a term is one of this domain's everyday words (data, share, user…). */
   /** Whether a deal speaks of a term anywhere: its title, summary, tags, facts, or the names of whom they involve. */
   dealSpeaksOf(deal: string, term: string): boolean {
     let terms = this.dealTermSets.get(deal);
@@ -1038,6 +1037,21 @@ export class FactIndex {
     );
   }
 
+  /**
+   * The question's telling words: its topic words (no names, no everyday, context or intent words)
+   * typed as words that are not everyday English ("iphone" in "when does the new iphone come out?").
+   */
+  tellingTerms(query: Query): string[] {
+    const topical = new Set(this.topicalTerms(query));
+    const out = new Set<string>();
+    for (const word of query.words) {
+      if (isCommonWord(word)) continue;
+      for (const term of termsOfWord(word)) if (topical.has(term) && !query.cues.has(term)) out.add(term);
+    }
+    return [...out];
+  }
+
+  /** Whether a term is one of this domain's everyday words (data, share, user…). */
   isGeneric(term: string): boolean {
     return GENERIC.has(term);
   }

@@ -137,7 +137,8 @@ const ADVICE = [
   /\b(?:which|what) (?:\w+ ){0,3}(?:is|are) (?:the )?(?:most|least) (?:private|secure|safe|trustworthy|trusted|ethical)\b|\bsafest\b/,
   /\b(?:can'?t|cannot|unable to|won'?t let me|how to|how do i) (?:log|sign)\b|\b(?:log|sign)(?:ging)? ?(?:in|into|on)\b.{0,20}\b(?:account|app)\b|\bmy (?:password|account|subscription|login)\b|\bunsubscribe\b/,
   /\bthis (?:week|weekend)\b|\btonight\b|\bwhat'?s new\b|\blatest (?:update|version|news|release|model|features?|episode|season)\b|\bnext (?:season|episode|update)\b/,
-  /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work)\b|\boutage\b|\bright now\b/,
+  /\b(?:is|are) \w+(?: \w+)? (?:down|offline|not working|broken)\b|\bnot working\b|\bwon'?t (?:load|open|work|send)\b|\boutage\b|\bright now\b/,
+  /\bnot (?:sending|receiving|loading|syncing|connecting|updating|opening|delivering|downloading|uploading)\b|\bkeeps? (?:crashing|freezing|logging (?:me )?out)\b/,
 ];
 
 /** The future: what will happen is a prediction, out of scope like advice. */
