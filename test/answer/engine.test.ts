@@ -93,7 +93,9 @@ describe("answers from the real knowledge base", () => {
     // "iphone" and "weather" are in the knowledge base, but not in the stories these words find.
     for (const q of ["when does the new iphone come out", "what's the weather in berlin"])
       expect(knowledge.engine.answer(q).answer.status, q).toBe("unknown");
-    expect(knowledge.engine.answer("did the path app upload my iphone contacts").answer.status).toBe("answered");
+    expect(knowledge.engine.answer("did the path app upload my iphone contacts").answer.status).toBe(
+      "answered",
+    );
   });
 
   it("counts what a senator did as Congress's", () => {
