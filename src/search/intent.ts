@@ -143,7 +143,7 @@ const ADVICE = [
 
 /** The future: what will happen is a prediction, out of scope like advice. */
 const FUTURE = [
-  /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change)\b/,
+  /\bwill (?:\w+ ){0,4}(?:get|be|face|pay|happen|win|lose|ever|go|stop|sell|share|buy|change|raise|increase|hike|cut|lower|launch|release|ban)\b/,
   /\bnext (?:year|month|week|time)\b|\bin the future\b|\bgoing to happen\b|\bgonna\b|\bpredict|\bforecast|\blikely to\b|\bwhat will\b|\bany chance\b/,
 ];
 

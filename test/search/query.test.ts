@@ -148,6 +148,7 @@ describe("query analysis on the real knowledge base", () => {
       "is instagram down right now",
       "how much is netflix premium a month",
       "why is whatsapp not sending my messages",
+      "will amazon raise prime prices",
     ])
       expect(intent(q).primary, q).toBe("advice");
     expect(intent("how much did google pay reddit").primary).toBe("how-much");
