@@ -314,10 +314,11 @@ export class AnswerEngine {
     // "How do I back up my chats": only a fact that speaks to the very action answers it.
     if (query.intent.howTo && top.own < ANSWER_DEFAULTS.howToOwn) return [];
     if (query.entities.length > 0 && top.entityMatches === 0) return [];
-    // "When does the new iPhone come out?": a story that never speaks of the question's most telling
-    // word answers another question, however many of its everyday words it holds.
+    // "When does the new iPhone come out?": a story that speaks of none of the question's telling
+    // words answers another question, however many of its everyday words it holds.
     const telling = !focus && query.entities.length === 0 ? this.index.tellingTerms(query) : [];
-    if (!telling.every((term) => this.index.dealSpeaksOf(top.fact.deal, term))) return [];
+    if (telling.length > 0 && !telling.some((term) => this.index.dealSpeaksOf(top.fact.deal, term)))
+      return [];
     return hits;
   }
 

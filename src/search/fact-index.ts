@@ -1038,15 +1038,17 @@ export class FactIndex {
   }
 
   /**
-   * The question's telling words: its topic words (no names, no everyday, context or intent words)
-   * typed as words that are not everyday English ("iphone" in "when does the new iphone come out?").
+   * The question's telling words: its topic words (no names or places, no everyday, context or
+   * intent words) typed as words that are not everyday English ("iphone" in "when does the new
+   * iphone come out?", "weather" in "what's the weather in berlin?").
    */
   tellingTerms(query: Query): string[] {
     const topical = new Set(this.topicalTerms(query));
     const out = new Set<string>();
     for (const word of query.words) {
       if (isCommonWord(word)) continue;
-      for (const term of termsOfWord(word)) if (topical.has(term) && !query.cues.has(term)) out.add(term);
+      for (const term of termsOfWord(word))
+        if (topical.has(term) && !query.cues.has(term) && !isPlace(term)) out.add(term);
     }
     return [...out];
   }

@@ -93,9 +93,12 @@ describe("answers from the real knowledge base", () => {
     // "iphone" and "weather" are in the knowledge base, but not in the stories these words find.
     for (const q of ["when does the new iphone come out", "what's the weather in berlin"])
       expect(knowledge.engine.answer(q).answer.status, q).toBe("unknown");
-    expect(knowledge.engine.answer("did the path app upload my iphone contacts").answer.status).toBe(
-      "answered",
-    );
+    // One of them is enough: a story about warrants for location data may say "law enforcement".
+    for (const q of [
+      "did the path app upload my iphone contacts",
+      "can police buy my location data without a warrant",
+    ])
+      expect(knowledge.engine.answer(q).answer.status, q).toBe("answered");
   });
 
   it("counts what a senator did as Congress's", () => {
