@@ -255,7 +255,8 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
   const statement = !asked && text.split(" ").length >= 5 && CLAIM_VERB.test(text);
   if (claim || statement) all.add("claim");
   const price = PRICE.test(text) && !DEAL_MONEY.test(text);
-  const payout = PER_PERSON.test(raw) && PAYOUT.test(text);
+  const perPerson = PER_PERSON.test(raw);
+  const payout = perPerson && PAYOUT.test(text);
   const future = !payout && FUTURE.some((pattern) => pattern.test(text));
   const advice = (price || future || ADVICE.some((pattern) => pattern.test(text))) && !claim;
   if (advice) all.add("advice");
@@ -285,7 +286,7 @@ export function analyseIntent(raw: string, text: string, claim: boolean): Intent
     yesNo,
     howTo,
     ...(PRODUCTS.test(text) ? { products: true } : {}),
-    ...(PER_PERSON.test(raw) ? { perPerson: true } : {}),
+    ...(perPerson ? { perPerson: true } : {}),
     ...(WHO_SAID.test(text) ? { whoSaid: true } : {}),
     ...(means ? { means: true } : {}),
     ...(/^(?:and |so |but |wait )?(?:did|has|have|had)\b/.test(text) ? { didIt: true } : {}),

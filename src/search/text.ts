@@ -288,32 +288,43 @@ function phraseLength(tokens: readonly string[], start: number, phrase: Phrase):
   return at - start;
 }
 
-const NO_PHRASE = { length: 0, to: [] } as const;
+const NO_PHRASES: readonly Phrase[] = [];
 
-/** The longest phrase starting at word `start`: how many words it covers (0: none) and its replacement. */
-function phraseAt(tokens: readonly string[], start: number): { length: number; to: readonly string[] } {
-  let length = 0;
-  let to: readonly string[] = [];
-  for (const phrase of PHRASES_BY_FIRST.get(tokens[start] as string) ?? []) {
-    const n = phraseLength(tokens, start, phrase);
-    if (n > length) [length, to] = [n, phrase.to];
+/**
+ * Walks `tokens` folding phrases, the longest starting at each word: `word(i)` for a word kept,
+ * `phrase(i, to)` for a phrase folded onto `to`, `i` its first word. A word that starts no phrase
+ * costs one map lookup (indexing spends its time here).
+ */
+function walkPhrases(
+  tokens: readonly string[],
+  word: (i: number) => void,
+  phrase: (i: number, to: readonly string[]) => void,
+): void {
+  for (let i = 0; i < tokens.length; i++) {
+    let length = 0;
+    let to: readonly string[] = [];
+    for (const candidate of PHRASES_BY_FIRST.get(tokens[i] as string) ?? NO_PHRASES) {
+      const n = phraseLength(tokens, i, candidate);
+      if (n > length) [length, to] = [n, candidate.to];
+    }
+    if (length === 0) word(i);
+    else {
+      phrase(i, to);
+      i += length - 1;
+    }
   }
-  return { length, to };
 }
 
 function foldPhrases(tokens: string[]): string[] {
   let out: string[] | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    // Most words start no phrase: one map lookup each (indexing spends its time here).
-    const { length, to } = PHRASES_BY_FIRST.has(tokens[i] as string) ? phraseAt(tokens, i) : NO_PHRASE;
-    if (length === 0) {
-      out?.push(tokens[i] as string);
-      continue;
-    }
-    out ??= tokens.slice(0, i);
-    out.push(...to);
-    i += length - 1;
-  }
+  walkPhrases(
+    tokens,
+    (i) => out?.push(tokens[i] as string),
+    (i, to) => {
+      out ??= tokens.slice(0, i);
+      out.push(...to);
+    },
+  );
   return out ?? tokens;
 }
 
@@ -326,19 +337,17 @@ export function refoldPhrases(
   known: readonly boolean[],
 ): { words: string[]; known: boolean[] } {
   const out = { words: [] as string[], known: [] as boolean[] };
-  for (let i = 0; i < tokens.length; i++) {
-    const { length, to } = phraseAt(tokens, i);
-    if (length === 0) {
+  walkPhrases(
+    tokens,
+    (i) => {
       out.words.push(tokens[i] as string);
       out.known.push(known[i] ?? false);
-      continue;
-    }
-    for (const word of to) {
-      out.words.push(word);
-      out.known.push(true);
-    }
-    i += length - 1;
-  }
+    },
+    (_, to) => {
+      out.words.push(...to);
+      out.known.push(...to.map(() => true));
+    },
+  );
   return out;
 }
 
